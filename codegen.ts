@@ -1,0 +1,24 @@
+// GraphQL Codegen: schema.graphql + sdk/operations/*.graphql -> sdk/generated (typed documents
+// and result types). `npm run codegen`; a test fails when the committed output is stale.
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  documents: ['sdk/operations/**/*.graphql'],
+  ignoreNoDocuments: false,
+  generates: {
+    'sdk/generated/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
+      config: {
+        scalars: { DateTime: 'string' },
+        enumsAsTypes: true,
+        useTypeImports: true,
+        skipTypename: true,
+        avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
+      },
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,2 @@
+export * from './generated/graphql';
+export { CareConnectClient, CareConnectError, CLOSE_UNAUTHENTICATED, type ClientOptions, type Session } from './client';

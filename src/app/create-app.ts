@@ -1,0 +1,149 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import cors from 'cors';
+import express from 'express';
+import { redactConfig, type Config } from '../config';
+import type { Context } from '../platform/auth';
+import { createDb } from '../platform/db';
+import { createErrorFormatter } from '../platform/errors';
+import { healthRoutes } from '../platform/health';
+import { clientIpResolver, httpErrorHandler, notFoundHandler, requestScope } from '../platform/http';
+import { createLogger, type Logger } from '../platform/logger';
+import { Metrics, metricsPlugin } from '../platform/metrics';
+import { closeRedis, createRedis, waitUntilReady } from '../platform/redis';
+import { ContextFactory } from './context';
+import { OperationLimits } from './graphql-limits';
+import { createModules, type Modules } from './modules';
+import { buildAppSchema, instanceContainer } from './schema';
+import { attachWebSocketServer } from './websocket';
+
+export interface RunningServer {
+  /** http://host:port/graphql */
+  url: string;
+  port: number;
+  modules: Modules;
+  logger: Logger;
+  /** Graceful stop: refuse new work, finish in-flight requests, close sockets (1001), then Redis and PostgreSQL. */
+  stop(): Promise<void>;
+}
+
+const REDIS_BOOT_WAIT_MS = 2000;
+
+/**
+ * Composition root of one API instance: config -> db -> redis -> modules -> schema ->
+ * HTTP + WebSocket on one port and path. Starts even when Redis is down (readyz says so),
+ * because the database is the record of truth and must keep taking SOS.
+ */
+export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
+  if (!(await waitUntilReady(redis, REDIS_BOOT_WAIT_MS))) logger.warn('redis not reachable at start; continuing degraded');
+
+  const metrics = new Metrics();
+  const modules = createModules({ config, db, redis, logger });
+  const schema = buildAppSchema(instanceContainer(modules.resolvers));
+  const contexts = new ContextFactory(modules.tokens, modules.users);
+  const limits = new OperationLimits(schema, config.GRAPHQL_MAX_DEPTH, config.GRAPHQL_MAX_COST);
+  const formatError = createErrorFormatter(logger);
+  const clientIpOf = clientIpResolver(config.TRUSTED_PROXIES);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: HttpServer = createServer(app);
+  const websockets = attachWebSocketServer({
+    httpServer,
+    schema,
+    contexts,
+    limits,
+    metrics,
+    formatError,
+    clientIpOf,
+    maxPayloadBytes: config.REQUEST_BODY_LIMIT_BYTES,
+  });
+
+  const disposeWebSockets: ApolloServerPlugin = {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await websockets.dispose();
+        },
+      };
+    },
+  };
+  const costLimit: ApolloServerPlugin = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const error = limits.checkCost(document, request.operationName, request.variables);
+          if (error) throw error;
+        },
+      };
+    },
+  };
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    introspection: config.GRAPHQL_INTROSPECTION,
+    validationRules: limits.validationRules,
+    logger,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.max(1000, config.SHUTDOWN_TIMEOUT_SECONDS * 1000 - 2000) }),
+      disposeWebSockets,
+      metricsPlugin(metrics),
+      costLimit,
+      config.GRAPHQL_IDE ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  const corsOrigins = config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS.length > 0 ? [...config.CORS_ORIGINS] : false;
+  app.use(requestScope);
+  app.use(
+    healthRoutes(
+      [
+        { name: 'postgres', check: () => db.$queryRaw`SELECT 1` },
+        { name: 'redis', check: () => redis.ping() },
+      ],
+      metrics,
+    ),
+  );
+  app.use(
+    '/graphql',
+    cors({ origin: corsOrigins, maxAge: 600 }),
+    express.json({ limit: config.REQUEST_BODY_LIMIT_BYTES }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        contexts.forHttp({ requestId: String(res.locals.requestId), clientIp: clientIpOf(req) }, req.headers.authorization),
+    }),
+  );
+  app.use(notFoundHandler);
+  app.use(httpErrorHandler(logger));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const url = `http://${host}:${port}/graphql`;
+  logger.info({ url, config: redactConfig(config) }, 'CareConnect API listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down');
+      await apollo.stop();
+      await Promise.allSettled([closeRedis(redis), db.$disconnect()]);
+      logger.info('stopped');
+    })());
+
+  return { url, port, modules, logger, stop };
+}

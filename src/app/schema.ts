@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { buildSchemaSync, type ContainerType } from 'type-graphql';
+import { authChecker } from '../platform/auth';
+import { DateTimeScalar } from '../platform/graphql/date-time.scalar';
+import { AuthResolver } from '../modules/auth';
+import { UsersResolver } from '../modules/users';
+
+/** Every resolver class of the API; modules add theirs here. */
+export const resolverClasses = [UsersResolver, AuthResolver] as const;
+
+/**
+ * Builds the executable schema. Resolver instances come from `container` (created per server in
+ * create-app.ts); without one, the schema can only be printed (scripts/emit-schema.ts).
+ */
+export function buildAppSchema(container?: ContainerType): GraphQLSchema {
+  return buildSchemaSync({
+    resolvers: [...resolverClasses],
+    container,
+    authChecker,
+    authMode: 'error',
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: { forbidUnknownValues: false },
+  });
+}
+
+/** schema.graphql as committed: sorted, so the file only changes when the API does. */
+export function printAppSchema(schema: GraphQLSchema = buildAppSchema()): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+/** A container over ready-made resolver instances, looked up by class. */
+export function instanceContainer(instances: readonly object[]): ContainerType {
+  const byClass = new Map<unknown, object>(instances.map((instance) => [instance.constructor, instance]));
+  return {
+    get(someClass: unknown) {
+      const instance = byClass.get(someClass);
+      if (!instance) throw new Error(`No resolver instance registered for ${String((someClass as { name?: string }).name)}`);
+      return instance;
+    },
+  };
+}

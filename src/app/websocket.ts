@@ -1,0 +1,109 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { GraphQLError, execute, parse, subscribe, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AccessClaims, Context } from '../platform/auth';
+import { runInRequestScope } from '../platform/logger';
+import type { Metrics } from '../platform/metrics';
+import type { ContextFactory } from './context';
+import type { OperationLimits } from './graphql-limits';
+
+/** Close code telling the client its token is missing, invalid or expired: refresh, then reconnect. */
+export const CLOSE_UNAUTHENTICATED = 4401;
+
+interface Connection {
+  id: string;
+  claims: AccessClaims;
+  clientIp: string;
+  expiryTimer: NodeJS.Timeout;
+  subscriptions: Set<string>;
+}
+
+export interface WebSocketDeps {
+  httpServer: HttpServer;
+  schema: GraphQLSchema;
+  contexts: ContextFactory;
+  limits: OperationLimits;
+  metrics: Metrics;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  clientIpOf: (request: IncomingMessage) => string;
+  maxPayloadBytes: number;
+}
+
+/**
+ * graphql-ws on the HTTP server's `/graphql`. The access token is checked once when the socket
+ * opens; the socket is closed with 4401 the moment that token expires, so a client can never
+ * keep streaming on a stale identity. Errors get the same formatting as over HTTP.
+ */
+export function attachWebSocketServer(deps: WebSocketDeps) {
+  const { metrics, contexts, limits } = deps;
+  const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: deps.maxPayloadBytes });
+  const connections = new WeakMap<WebSocket, Connection>();
+
+  wsServer.on('connection', (socket) => {
+    metrics.websocketsOpen.inc();
+    socket.once('close', () => {
+      metrics.websocketsOpen.dec();
+      const connection = connections.get(socket);
+      if (connection) {
+        clearTimeout(connection.expiryTimer);
+        metrics.subscriptionsActive.dec(connection.subscriptions.size);
+        connection.subscriptions.clear();
+      }
+    });
+  });
+
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => deps.formatError(e.toJSON(), e));
+
+  const cleanup = useServer(
+    {
+      schema: deps.schema,
+      onConnect: ({ connectionParams, extra }) => {
+        const claims = contexts.verify(connectionParams?.authorization);
+        if (!claims) {
+          extra.socket.close(CLOSE_UNAUTHENTICATED, 'Unauthenticated');
+          return false;
+        }
+        const expiryTimer = setTimeout(() => extra.socket.close(CLOSE_UNAUTHENTICATED, 'Access token expired'), claims.expiresAt - Date.now());
+        expiryTimer.unref();
+        connections.set(extra.socket, { id: randomUUID(), claims, clientIp: deps.clientIpOf(extra.request), expiryTimer, subscriptions: new Set() });
+        return true;
+      },
+      onSubscribe: ({ extra }, id, payload) => {
+        const connection = connections.get(extra.socket);
+        if (!connection) return [new GraphQLError('Not connected', { extensions: { code: 'UNAUTHENTICATED' } })];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError('Could not parse the operation')];
+        }
+        const invalid = limits.validate(document);
+        if (invalid.length > 0) return invalid;
+        const tooCostly = limits.checkCost(document, payload.operationName, payload.variables ?? undefined);
+        if (tooCostly) return [tooCostly];
+        const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims);
+        const args: ExecutionArgs = { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        return args;
+      },
+      execute: (args) => runInRequestScope((args.contextValue as Context).requestId, () => execute(args)),
+      subscribe: (args) => runInRequestScope((args.contextValue as Context).requestId, () => subscribe(args)),
+      onOperation: ({ extra }, id, _payload, _args, result) => {
+        if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
+          connections.get(extra.socket)?.subscriptions.add(id);
+          metrics.subscriptionsActive.inc();
+        }
+      },
+      onComplete: ({ extra }, id) => {
+        if (connections.get(extra.socket)?.subscriptions.delete(id)) metrics.subscriptionsActive.dec();
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wsServer,
+    12_000,
+  );
+
+  return { dispose: () => cleanup.dispose() };
+}

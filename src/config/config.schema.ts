@@ -1,0 +1,163 @@
+// Every environment variable the API reads, with its default and meaning. This table is the single
+// source for parsing (load-config.ts) and for the README's configuration table (a test keeps
+// the two in step), so adding a variable means adding one entry here.
+
+export type Parsed = string | number | boolean | string[];
+
+export interface VariableSpec<T extends Parsed = Parsed> {
+  /** Default as written in the environment; undefined means "required". */
+  default?: string;
+  /** Default when NODE_ENV=production, where it differs. */
+  productionDefault?: string;
+  description: string;
+  secret?: boolean;
+  parse(raw: string): T;
+}
+
+class ParseError extends Error {}
+
+const integer =
+  (min: number, max: number) =>
+  (raw: string): number => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ParseError(`must be a whole number between ${min} and ${max}`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new ParseError(`must be between ${min} and ${max}`);
+    return n;
+  };
+
+const boolean = (raw: string): boolean => {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ParseError('must be true or false');
+};
+
+const oneOf =
+  <T extends string>(...values: T[]) =>
+  (raw: string): T => {
+    const v = raw.trim() as T;
+    if (!values.includes(v)) throw new ParseError(`must be one of ${values.join(', ')}`);
+    return v;
+  };
+
+const url =
+  (...protocols: string[]) =>
+  (raw: string): string => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ParseError('must be a URL');
+    }
+    if (!protocols.includes(parsed.protocol)) throw new ParseError(`must be a ${protocols.join(' or ')} URL`);
+    return raw;
+  };
+
+const list = (raw: string): string[] =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const text = (raw: string): string => raw;
+
+const spec = <T extends Parsed>(s: VariableSpec<T>): VariableSpec<T> => s;
+
+export const DEFAULT_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me';
+
+export const configSchema = {
+  NODE_ENV: spec({
+    default: 'development',
+    description: '`development`, `test` or `production`. Production demands a real JWT_SECRET and turns introspection and the IDE off by default.',
+    parse: oneOf('development', 'test', 'production'),
+  }),
+  HOST: spec({ default: '0.0.0.0', description: 'Interface the HTTP and WebSocket server listens on.', parse: text }),
+  PORT: spec({ default: '4000', description: 'Port of the HTTP and WebSocket server (`0` picks a free one).', parse: integer(0, 65535) }),
+  DATABASE_URL: spec({
+    default: 'postgresql://postgres@127.0.0.1:5432/careconnect',
+    description: 'PostgreSQL (with PostGIS) connection URL. The setup step creates the database if it is missing.',
+    secret: true,
+    parse: url('postgresql:', 'postgres:'),
+  }),
+  DATABASE_POOL_SIZE: spec({ default: '10', description: 'Connections in the PostgreSQL pool of one instance.', parse: integer(1, 200) }),
+  REDIS_URL: spec({
+    default: 'redis://127.0.0.1:6379',
+    description: 'Redis connection URL (rate limits, pub/sub, presence, geo index, jobs).',
+    secret: true,
+    parse: url('redis:', 'rediss:'),
+  }),
+  REDIS_KEY_PREFIX: spec({
+    default: 'cc:',
+    description: 'Prefix of every Redis key and pub/sub channel, so several deployments (or test runs) can share one Redis.',
+    parse: text,
+  }),
+  JWT_SECRET: spec({
+    default: DEFAULT_JWT_SECRET,
+    description: 'HMAC secret signing access tokens, at least 32 characters. Production refuses to start without a real one.',
+    secret: true,
+    parse: text,
+  }),
+  ACCESS_TOKEN_TTL_SECONDS: spec({ default: '900', description: 'Lifetime of an access token (JWT); a WebSocket is closed (4401) when its token expires.', parse: integer(5, 86400) }),
+  REFRESH_TOKEN_TTL_SECONDS: spec({
+    default: '604800',
+    description: 'Lifetime of a refresh token (7 days). Each `refreshSession` rotates it.',
+    parse: integer(60, 90 * 86400),
+  }),
+  PASSWORD_HASH_COST: spec({
+    default: '15',
+    description: 'scrypt cost as log2(N) (15 = 32 MiB per hash). Raise it as hardware allows; existing hashes keep their own cost.',
+    parse: integer(10, 20),
+  }),
+  LOGIN_FAILURES_PER_ACCOUNT: spec({ default: '5', description: 'Failed logins allowed per account within LOGIN_FAILURE_WINDOW_SECONDS.', parse: integer(1, 10000) }),
+  LOGIN_FAILURES_PER_IP: spec({ default: '50', description: 'Failed logins allowed per client IP within LOGIN_FAILURE_WINDOW_SECONDS.', parse: integer(1, 100000) }),
+  LOGIN_FAILURE_WINDOW_SECONDS: spec({ default: '900', description: 'Window of the two login-failure limits (15 minutes).', parse: integer(1, 86400) }),
+  REGISTRATIONS_PER_IP_PER_HOUR: spec({ default: '20', description: 'Registrations allowed per client IP per hour.', parse: integer(1, 100000) }),
+  TRUSTED_PROXIES: spec({
+    default: '',
+    description:
+      'Comma-separated proxies whose `X-Forwarded-For` is believed (`loopback`, `uniquelocal`, IPs or CIDRs, as in express `trust proxy`). Empty: the socket address is the client IP.',
+    parse: list,
+  }),
+  CORS_ORIGINS: spec({
+    default: '',
+    description: 'Comma-separated browser origins allowed to call the API (`*` for any). Empty: no cross-origin browser access. Native apps are unaffected.',
+    parse: list,
+  }),
+  LOG_LEVEL: spec({
+    default: 'info',
+    description: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines on stdout.',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  }),
+  REQUEST_BODY_LIMIT_BYTES: spec({
+    default: '102400',
+    description: 'Largest HTTP request body and WebSocket message accepted (larger: HTTP 413, or the socket is closed).',
+    parse: integer(1024, 10 * 1024 * 1024),
+  }),
+  GRAPHQL_MAX_DEPTH: spec({ default: '10', description: 'Deepest field nesting an operation may have.', parse: integer(2, 100) }),
+  GRAPHQL_MAX_COST: spec({
+    default: '5000',
+    description: 'Highest estimated cost of an operation (each field costs 1; lists multiply by their `first`/`limit`).',
+    parse: integer(10, 1_000_000),
+  }),
+  GRAPHQL_INTROSPECTION: spec({
+    default: 'true',
+    productionDefault: 'false',
+    description: 'Serve schema introspection (default: on, off in production).',
+    parse: boolean,
+  }),
+  GRAPHQL_IDE: spec({
+    default: 'true',
+    productionDefault: 'false',
+    description: 'Serve the Apollo Sandbox IDE on `GET /graphql` in a browser (default: on, off in production).',
+    parse: boolean,
+  }),
+  SHUTDOWN_TIMEOUT_SECONDS: spec({
+    default: '10',
+    description: 'On SIGTERM/SIGINT, how long in-flight work may take before the process exits anyway.',
+    parse: integer(1, 300),
+  }),
+} satisfies Record<string, VariableSpec>;
+
+export type ConfigSchema = typeof configSchema;
+export type VariableName = keyof ConfigSchema;
+export { ParseError };

@@ -1,0 +1,160 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { AccessTokens, Role, hashPassword, hashRefreshToken, newRefreshToken, verifyPassword, type Context } from '../../platform/auth';
+import { isUniqueViolation, type DbClient, type UserRow } from '../../platform/db';
+import { AppError, rateLimited, unauthenticated } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import type { FixedWindowLimiter } from '../../platform/rate-limit';
+import { normalizeEmail, type UsersService } from '../users';
+import type { AuthRepository } from './auth.repository';
+
+export interface Session {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  user: UserRow;
+}
+
+export interface AuthLimiters {
+  loginFailuresPerAccount: FixedWindowLimiter;
+  loginFailuresPerIp: FixedWindowLimiter;
+  registrationsPerIp: FixedWindowLimiter;
+}
+
+export interface AuthSettings {
+  refreshTokenTtlSeconds: number;
+  passwordHashCost: number;
+}
+
+export interface AccountSpec {
+  email: string;
+  password: string;
+  displayName: string;
+  phone?: string | null;
+  role: Role;
+}
+
+const INVALID_CREDENTIALS = 'Invalid email or password';
+
+export class AuthService {
+  /** Verified against when the email is unknown, so a login takes as long either way (no account probing by timing). */
+  private decoyHash?: Promise<string>;
+
+  constructor(
+    private readonly repository: AuthRepository,
+    private readonly users: UsersService,
+    private readonly tokens: AccessTokens,
+    private readonly limiters: AuthLimiters,
+    private readonly settings: AuthSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  async register(ctx: Context, input: { email: string; password: string; displayName: string; phone?: string | null }): Promise<Session> {
+    const email = normalizeEmail(input.email, 'email');
+    const attempt = await this.limiters.registrationsPerIp.hit(ctx.clientIp);
+    if (this.limiters.registrationsPerIp.isExceeded(attempt)) {
+      throw rateLimited('Too many registrations from this network; try again later', attempt.retryAfterSeconds);
+    }
+    const user = await this.createAccount({ ...input, email, role: Role.USER });
+    this.logger.info({ userId: user.id }, 'account registered');
+    return this.startSession(ctx, user);
+  }
+
+  async login(ctx: Context, input: { email: string; password: string }): Promise<Session> {
+    const email = normalizeEmail(input.email, 'email');
+    const account = accountKey(email);
+    const { loginFailuresPerAccount: perAccount, loginFailuresPerIp: perIp } = this.limiters;
+    const [accountState, ipState] = await Promise.all([perAccount.peek(account), perIp.peek(ctx.clientIp)]);
+    for (const [limiter, state] of [[perAccount, accountState], [perIp, ipState]] as const) {
+      if (limiter.isExhausted(state)) throw rateLimited('Too many failed sign-in attempts; try again later', state.retryAfterSeconds);
+    }
+
+    const user = await this.users.findByEmail(email);
+    const hash = (user && (await this.repository.passwordHashOf(user.id))) ?? (await this.decoy());
+    const valid = await verifyPassword(input.password, hash);
+    if (!user || !valid) {
+      await Promise.all([perAccount.hit(account), perIp.hit(ctx.clientIp)]);
+      this.logger.info({ reason: user ? 'wrong password' : 'unknown email' }, 'login failed');
+      throw unauthenticated(INVALID_CREDENTIALS);
+    }
+    await perAccount.reset(account);
+    return this.startSession(ctx, user);
+  }
+
+  /**
+   * Rotates a refresh token. A token presented twice means it was copied: the whole family
+   * (every token descended from that sign-in) is revoked, which signs out the thief and the
+   * owner alike; the owner signs in again, the thief cannot.
+   */
+  async refresh(ctx: Context, refreshToken: string): Promise<Session> {
+    const row = await this.repository.findRefreshToken(hashRefreshToken(refreshToken));
+    if (!row || row.revokedAt) throw unauthenticated('Session expired; sign in again');
+    if (row.usedAt || !(await this.repository.markUsed(row.id))) {
+      const revoked = await this.repository.revokeFamily(row.familyId);
+      this.logger.warn({ userId: row.userId, familyId: row.familyId, revoked }, 'refresh token reused; session family revoked');
+      throw unauthenticated('Session expired; sign in again');
+    }
+    if (row.expiresAt.getTime() <= Date.now()) throw unauthenticated('Session expired; sign in again');
+    const user = await this.users.findById(row.userId);
+    if (!user) throw unauthenticated('Session expired; sign in again');
+    return this.startSession(ctx, user, row.familyId);
+  }
+
+  /** Ends the session the token belongs to. Unknown tokens are fine: signing out is idempotent. */
+  async logout(refreshToken: string): Promise<boolean> {
+    const row = await this.repository.findRefreshToken(hashRefreshToken(refreshToken));
+    if (row) await this.repository.revokeFamily(row.familyId);
+    return true;
+  }
+
+  /**
+   * Creates the account, or brings an existing one to the given name, role and password
+   * (`npm run user:create`, the seed). Never reachable from the API.
+   */
+  async ensureAccount(spec: AccountSpec): Promise<UserRow> {
+    const email = normalizeEmail(spec.email);
+    const existing = await this.users.findByEmail(email);
+    if (!existing) return this.createAccount({ ...spec, email });
+    const passwordHash = await hashPassword(spec.password, this.settings.passwordHashCost);
+    return this.repository.transaction(async (tx) => {
+      await this.repository.setPasswordHash(existing.id, passwordHash, tx);
+      return this.users.update(existing.id, { displayName: spec.displayName.trim(), role: spec.role }, tx);
+    });
+  }
+
+  private async createAccount(spec: AccountSpec): Promise<UserRow> {
+    const passwordHash = await hashPassword(spec.password, this.settings.passwordHashCost);
+    try {
+      return await this.repository.transaction(async (tx: DbClient) => {
+        const user = await this.users.create({ email: spec.email, displayName: spec.displayName.trim(), phone: spec.phone ?? null, role: spec.role }, tx);
+        await this.repository.setPasswordHash(user.id, passwordHash, tx);
+        return user;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'email')) throw new AppError('CONFLICT', 'email: an account with this email already exists', { field: 'email' });
+      throw err;
+    }
+  }
+
+  private async startSession(ctx: Context, user: UserRow, familyId: string = randomUUID()): Promise<Session> {
+    const refresh = newRefreshToken();
+    await this.repository.addRefreshToken({
+      userId: user.id,
+      familyId,
+      tokenHash: refresh.hash,
+      expiresAt: new Date(Date.now() + this.settings.refreshTokenTtlSeconds * 1000),
+    });
+    const access = this.tokens.issue(user.id, user.role);
+    ctx.actAs(user.id);
+    return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: refresh.token, user };
+  }
+
+  private decoy(): Promise<string> {
+    this.decoyHash ??= hashPassword(randomUUID(), this.settings.passwordHashCost);
+    return this.decoyHash;
+  }
+}
+
+/** Limiter keys never hold the raw email. */
+function accountKey(email: string): string {
+  return createHash('sha256').update(email).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,31 @@
+import type { Config } from '../../config';
+import { AccessTokens } from '../../platform/auth';
+import type { Db } from '../../platform/db';
+import type { Logger } from '../../platform/logger';
+import { FixedWindowLimiter } from '../../platform/rate-limit';
+import type { Redis } from '../../platform/redis';
+import type { UsersService } from '../users';
+import { AuthRepository } from './auth.repository';
+import { AuthResolver } from './auth.resolver';
+import { AuthService } from './auth.service';
+
+export { AuthService, type AccountSpec } from './auth.service';
+export { AuthResolver };
+
+export function createAuthModule(deps: { db: Db; redis: Redis; config: Config; logger: Logger; users: UsersService; tokens: AccessTokens }) {
+  const { db, redis, config, logger } = deps;
+  const window = config.LOGIN_FAILURE_WINDOW_SECONDS;
+  const service = new AuthService(
+    new AuthRepository(db),
+    deps.users,
+    deps.tokens,
+    {
+      loginFailuresPerAccount: new FixedWindowLimiter(redis, logger, 'login-account', config.LOGIN_FAILURES_PER_ACCOUNT, window),
+      loginFailuresPerIp: new FixedWindowLimiter(redis, logger, 'login-ip', config.LOGIN_FAILURES_PER_IP, window),
+      registrationsPerIp: new FixedWindowLimiter(redis, logger, 'register-ip', config.REGISTRATIONS_PER_IP_PER_HOUR, 3600),
+    },
+    { refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, passwordHashCost: config.PASSWORD_HASH_COST },
+    logger,
+  );
+  return { service, resolvers: [new AuthResolver(service)] };
+}

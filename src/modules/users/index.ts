@@ -1,0 +1,16 @@
+import type { Db } from '../../platform/db';
+import { UsersRepository } from './users.repository';
+import { userLoaderFactory } from './users.loaders';
+import { UsersResolver } from './users.resolver';
+import { UsersService } from './users.service';
+
+export { User } from './types/user.type';
+export { normalizeEmail } from './email';
+export { UsersService, UsersResolver };
+export type { NewUser } from './users.repository';
+
+export function createUsersModule(db: Db) {
+  const repository = new UsersRepository(db);
+  const service = new UsersService(repository, userLoaderFactory(repository));
+  return { service, resolvers: [new UsersResolver(service)] };
+}

@@ -1,0 +1,27 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Role, type Context } from '../../platform/auth';
+import type { UserRow } from '../../platform/db';
+import { User } from './types/user.type';
+import { UsersService } from './users.service';
+
+@Resolver(() => User)
+export class UsersResolver {
+  constructor(private readonly users: UsersService) {}
+
+  @Authorized()
+  @Query(() => User)
+  me(@Ctx() ctx: Context): Promise<UserRow> {
+    return this.users.me(ctx);
+  }
+
+  @Authorized(Role.PROFESSIONAL, Role.ADMIN)
+  @Query(() => User, { nullable: true, description: 'PROFESSIONAL and ADMIN only: a user by id (null when there is none).' })
+  user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<UserRow | null> {
+    return this.users.userById(ctx, id);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Only visible to the user themself and to admins; null for everyone else.' })
+  email(@Root() user: UserRow, @Ctx() ctx: Context): Promise<string | null> {
+    return this.users.visibleEmail(ctx, user);
+  }
+}

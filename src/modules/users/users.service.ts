@@ -1,0 +1,58 @@
+import { Role, type Context, type Viewer } from '../../platform/auth';
+import type { DbClient, UserRow } from '../../platform/db';
+import { unauthenticated } from '../../platform/errors';
+import { assertId } from '../../platform/validation';
+import type { NewUser, UsersRepository } from './users.repository';
+import type { UserLoader } from './users.loaders';
+
+export class UsersService {
+  constructor(
+    private readonly repository: UsersRepository,
+    private readonly userLoader: () => UserLoader,
+  ) {}
+
+  /** The signed-in user; UNAUTHENTICATED when the token's account no longer exists. */
+  async me(ctx: Context): Promise<UserRow> {
+    const user = ctx.tokenUserId ? await this.byId(ctx, ctx.tokenUserId) : null;
+    if (!user) throw unauthenticated();
+    return user;
+  }
+
+  /** For staff looking a person up: the id is checked before it reaches the database. */
+  userById(ctx: Context, id: string): Promise<UserRow | null> {
+    return this.byId(ctx, assertId('id', id));
+  }
+
+  byId(ctx: Context, id: string): Promise<UserRow | null> {
+    return ctx.loaders.get(this.userLoader).load(id);
+  }
+
+  /** The viewer behind a verified token, with the role as it is now in the database. */
+  async viewerOf(ctx: Context): Promise<Viewer | null> {
+    if (!ctx.tokenUserId) return null;
+    const user = await this.byId(ctx, ctx.tokenUserId);
+    return user ? { id: user.id, role: user.role } : null;
+  }
+
+  /** Email is private: the person themself and admins see it, nobody else. */
+  async visibleEmail(ctx: Context, user: UserRow): Promise<string | null> {
+    const viewer = await ctx.viewer();
+    return viewer && (viewer.id === user.id || viewer.role === Role.ADMIN) ? user.email : null;
+  }
+
+  findById(id: string): Promise<UserRow | null> {
+    return this.repository.findById(id);
+  }
+
+  findByEmail(email: string): Promise<UserRow | null> {
+    return this.repository.findByEmail(email);
+  }
+
+  create(user: NewUser, client?: DbClient): Promise<UserRow> {
+    return this.repository.create(user, client);
+  }
+
+  update(id: string, changes: Partial<Pick<NewUser, 'displayName' | 'role'>>, client?: DbClient): Promise<UserRow> {
+    return this.repository.update(id, changes, client);
+  }
+}

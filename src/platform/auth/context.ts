@@ -1,0 +1,38 @@
+import type { Role } from './roles';
+
+/** Who is asking, as of this request (role read fresh from the database, not from the token). */
+export interface Viewer {
+  id: string;
+  role: Role;
+}
+
+/**
+ * Per-request memo of DataLoaders. Modules hand in a factory (bound to their repository at
+ * composition time); the first call in a request creates the loader, later calls reuse it, so
+ * batching works across resolvers without the platform knowing any module.
+ */
+export class LoaderScope {
+  private readonly loaders = new Map<() => unknown, unknown>();
+
+  get<T>(factory: () => T): T {
+    let loader = this.loaders.get(factory) as T | undefined;
+    if (loader === undefined) {
+      loader = factory();
+      this.loaders.set(factory, loader);
+    }
+    return loader;
+  }
+}
+
+/** The GraphQL context of one HTTP request or one WebSocket operation. Services take it first. */
+export interface Context {
+  requestId: string;
+  clientIp: string;
+  /** User id from a verified access token (or of whoever signed in during this request), null if anonymous. */
+  tokenUserId: string | null;
+  loaders: LoaderScope;
+  /** The current viewer, loaded once per request; null when anonymous or the account is gone. */
+  viewer(): Promise<Viewer | null>;
+  /** Makes the rest of this request act as a user who just signed in (register, login, refresh). */
+  actAs(userId: string): void;
+}

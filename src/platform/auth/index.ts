@@ -1,0 +1,5 @@
+export { AccessTokens, bearerToken, newRefreshToken, hashRefreshToken, type AccessClaims } from './tokens';
+export { hashPassword, verifyPassword } from './password';
+export { Role } from './roles';
+export { authChecker } from './auth-checker';
+export { LoaderScope, type Context, type Viewer } from './context';

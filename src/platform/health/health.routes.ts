@@ -1,0 +1,54 @@
+import { Router } from 'express';
+import type { Metrics } from '../metrics';
+
+export interface DependencyCheck {
+  name: string;
+  check(): Promise<unknown>;
+}
+
+const CHECK_TIMEOUT_MS = 1500;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * /healthz: the process is alive (for restarts). /readyz: every dependency answers (for load
+ * balancers), else 503 naming the ones that failed. /metrics: Prometheus text.
+ */
+export function healthRoutes(checks: DependencyCheck[], metrics: Metrics): Router {
+  const router = Router();
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      checks.map(async ({ name, check }) => {
+        try {
+          await withTimeout(check(), CHECK_TIMEOUT_MS);
+          return { name, ok: true as const };
+        } catch (err) {
+          return { name, ok: false as const, error: (err as Error).message };
+        }
+      }),
+    );
+    const failed = results.filter((r) => !r.ok).map((r) => r.name);
+    res.status(failed.length ? 503 : 200).json({
+      status: failed.length ? 'unavailable' : 'ready',
+      failed,
+      checks: Object.fromEntries(results.map((r) => [r.name, r.ok ? 'ok' : 'failed'])),
+    });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  return router;
+}

@@ -1,0 +1,3 @@
+export { notFoundHandler, httpErrorHandler } from './http-errors';
+export { requestScope } from './request-scope.middleware';
+export { clientIpResolver } from './client-ip';

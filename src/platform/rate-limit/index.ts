@@ -1,0 +1,1 @@
+export { FixedWindowLimiter, type WindowState } from './fixed-window';

@@ -1,0 +1,1 @@
+export { createRedis, waitUntilReady, closeRedis, type Redis } from './redis';

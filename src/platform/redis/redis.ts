@@ -1,0 +1,53 @@
+import Redis, { type RedisOptions } from 'ioredis';
+import type { Logger } from '../logger';
+
+export type { Redis };
+
+/**
+ * A command client. Commands fail at once while Redis is unreachable (no offline queue): callers
+ * fall back or answer UNAVAILABLE instead of piling up requests that wait for a reconnect.
+ */
+export function createRedis(url: string, keyPrefix: string, logger: Logger, options: RedisOptions = {}): Redis {
+  const client = new Redis(url, {
+    keyPrefix,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    ...options,
+  });
+  let lastLogged = 0;
+  client.on('error', (err: Error) => {
+    // ioredis repeats the error on every reconnect attempt; one line per 10 s is enough.
+    const now = Date.now();
+    if (now - lastLogged > 10_000) {
+      lastLogged = now;
+      logger.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'redis error');
+    }
+  });
+  return client;
+}
+
+/** Resolves when the client is ready or after `timeoutMs`, whichever comes first. */
+export function waitUntilReady(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    client.once('ready', onReady);
+  });
+}
+
+/** Closes a client whether or not it ever connected. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect());
+  } else {
+    client.disconnect();
+  }
+}

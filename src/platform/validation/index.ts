@@ -1,0 +1,2 @@
+export { TrimmedLength } from './trimmed-length';
+export { assertId } from './ids';
