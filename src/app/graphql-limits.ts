@@ -30,13 +30,19 @@ export class OperationLimits {
 
   /** An error when the operation costs more than allowed, else undefined. */
   checkCost(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): GraphQLError | undefined {
-    const cost = getComplexity({
-      schema: this.schema,
-      query: document,
-      operationName: operationName ?? undefined,
-      variables,
-      estimators: [pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })],
-    });
+    let cost: number;
+    try {
+      cost = getComplexity({
+        schema: this.schema,
+        query: document,
+        operationName: operationName ?? undefined,
+        variables,
+        estimators: [pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      });
+    } catch {
+      // Variables that do not coerce: execution refuses them next, with a BAD_USER_INPUT naming the field.
+      return undefined;
+    }
     if (cost <= this.maxCost) return undefined;
     return new GraphQLError(`Operation costs ${cost}; the limit is ${this.maxCost}`, {
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost: this.maxCost, http: { status: 400 } },

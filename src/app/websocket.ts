@@ -77,10 +77,10 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
         try {
           document = parse(payload.query);
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError('Could not parse the operation')];
+          return [withCode(err instanceof GraphQLError ? err : new GraphQLError('Could not parse the operation'), 'GRAPHQL_PARSE_FAILED')];
         }
         const invalid = limits.validate(document);
-        if (invalid.length > 0) return invalid;
+        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const tooCostly = limits.checkCost(document, payload.operationName, payload.variables ?? undefined);
         if (tooCostly) return [tooCostly];
         const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims);
@@ -106,4 +106,10 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
   );
 
   return { dispose: () => cleanup.dispose() };
+}
+
+/** graphql-js errors carry no code; give them the one Apollo gives them over HTTP. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 }

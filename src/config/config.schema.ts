@@ -82,13 +82,13 @@ export const configSchema = {
   DATABASE_POOL_SIZE: spec({ default: '10', description: 'Connections in the PostgreSQL pool of one instance.', parse: integer(1, 200) }),
   REDIS_URL: spec({
     default: 'redis://127.0.0.1:6379',
-    description: 'Redis connection URL (rate limits, pub/sub, presence, geo index, jobs).',
+    description: 'Redis connection URL: state every instance shares (rate limits and, as features arrive, pub/sub, geo index, presence, jobs).',
     secret: true,
     parse: url('redis:', 'rediss:'),
   }),
   REDIS_KEY_PREFIX: spec({
     default: 'cc:',
-    description: 'Prefix of every Redis key and pub/sub channel, so several deployments (or test runs) can share one Redis.',
+    description: 'Prefix of every Redis key, so several deployments (or test runs) can share one Redis.',
     parse: text,
   }),
   JWT_SECRET: spec({

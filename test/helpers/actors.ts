@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Role } from '../../src/platform/auth';
 import { LoginDocument, RegisterDocument, type RegisterInput, type Session, type CareConnectClient } from '../../sdk';
-import type { TestServer } from './test-environment';
+import type { ClientFactory, TestServer } from './test-environment';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -18,8 +18,8 @@ export function uniqueEmail(tag = 'user'): string {
 }
 
 /** Registers a new person through the API, as the apps do, and returns a signed-in client. */
-export async function signUp(server: TestServer, input: Partial<RegisterInput> = {}): Promise<Actor> {
-  const client = server.client();
+export async function signUp(server: ClientFactory, input: Partial<RegisterInput> = {}, headers?: Record<string, string>): Promise<Actor> {
+  const client = server.client(null, headers);
   const registration: RegisterInput = { email: uniqueEmail(), password: PASSWORD, displayName: 'Test Person', ...input };
   const { register } = await client.request(RegisterDocument, { input: registration });
   client.setSession(register);

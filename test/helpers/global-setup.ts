@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { applyMigrations } from '../../src/platform/db';
 import { TEMPLATE_DB, TEST_DB_PREFIX, databaseUrl, withAdmin } from './databases';
 
@@ -11,5 +12,5 @@ export default async function globalSetup(): Promise<void> {
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await admin.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
   });
-  await applyMigrations(databaseUrl(TEMPLATE_DB));
+  await applyMigrations(databaseUrl(TEMPLATE_DB), join(__dirname, '..', '..', 'prisma', 'migrations'));
 }

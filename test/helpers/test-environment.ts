@@ -9,11 +9,20 @@ import { createTestDatabase } from './databases';
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 const REDIS_URL = loadConfig({ REDIS_URL: process.env.REDIS_URL }).REDIS_URL;
 
-export interface TestServer extends RunningServer {
-  config: Config;
-  wsUrl: string;
+export interface ClientFactory {
   /** An SDK client against this server, optionally signed in. */
   client(session?: Session | null, headers?: Record<string, string>): CareConnectClient;
+}
+
+export interface TestServer extends RunningServer, ClientFactory {
+  config: Config;
+  wsUrl: string;
+}
+
+/** SDK clients for the API at `url` (HTTP; WebSocket on the same path). */
+export function clientFactory(url: string): ClientFactory {
+  const wsUrl = url.replace(/^http/, 'ws');
+  return { client: (session = null, headers) => new CareConnectClient({ url, wsUrl, session, webSocketImpl: WebSocket, headers }) };
 }
 
 export interface TestEnvironment {
@@ -73,13 +82,7 @@ export function useTestEnvironment(): TestEnvironment {
       const config = loadConfig(env(overrides));
       const server = await startServer(config);
       servers.push(server);
-      const wsUrl = server.url.replace(/^http/, 'ws');
-      return {
-        ...server,
-        config,
-        wsUrl,
-        client: (session = null, headers) => new CareConnectClient({ url: server.url, wsUrl, session, webSocketImpl: WebSocket, headers }),
-      };
+      return { ...server, ...clientFactory(server.url), config, wsUrl: server.url.replace(/^http/, 'ws') };
     },
   };
 }

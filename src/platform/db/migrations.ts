@@ -3,8 +3,6 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
-export const MIGRATIONS_DIR = join(__dirname, '..', '..', '..', 'prisma', 'migrations');
-
 // Any constant works; it only has to be the same for every process applying migrations.
 const MIGRATION_LOCK = 72_410_001;
 
@@ -38,7 +36,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
  * environment cannot make. An advisory lock makes concurrent runs (several instances, test
  * workers) safe; an edited, already-applied migration is an error, never silently skipped.
  */
-export async function applyMigrations(url: string, dir: string = MIGRATIONS_DIR): Promise<string[]> {
+export async function applyMigrations(url: string, dir: string): Promise<string[]> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   const applied: string[] = [];

@@ -15,7 +15,6 @@ const PASS_THROUGH = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'UNAUTHENTICATED',
-  'FORBIDDEN',
 ]);
 
 function firstViolation(errors: ValidationError[], prefix = ''): { field: string; message: string } | undefined {

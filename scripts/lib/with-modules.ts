@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig, type Config } from '../../src/config';
+import { createModules, type Modules } from '../../src/app/modules';
+import { createDb } from '../../src/platform/db';
+import { createLogger } from '../../src/platform/logger';
+import { closeRedis, createRedis } from '../../src/platform/redis';
+
+/**
+ * Runs an operator script against the same services the API uses, then closes them. Redis is
+ * connected only if the script touches it, so account scripts work while Redis is down.
+ */
+export async function withModules(name: string, fn: (modules: Modules, config: Config) => Promise<void>): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(78);
+  }
+  const logger = createLogger('warn');
+  const db = createDb({ url: config.DATABASE_URL, poolSize: 2 });
+  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger, { lazyConnect: true });
+  try {
+    await fn(createModules({ config, db, redis, logger }), config);
+  } catch (err) {
+    console.error(`${name} failed: ${(err as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    await Promise.allSettled([closeRedis(redis), db.$disconnect()]);
+  }
+}

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { LoginDocument } from '../../sdk';
+import { expectError } from '../helpers/expect-error';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+
+const env = useTestEnvironment();
+let server: TestServer;
+const ROOT = join(__dirname, '..', '..');
+
+/** Runs an npm script's entry file the way `npm run` does, against this file's database. */
+function run(script: string, args: string[] = [], overrides: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', script, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env.env(overrides) },
+    encoding: 'utf8',
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+beforeAll(async () => {
+  server = await env.start();
+});
+
+describe('npm run user:create', () => {
+  const args = (role: string, password = 'operator password 1') => ['--email', 'Ops@Example.org', '--password', password, '--role', role, '--name', 'Olga Ops'];
+
+  it('creates a staff account that can sign in, and is idempotent', async () => {
+    const first = run('scripts/user-create.ts', args('ADMIN'));
+    expect(first).toMatchObject({ status: 0, output: expect.stringMatching(/user ops@example.org \(ADMIN\) id=/) });
+    const second = run('scripts/user-create.ts', args('PROFESSIONAL', 'a new password 2'));
+    expect(second.status).toBe(0);
+    expect(second.output.match(/id=(\S+)/)?.[1]).toBe(first.output.match(/id=(\S+)/)?.[1]);
+
+    const { login } = await server.client().request(LoginDocument, { input: { email: 'ops@example.org', password: 'a new password 2' } });
+    expect(login.user).toMatchObject({ role: 'PROFESSIONAL', displayName: 'Olga Ops' });
+    await expectError(server.client().request(LoginDocument, { input: { email: 'ops@example.org', password: 'operator password 1' } }), 'UNAUTHENTICATED');
+  });
+
+  it('explains its usage on bad arguments and writes nothing', () => {
+    const result = run('scripts/user-create.ts', ['--email', 'x@example.org', '--role', 'KING']);
+    expect(result.status).toBe(2);
+    expect(result.output).toMatch(/--password of at least 10 characters is required/);
+    expect(result.output).toMatch(/--role must be one of USER, VOLUNTEER, PROFESSIONAL, ADMIN/);
+    expect(result.output).toMatch(/usage: npm run user:create/);
+  });
+});
+
+describe('npm run db:seed', () => {
+  it('creates one demo account per role, idempotently', async () => {
+    expect(run('prisma/seed.ts').status).toBe(0);
+    expect(run('prisma/seed.ts').status).toBe(0);
+    const roles: Record<string, string> = { admin: 'ADMIN', pro: 'PROFESSIONAL', volunteer: 'VOLUNTEER', user: 'USER' };
+    for (const [name, role] of Object.entries(roles)) {
+      const { login } = await server.client().request(LoginDocument, { input: { email: `${name}@demo.careconnect.dev`, password: 'careconnect-demo' } });
+      expect(login.user.role).toBe(role);
+    }
+  });
+
+  it('refuses to seed demo accounts in production', () => {
+    const result = run('prisma/seed.ts', [], { NODE_ENV: 'production' });
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/refusing to seed/);
+  });
+});
