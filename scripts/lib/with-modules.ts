@@ -1,7 +1,6 @@
-import 'reflect-metadata';
 import { ConfigError, loadConfig, type Config } from '../../src/config';
 import { createModules, type Modules } from '../../src/app/modules';
-import { createDb } from '../../src/platform/db';
+import { createDatabase } from '../../src/platform/db';
 import { createLogger } from '../../src/platform/logger';
 import { closeRedis, createRedis } from '../../src/platform/redis';
 
@@ -18,14 +17,14 @@ export async function withModules(name: string, fn: (modules: Modules, config: C
     process.exit(78);
   }
   const logger = createLogger('warn');
-  const db = createDb({ url: config.DATABASE_URL, poolSize: 2 });
+  const { db, sql, close: closeDatabase } = createDatabase({ url: config.DATABASE_URL, poolSize: 2 }, logger);
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger, { lazyConnect: true });
   try {
-    await fn(createModules({ config, db, redis, logger }), config);
+    await fn(createModules({ config, db, sql, redis, logger }), config);
   } catch (err) {
     console.error(`${name} failed: ${(err as Error).message}`);
     process.exitCode = 1;
   } finally {
-    await Promise.allSettled([closeRedis(redis), db.$disconnect()]);
+    await Promise.allSettled([closeRedis(redis), closeDatabase()]);
   }
 }

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -9,7 +10,7 @@ import cors from 'cors';
 import express from 'express';
 import { redactConfig, type Config } from '../config';
 import type { Context } from '../platform/auth';
-import { createDb } from '../platform/db';
+import { createDatabase } from '../platform/db';
 import { createErrorFormatter } from '../platform/errors';
 import { healthRoutes } from '../platform/health';
 import { clientIpResolver, httpErrorHandler, notFoundHandler, requestScope } from '../platform/http';
@@ -41,12 +42,12 @@ const REDIS_BOOT_WAIT_MS = 2000;
  */
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const { db, sql, close: closeDatabase } = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }, logger);
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
   if (!(await waitUntilReady(redis, REDIS_BOOT_WAIT_MS))) logger.warn('redis not reachable at start; continuing degraded');
 
   const metrics = new Metrics();
-  const modules = createModules({ config, db, redis, logger });
+  const modules = createModules({ config, db, sql, redis, logger });
   const schema = buildAppSchema(instanceContainer(modules.resolvers));
   const contexts = new ContextFactory(modules.tokens, modules.users);
   const limits = new OperationLimits(schema, config.GRAPHQL_MAX_DEPTH, config.GRAPHQL_MAX_COST);
@@ -109,7 +110,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   app.use(
     healthRoutes(
       [
-        { name: 'postgres', check: () => db.$queryRaw`SELECT 1` },
+        { name: 'postgres', check: () => sql.query('SELECT 1') },
         { name: 'redis', check: () => redis.ping() },
       ],
       metrics,
@@ -141,7 +142,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     (stopping ??= (async () => {
       logger.info('shutting down');
       await apollo.stop();
-      await Promise.allSettled([closeRedis(redis), db.$disconnect()]);
+      await Promise.allSettled([closeRedis(redis), closeDatabase()]);
       logger.info('stopped');
     })());
 

@@ -1,6 +1,7 @@
+import 'reflect-metadata';
 import type { Config } from '../config';
 import { AccessTokens } from '../platform/auth';
-import type { Db } from '../platform/db';
+import type { Db, Sql } from '../platform/db';
 import type { Logger } from '../platform/logger';
 import type { Redis } from '../platform/redis';
 import { createAuthModule } from '../modules/auth';
@@ -9,6 +10,7 @@ import { createUsersModule } from '../modules/users';
 export interface Infrastructure {
   config: Config;
   db: Db;
+  sql: Sql;
   redis: Redis;
   logger: Logger;
 }
@@ -16,7 +18,7 @@ export interface Infrastructure {
 /** Wires every module to the infrastructure and to the modules it depends on. */
 export function createModules(infra: Infrastructure) {
   const tokens = new AccessTokens(infra.config.JWT_SECRET, infra.config.ACCESS_TOKEN_TTL_SECONDS);
-  const users = createUsersModule(infra.db);
+  const users = createUsersModule(infra.db, infra.sql);
   const auth = createAuthModule({ ...infra, users: users.service, tokens });
   return {
     tokens,

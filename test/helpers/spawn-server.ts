@@ -11,9 +11,12 @@ export interface ServerProcess {
 
 const ROOT = join(__dirname, '..', '..');
 
-/** Runs the API as its own process, as `npm run dev` does, and waits until it listens. */
-export async function spawnServer(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+/**
+ * Runs the API (or another server script that logs `{ msg: '... listening', url }`) as its own
+ * process, as `npm run dev` does, and waits until it listens.
+ */
+export async function spawnServer(env: NodeJS.ProcessEnv, entry = 'src/main.ts'): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,9 +33,9 @@ export async function spawnServer(env: NodeJS.ProcessEnv): Promise<ServerProcess
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          logs.push(entry);
-          if (entry.msg === 'CareConnect API listening') resolve(String(entry.url));
+          const record = JSON.parse(line) as Record<string, unknown>;
+          logs.push(record);
+          if (typeof record.msg === 'string' && record.msg.endsWith('listening') && record.url) resolve(String(record.url));
         } catch {
           // not a log line
         }

@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db';
+import type { Db, Sql } from '../../platform/db';
 import { UsersRepository } from './users.repository';
 import { userLoaderFactory } from './users.loaders';
 import { UsersResolver } from './users.resolver';
@@ -9,8 +9,8 @@ export { normalizeEmail } from './email';
 export { UsersService, UsersResolver };
 export type { NewUser } from './users.repository';
 
-export function createUsersModule(db: Db) {
-  const repository = new UsersRepository(db);
+export function createUsersModule(db: Db, sql: Sql) {
+  const repository = new UsersRepository(db, sql);
   const service = new UsersService(repository, userLoaderFactory(repository));
   return { service, resolvers: [new UsersResolver(service)] };
 }

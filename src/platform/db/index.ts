@@ -1,6 +1,6 @@
 import { Prisma } from '../../generated/prisma/client';
 
-export { createDb, type Db, type DbClient, type DbOptions } from './prisma';
+export { createDatabase, type Database, type Db, type DbClient, type DbOptions, type Sql } from './prisma';
 export { Prisma };
 export type { User as UserRow, RefreshToken as RefreshTokenRow, Role as RoleName } from '../../generated/prisma/client';
 

@@ -1,17 +1,19 @@
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P03', '53300']);
-const NAMES = new Set(['PrismaClientInitializationError', 'MaxRetriesPerRequestError', 'DriverAdapterError']);
+const NAMES = new Set(['PrismaClientInitializationError', 'MaxRetriesPerRequestError']);
 const MESSAGES = [/Connection is closed/i, /enableOfflineQueue/i, /Connection terminated/i, /timeout exceeded when trying to connect/i, /Can't reach database/i];
 
 /**
  * True when an error means a dependency (PostgreSQL, Redis) is down or overloaded rather than a
- * bug: the client gets UNAVAILABLE and may retry, instead of INTERNAL_SERVER_ERROR.
+ * bug: the client gets UNAVAILABLE and may retry, instead of INTERNAL_SERVER_ERROR. Drivers
+ * sometimes throw plain objects (Prisma's pg adapter rethrows `{ code: 'ECONNREFUSED', ... }`),
+ * and graphql-js wraps those, so causes are followed through any object, not only Errors.
  */
 export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 5) return false;
-  const code = (error as { code?: unknown }).code;
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const { code, name, message, cause, errors, thrownValue } = error as Record<string, unknown>;
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  if (NAMES.has(error.name) && (error.name !== 'DriverAdapterError' || /connect|closed|terminat/i.test(error.message))) return true;
-  if (MESSAGES.some((m) => m.test(error.message))) return true;
-  const nested = [(error as { cause?: unknown }).cause, ...((error as { errors?: unknown[] }).errors ?? [])];
+  if (typeof name === 'string' && NAMES.has(name)) return true;
+  if (typeof message === 'string' && MESSAGES.some((m) => m.test(message))) return true;
+  const nested = [cause, thrownValue, ...(Array.isArray(errors) ? errors : [])];
   return nested.some((inner) => isDependencyUnavailable(inner, depth + 1));
 }

@@ -1,0 +1,30 @@
+// npm run bench [-- <scenario> ...] [--duration <seconds>]: runs benchmark scenarios outside the
+// test suite and writes each one's section of BENCHMARKS.md. Scenarios start their own servers
+// on loopback, against a database and Redis prefix of their own.
+import { parseArgs } from 'node:util';
+import { writeReport, type ScenarioReport } from './lib/report';
+import { meVersusBareApollo } from './scenarios/me-vs-bare-apollo';
+
+const SCENARIOS: Record<string, (durationSeconds: number) => Promise<ScenarioReport>> = {
+  me: meVersusBareApollo,
+};
+
+async function main() {
+  const { values, positionals } = parseArgs({ options: { duration: { type: 'string', default: '10' } }, allowPositionals: true });
+  const duration = Number(values.duration);
+  if (!Number.isInteger(duration) || duration < 1 || duration > 600) throw new Error('--duration must be 1..600 seconds');
+  const names = positionals.length ? positionals : Object.keys(SCENARIOS);
+  const unknown = names.filter((n) => !SCENARIOS[n]);
+  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  for (const name of names) {
+    console.log(`running ${name} …`);
+    const report = await SCENARIOS[name](duration);
+    writeReport(report);
+    console.log(report.body.trim());
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${(err as Error).message}`);
+  process.exit(1);
+});
