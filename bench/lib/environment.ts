@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { loadConfig } from '../../src/config';
 import { applyMigrations, ensureDatabase } from '../../src/platform/db';
 import { databaseUrl, withAdmin } from '../../test/helpers/databases';
+import { deleteRedisKeys } from '../../test/helpers/redis-keys';
 
 export const BENCH_JWT_SECRET = 'bench-secret-that-is-long-enough-0123456789';
 
@@ -40,14 +40,7 @@ export async function benchEnvironment(name: string): Promise<BenchEnvironment> 
     }),
     async close() {
       await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
-      const redis = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      redis.disconnect();
+      await deleteRedisKeys(redisUrl, prefix);
     },
   };
 }

@@ -28,11 +28,10 @@ export class OperationLimits {
     return validate(this.schema, document, [...specifiedRules, ...this.validationRules]);
   }
 
-  /** An error when the operation costs more than allowed, else undefined. */
-  checkCost(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): GraphQLError | undefined {
-    let cost: number;
+  /** The estimated cost, or undefined when the variables do not coerce (execution then refuses them, naming the field). */
+  costOf(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): number | undefined {
     try {
-      cost = getComplexity({
+      return getComplexity({
         schema: this.schema,
         query: document,
         operationName: operationName ?? undefined,
@@ -40,10 +39,14 @@ export class OperationLimits {
         estimators: [pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })],
       });
     } catch {
-      // Variables that do not coerce: execution refuses them next, with a BAD_USER_INPUT naming the field.
       return undefined;
     }
-    if (cost <= this.maxCost) return undefined;
+  }
+
+  /** An error when the operation costs more than allowed, else undefined. */
+  checkCost(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): GraphQLError | undefined {
+    const cost = this.costOf(document, operationName, variables);
+    if (cost === undefined || cost <= this.maxCost) return undefined;
     return new GraphQLError(`Operation costs ${cost}; the limit is ${this.maxCost}`, {
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost: this.maxCost, http: { status: 400 } },
     });

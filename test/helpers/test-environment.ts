@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config';
 import { startServer, type RunningServer } from '../../src/app/create-app';
 import { CareConnectClient, type Session } from '../../sdk';
 import { createTestDatabase } from './databases';
+import { deleteRedisKeys } from './redis-keys';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 const REDIS_URL = loadConfig({ REDIS_URL: process.env.REDIS_URL }).REDIS_URL;
@@ -51,7 +51,7 @@ export function useTestEnvironment(): TestEnvironment {
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await database?.drop();
-    await deleteRedisKeys(redisPrefix);
+    await deleteRedisKeys(REDIS_URL, redisPrefix);
   });
 
   const env = (overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
@@ -85,18 +85,4 @@ export function useTestEnvironment(): TestEnvironment {
       return { ...server, ...clientFactory(server.url), config, wsUrl: server.url.replace(/^http/, 'ws') };
     },
   };
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -1,0 +1,46 @@
+import type { IncomingMessage } from 'node:http';
+import { isDependencyUnavailable } from '../../src/platform/errors';
+import { clientIpResolver } from '../../src/platform/http';
+import { requestIdFrom } from '../../src/platform/logger';
+
+describe('isDependencyUnavailable', () => {
+  it('recognises connection failures however they are wrapped', () => {
+    expect(isDependencyUnavailable(Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isDependencyUnavailable({ thrownValue: { code: 'ECONNREFUSED', errno: -111 } })).toBe(true);
+    expect(isDependencyUnavailable(new Error('outer', { cause: new Error('Connection is closed.') }))).toBe(true);
+    expect(isDependencyUnavailable(new AggregateError([new Error('x'), Object.assign(new Error('y'), { code: '57P01' })]))).toBe(true);
+  });
+
+  it('does not mistake bugs for outages', () => {
+    expect(isDependencyUnavailable(new TypeError('cannot read properties of undefined'))).toBe(false);
+    expect(isDependencyUnavailable(Object.assign(new Error('duplicate'), { code: '23505' }))).toBe(false);
+    expect(isDependencyUnavailable('ECONNREFUSED')).toBe(false);
+  });
+});
+
+describe('requestIdFrom', () => {
+  it('keeps a sane client id and replaces anything else', () => {
+    expect(requestIdFrom('app-1234-abcd')).toBe('app-1234-abcd');
+    expect(requestIdFrom(['first-id-123', 'second'])).toBe('first-id-123');
+    for (const bad of [undefined, 'short', 'has spaces in it', 'x'.repeat(200), 'inject\n{"level":"fatal"}']) {
+      expect(requestIdFrom(bad)).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+describe('clientIpResolver', () => {
+  const request = (remoteAddress: string, forwardedFor?: string) =>
+    ({ socket: { remoteAddress }, connection: { remoteAddress }, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} }) as unknown as IncomingMessage;
+
+  it('ignores X-Forwarded-For unless the peer is a trusted proxy', () => {
+    expect(clientIpResolver([])(request('203.0.113.1', '198.51.100.7'))).toBe('203.0.113.1');
+    expect(clientIpResolver(['loopback'])(request('203.0.113.1', '198.51.100.7'))).toBe('203.0.113.1');
+  });
+
+  it('takes the hop before the first untrusted one', () => {
+    const resolve = clientIpResolver(['loopback', '10.0.0.0/8']);
+    expect(resolve(request('127.0.0.1', '198.51.100.7'))).toBe('198.51.100.7');
+    // The client forged the first entry; the trusted proxy chain appended the real one.
+    expect(resolve(request('127.0.0.1', '1.2.3.4, 198.51.100.7, 10.0.0.5'))).toBe('198.51.100.7');
+  });
+});
