@@ -26,7 +26,7 @@ function parse(): { email: string; password: string; role: Role; name: string } 
 }
 
 const args = parse();
-void withModules('user:create', async (modules) => {
+void withModules('user:create', async ({ modules }) => {
   const user = await modules.auth.ensureAccount({ email: args.email, password: args.password, displayName: args.name, role: args.role });
   console.log(`user ${user.email} (${user.role}) id=${user.id}`);
 });

@@ -1,14 +1,22 @@
+import { Registry } from 'prom-client';
 import { ConfigError, loadConfig, type Config } from '../../src/config';
-import { createModules, type Modules } from '../../src/app/modules';
+import { createModules, type Infrastructure, type Modules } from '../../src/app/modules';
 import { createDatabase } from '../../src/platform/db';
 import { createLogger } from '../../src/platform/logger';
 import { closeRedis, createRedis } from '../../src/platform/redis';
 
+export interface ScriptContext {
+  modules: Modules;
+  config: Config;
+  infra: Infrastructure;
+}
+
 /**
  * Runs an operator script against the same services the API uses, then closes them. Redis is
- * connected only if the script touches it, so account scripts work while Redis is down.
+ * connected only if the script asks (`infra.redis.connect()`), so account scripts work while
+ * Redis is down.
  */
-export async function withModules(name: string, fn: (modules: Modules, config: Config) => Promise<void>): Promise<void> {
+export async function withModules(name: string, fn: (script: ScriptContext) => Promise<void>): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -19,12 +27,15 @@ export async function withModules(name: string, fn: (modules: Modules, config: C
   const logger = createLogger('warn');
   const { db, sql, close: closeDatabase } = createDatabase({ url: config.DATABASE_URL, poolSize: 2 }, logger);
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger, { lazyConnect: true });
+  const infra: Infrastructure = { config, db, sql, redis, logger, registry: new Registry() };
+  const modules = createModules(infra);
   try {
-    await fn(createModules({ config, db, sql, redis, logger }), config);
+    await fn({ modules, config, infra });
   } catch (err) {
     console.error(`${name} failed: ${(err as Error).message}`);
     process.exitCode = 1;
   } finally {
+    await modules.presence.close();
     await Promise.allSettled([closeRedis(redis), closeDatabase()]);
   }
 }

@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -47,7 +46,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   if (!(await waitUntilReady(redis, REDIS_BOOT_WAIT_MS))) logger.warn('redis not reachable at start; continuing degraded');
 
   const metrics = new Metrics();
-  const modules = createModules({ config, db, sql, redis, logger });
+  const modules = createModules({ config, db, sql, redis, logger, registry: metrics.registry });
   const schema = buildAppSchema(instanceContainer(modules.resolvers));
   const contexts = new ContextFactory(modules.tokens, modules.users);
   const limits = new OperationLimits(schema, config.GRAPHQL_MAX_DEPTH, config.GRAPHQL_MAX_COST);
@@ -66,6 +65,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     formatError,
     clientIpOf,
     maxPayloadBytes: config.REQUEST_BODY_LIMIT_BYTES,
+    onUserConnected: (userId) => modules.presence.connected(userId),
+    onUserDisconnected: (userId) => modules.presence.disconnected(userId),
   });
 
   const disposeWebSockets: ApolloServerPlugin = {
@@ -142,6 +143,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     (stopping ??= (async () => {
       logger.info('shutting down');
       await apollo.stop();
+      await modules.presence.close();
       await Promise.allSettled([closeRedis(redis), closeDatabase()]);
       logger.info('stopped');
     })());

@@ -1,11 +1,13 @@
-import 'reflect-metadata';
 import type { Config } from '../config';
 import { AccessTokens } from '../platform/auth';
 import type { Db, Sql } from '../platform/db';
 import type { Logger } from '../platform/logger';
+import type { Registry } from 'prom-client';
 import type { Redis } from '../platform/redis';
 import { createAuthModule } from '../modules/auth';
+import { PresenceService } from '../modules/presence';
 import { createUsersModule } from '../modules/users';
+import { createVolunteersModule } from '../modules/volunteers';
 
 export interface Infrastructure {
   config: Config;
@@ -13,6 +15,8 @@ export interface Infrastructure {
   sql: Sql;
   redis: Redis;
   logger: Logger;
+  /** Where modules register their Prometheus metrics. */
+  registry: Registry;
 }
 
 /** Wires every module to the infrastructure and to the modules it depends on. */
@@ -20,11 +24,15 @@ export function createModules(infra: Infrastructure) {
   const tokens = new AccessTokens(infra.config.JWT_SECRET, infra.config.ACCESS_TOKEN_TTL_SECONDS);
   const users = createUsersModule(infra.db, infra.sql);
   const auth = createAuthModule({ ...infra, users: users.service, tokens });
+  const volunteers = createVolunteersModule({ ...infra, users: users.service });
   return {
     tokens,
     users: users.service,
     auth: auth.service,
-    resolvers: [...users.resolvers, ...auth.resolvers],
+    volunteers: volunteers.service,
+    volunteerSearch: volunteers.search,
+    presence: new PresenceService(infra.redis, infra.logger),
+    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers],
   };
 }
 

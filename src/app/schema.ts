@@ -1,13 +1,13 @@
-import 'reflect-metadata';
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type ContainerType } from 'type-graphql';
 import { authChecker } from '../platform/auth';
 import { DateTimeScalar } from '../platform/graphql/date-time.scalar';
 import { AuthResolver } from '../modules/auth';
 import { UsersResolver } from '../modules/users';
+import { UserVolunteerResolver, VolunteerProfileResolver, VolunteersResolver } from '../modules/volunteers';
 
 /** Every resolver class of the API; modules add theirs here. */
-export const resolverClasses = [UsersResolver, AuthResolver] as const;
+export const resolverClasses = [UsersResolver, AuthResolver, VolunteersResolver, VolunteerProfileResolver, UserVolunteerResolver] as const;
 
 /**
  * Builds the executable schema. Resolver instances come from `container` (created per server in

@@ -29,6 +29,9 @@ export interface WebSocketDeps {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   clientIpOf: (request: IncomingMessage) => string;
   maxPayloadBytes: number;
+  /** Presence: called when an authenticated socket opens, and when it closes. */
+  onUserConnected(userId: string): void;
+  onUserDisconnected(userId: string): void;
 }
 
 /**
@@ -47,6 +50,7 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
       metrics.websocketsOpen.dec();
       const connection = connections.get(socket);
       if (connection) {
+        deps.onUserDisconnected(connection.claims.userId);
         clearTimeout(connection.expiryTimer);
         metrics.subscriptionsActive.dec(connection.subscriptions.size);
         connection.subscriptions.clear();
@@ -68,6 +72,7 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
         const expiryTimer = setTimeout(() => extra.socket.close(CLOSE_UNAUTHENTICATED, 'Access token expired'), claims.expiresAt - Date.now());
         expiryTimer.unref();
         connections.set(extra.socket, { id: randomUUID(), claims, clientIp: deps.clientIpOf(extra.request), expiryTimer, subscriptions: new Set() });
+        deps.onUserConnected(claims.userId);
         return true;
       },
       onSubscribe: ({ extra }, id, payload) => {

@@ -151,6 +151,36 @@ export const configSchema = {
     description: 'Serve the Apollo Sandbox IDE on `GET /graphql` in a browser (default: on, off in production).',
     parse: boolean,
   }),
+  VOLUNTEER_STALE_SECONDS: spec({
+    default: '120',
+    description: 'An available volunteer whose last location is older than this is treated as unavailable and never returned by a search.',
+    parse: integer(1, 86400),
+  }),
+  VOLUNTEER_LOCATION_PERSIST_SECONDS: spec({
+    default: '30',
+    description: "A volunteer's location is written to PostgreSQL at most this often, unless they moved more than VOLUNTEER_LOCATION_PERSIST_METERS (Redis gets every update).",
+    parse: integer(1, 3600),
+  }),
+  VOLUNTEER_LOCATION_PERSIST_METERS: spec({
+    default: '100',
+    description: 'A move of more than this since the last PostgreSQL write of a location is written at once.',
+    parse: integer(1, 100000),
+  }),
+  LOCATION_INTERVAL_ASSIGNED_SECONDS: spec({
+    default: '5',
+    description: '`LocationAck.nextUpdateInSeconds` while the volunteer is assigned to an SOS.',
+    parse: integer(1, 600),
+  }),
+  LOCATION_INTERVAL_IDLE_SECONDS: spec({
+    default: '30',
+    description: '`LocationAck.nextUpdateInSeconds` while the volunteer is merely available (saves battery).',
+    parse: integer(1, 3600),
+  }),
+  PRESENCE_LIVE_SECONDS: spec({
+    default: '30',
+    description: 'A volunteer counts as live while their last location is at most this old (presence).',
+    parse: integer(1, 3600),
+  }),
   SHUTDOWN_TIMEOUT_SECONDS: spec({
     default: '10',
     description: 'On SIGTERM/SIGINT, how long in-flight work may take before the process exits anyway.',
@@ -161,3 +191,13 @@ export const configSchema = {
 export type ConfigSchema = typeof configSchema;
 export type VariableName = keyof ConfigSchema;
 export { ParseError };
+
+/** The README's configuration table (markdown), generated so it cannot drift from the code. */
+export function configTable(): string {
+  const rows = Object.entries(configSchema).map(([name, spec]: [string, VariableSpec]) => {
+    const shown = spec.default === '' ? '(empty)' : `\`${spec.default}\``;
+    const production = spec.productionDefault !== undefined ? ` (production: \`${spec.productionDefault}\`)` : '';
+    return `| \`${name}\` | ${shown}${production} | ${spec.description} |`;
+  });
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,2 +1,2 @@
 export { loadConfig, redactConfig, ConfigError, type Config } from './load-config';
-export { configSchema, type VariableName } from './config.schema';
+export { configSchema, configTable, type VariableName } from './config.schema';

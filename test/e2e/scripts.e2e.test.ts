@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { LoginDocument } from '../../sdk';
+import { LoginDocument, NearbyVolunteersDocument } from '../../sdk';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 
@@ -47,14 +47,25 @@ describe('npm run user:create', () => {
 });
 
 describe('npm run db:seed', () => {
-  it('creates one demo account per role, idempotently', async () => {
+  it('creates one demo account per role and a city of volunteers, idempotently', async () => {
     expect(run('prisma/seed.ts').status).toBe(0);
-    expect(run('prisma/seed.ts').status).toBe(0);
+    const again = run('prisma/seed.ts');
+    expect(again).toMatchObject({ status: 0, output: expect.stringMatching(/seeded 4 demo accounts and 301 volunteers/) });
     const roles: Record<string, string> = { admin: 'ADMIN', pro: 'PROFESSIONAL', volunteer: 'VOLUNTEER', user: 'USER' };
     for (const [name, role] of Object.entries(roles)) {
       const { login } = await server.client().request(LoginDocument, { input: { email: `${name}@demo.careconnect.dev`, password: 'careconnect-demo' } });
       expect(login.user.role).toBe(role);
     }
+
+    const { login } = await server.client().request(LoginDocument, { input: { email: 'pro@demo.careconnect.dev', password: 'careconnect-demo' } });
+    const { nearbyVolunteers } = await server
+      .client(login)
+      .request(NearbyVolunteersDocument, { location: { latitude: 52.5219, longitude: 13.4132 }, radiusMeters: 10_000, limit: 100 });
+    expect(nearbyVolunteers).toHaveLength(100);
+    expect(nearbyVolunteers[0].volunteer.user.displayName).toBe('Vera Volunteer');
+    const distances = nearbyVolunteers.map((n) => n.distanceMeters);
+    expect(distances).toEqual([...distances].sort((a, b) => a - b));
+    expect(new Set(nearbyVolunteers.flatMap((n) => n.volunteer.skills)).size).toBeGreaterThan(5);
   });
 
   it('refuses to seed demo accounts in production', () => {

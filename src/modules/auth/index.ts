@@ -1,3 +1,5 @@
+// Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
+import 'reflect-metadata';
 import type { Config } from '../../config';
 import { AccessTokens } from '../../platform/auth';
 import type { Db } from '../../platform/db';

@@ -1,3 +1,5 @@
+// Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
+import 'reflect-metadata';
 import type { Db, Sql } from '../../platform/db';
 import { UsersRepository } from './users.repository';
 import { userLoaderFactory } from './users.loaders';

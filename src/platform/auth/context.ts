@@ -36,3 +36,8 @@ export interface Context {
   /** Makes the rest of this request act as a user who just signed in (register, login, refresh). */
   actAs(userId: string): void;
 }
+
+/** A context for work no person asked for (jobs, scripts): anonymous, with loaders of its own. */
+export function systemContext(requestId = 'system'): Context {
+  return { requestId, clientIp: '127.0.0.1', tokenUserId: null, loaders: new LoaderScope(), viewer: async () => null, actAs: () => undefined };
+}

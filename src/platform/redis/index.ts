@@ -1,1 +1,1 @@
-export { createRedis, waitUntilReady, closeRedis, type Redis } from './redis';
+export { createRedis, waitUntilReady, closeRedis, execPipeline, type Redis } from './redis';

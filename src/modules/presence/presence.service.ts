@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../platform/logger';
+import { execPipeline, type Redis } from '../../platform/redis';
+
+const REFRESH_MS = 10_000;
+const TTL_MS = 30_000;
+const key = (userId: string) => `presence:user:${userId}`;
+
+/**
+ * Who is connected, agreed by every instance. A user is online while some instance holds an
+ * authenticated WebSocket of theirs: each instance keeps a sorted set per user of the instances
+ * holding one (score: expiry), refreshed every 10 s. A crashed instance simply stops refreshing,
+ * and its entries expire within 30 s; no cleanup is needed.
+ */
+export class PresenceService {
+  readonly instanceId = randomUUID();
+  private readonly sockets = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly logger: Logger,
+  ) {
+    this.timer = setInterval(() => void this.refresh([...this.sockets.keys()]), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  connected(userId: string): void {
+    this.sockets.set(userId, (this.sockets.get(userId) ?? 0) + 1);
+    void this.refresh([userId]);
+  }
+
+  disconnected(userId: string): void {
+    const left = (this.sockets.get(userId) ?? 1) - 1;
+    if (left > 0) {
+      this.sockets.set(userId, left);
+      return;
+    }
+    this.sockets.delete(userId);
+    this.redis.zrem(key(userId), this.instanceId).catch((err: Error) => this.warn(err));
+  }
+
+  async isOnline(userId: string): Promise<boolean> {
+    return (await this.redis.zcount(key(userId), Date.now(), '+inf')) > 0;
+  }
+
+  /** Forgets this instance's sockets (graceful shutdown): the users are offline here at once. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const users = [...this.sockets.keys()];
+    this.sockets.clear();
+    if (users.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const userId of users) pipeline.zrem(key(userId), this.instanceId);
+    await execPipeline(pipeline).catch((err: Error) => this.warn(err));
+  }
+
+  private async refresh(userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const now = Date.now();
+    const pipeline = this.redis.pipeline();
+    for (const userId of userIds) {
+      pipeline.zadd(key(userId), now + TTL_MS, this.instanceId);
+      pipeline.zremrangebyscore(key(userId), '-inf', now);
+      pipeline.pexpire(key(userId), TTL_MS);
+    }
+    await execPipeline(pipeline).catch((err: Error) => this.warn(err));
+  }
+
+  private warn(err: Error): void {
+    this.logger.warn({ err: { message: err.message } }, 'presence not updated in Redis');
+  }
+}

@@ -1,0 +1,39 @@
+import { distanceMeters, type Point } from '../../platform/geo';
+
+interface Persisted extends Point {
+  at: number;
+}
+
+/**
+ * Decides which location fixes reach PostgreSQL: the first, then one per interval, or sooner
+ * after a move of more than `meters`. Kept in process memory on purpose: it works while Redis is
+ * down (when it matters most), and with several instances a volunteer costs at most one write
+ * per instance per interval.
+ */
+export class PersistThrottle {
+  private readonly last = new Map<string, Persisted>();
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly meters: number,
+  ) {}
+
+  /** True when this fix should be written; records it as written. */
+  shouldPersist(volunteerId: string, point: Point, now: number): boolean {
+    const previous = this.last.get(volunteerId);
+    if (previous && now - previous.at < this.intervalMs && distanceMeters(previous, point) <= this.meters) return false;
+    this.last.set(volunteerId, { latitude: point.latitude, longitude: point.longitude, at: now });
+    if (this.last.size > 50_000 && this.last.size % 1000 === 0) this.forgetOlderThan(now - this.intervalMs);
+    return true;
+  }
+
+  /** Forces the next fix of this volunteer through (after availability changes, for instance). */
+  forget(volunteerId: string): void {
+    this.last.delete(volunteerId);
+  }
+
+  /** Entries past their interval decide nothing any more; dropping them bounds the memory. */
+  private forgetOlderThan(cutoff: number): void {
+    for (const [id, entry] of this.last) if (entry.at < cutoff) this.last.delete(id);
+  }
+}

@@ -1,0 +1,135 @@
+import { EARTH_RADIUS_METERS, type Point } from '../../platform/geo';
+import type { Db, DbClient, Sql } from '../../platform/db';
+import type { Skill } from './types/skill';
+
+/** A volunteer profile as the module works with it (location flattened to degrees). */
+export interface VolunteerRow {
+  id: string;
+  userId: string;
+  skills: Skill[];
+  bio: string | null;
+  verified: boolean;
+  available: boolean;
+  latitude: number | null;
+  longitude: number | null;
+  locationUpdatedAt: Date | null;
+  lastSeenAt: Date | null;
+  completedCount: number;
+  ratingSum: number;
+  ratingCount: number;
+  createdAt: Date;
+}
+
+export interface LocationFix extends Point {
+  accuracyMeters?: number | null;
+  headingDegrees?: number | null;
+  speedMps?: number | null;
+}
+
+export interface NearbyQuery {
+  point: Point;
+  radiusMeters: number;
+  limit: number;
+  skills: readonly Skill[];
+  excludeIds: readonly string[];
+  staleSeconds: number;
+}
+
+export interface NearbyHit {
+  volunteerId: string;
+  distanceMeters: number;
+}
+
+const COLUMNS = `v.id, v.user_id AS "userId", v.skills::text[] AS skills, v.bio, v.verified, v.available,
+  ST_Y(v.location::geometry) AS latitude, ST_X(v.location::geometry) AS longitude,
+  v.location_updated_at AS "locationUpdatedAt", v.last_seen_at AS "lastSeenAt",
+  v.completed_count AS "completedCount", v.rating_sum AS "ratingSum", v.rating_count AS "ratingCount", v.created_at AS "createdAt"`;
+
+/**
+ * PostGIS measures geography on a sphere of radius 6371008.7714 m when asked not to use the
+ * spheroid (and `<->` always does); Redis uses a slightly larger sphere. Scaling by the ratio
+ * makes both paths agree on every distance, every radius boundary and so every order.
+ */
+const TO_REDIS_SPHERE = EARTH_RADIUS_METERS / 6371008.7714;
+
+/**
+ * The only code that touches volunteer tables. Reads are raw SQL (PostGIS columns, and the hot
+ * paths); plain writes go through Prisma.
+ */
+export class VolunteersRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly sql: Sql,
+  ) {}
+
+  async findByIds(ids: readonly string[]): Promise<VolunteerRow[]> {
+    const { rows } = await this.sql.query<VolunteerRow>(`SELECT ${COLUMNS} FROM volunteer_profiles v WHERE v.id = ANY($1::uuid[])`, [ids]);
+    return rows;
+  }
+
+  async findByUserIds(userIds: readonly string[]): Promise<VolunteerRow[]> {
+    const { rows } = await this.sql.query<VolunteerRow>(`SELECT ${COLUMNS} FROM volunteer_profiles v WHERE v.user_id = ANY($1::uuid[])`, [userIds]);
+    return rows;
+  }
+
+  async create(userId: string, skills: Skill[], bio: string | null, client: DbClient = this.db): Promise<string> {
+    const { id } = await client.volunteerProfile.create({ data: { userId, skills, bio }, select: { id: true } });
+    return id;
+  }
+
+  async updateSkills(id: string, skills: Skill[]): Promise<void> {
+    await this.db.volunteerProfile.update({ where: { id }, data: { skills } });
+  }
+
+  async verify(id: string, adminId: string): Promise<boolean> {
+    const { count } = await this.db.volunteerProfile.updateMany({ where: { id }, data: { verified: true, verifiedAt: new Date(), verifiedById: adminId } });
+    return count === 1;
+  }
+
+  async setAvailable(id: string, available: boolean): Promise<void> {
+    await this.sql.query('UPDATE volunteer_profiles SET available = $2, updated_at = now() WHERE id = $1', [id, available]);
+  }
+
+  /** The durable copy of a location fix; also the heartbeat PostgreSQL knows of. */
+  async saveLocation(id: string, fix: LocationFix, at: Date): Promise<void> {
+    await this.sql.query(
+      `UPDATE volunteer_profiles
+          SET location = ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, location_accuracy_m = $4, heading_degrees = $5,
+              speed_mps = $6, location_updated_at = $7, last_seen_at = $7, updated_at = now()
+        WHERE id = $1`,
+      [id, fix.longitude, fix.latitude, fix.accuracyMeters ?? null, fix.headingDegrees ?? null, fix.speedMps ?? null, at],
+    );
+  }
+
+  /**
+   * The PostGIS path of the geo search: available, fresh volunteers within the radius, nearest
+   * first, on the GiST index (ST_DWithin to bound, `<->` to order).
+   */
+  async findNearby(query: NearbyQuery): Promise<NearbyHit[]> {
+    const { point, radiusMeters, limit, skills, excludeIds, staleSeconds } = query;
+    const { rows } = await this.sql.query<{ id: string; distance: number }>(
+      `WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS g)
+       SELECT v.id, (v.location <-> p.g) * ${TO_REDIS_SPHERE} AS distance
+         FROM volunteer_profiles v, p
+        WHERE v.available
+          AND v.last_seen_at > now() - make_interval(secs => $4)
+          AND ST_DWithin(v.location, p.g, $3 / ${TO_REDIS_SPHERE}, false)
+          AND v.skills @> $5::"Skill"[]
+          AND v.id <> ALL($6::uuid[])
+        ORDER BY v.location <-> p.g
+        LIMIT $7`,
+      [point.longitude, point.latitude, radiusMeters, staleSeconds, skills, excludeIds, limit],
+    );
+    return rows.map((r) => ({ volunteerId: r.id, distanceMeters: r.distance }));
+  }
+
+  /** Available volunteers with a fresh location: what the Redis index is rebuilt from. */
+  async findIndexable(staleSeconds: number): Promise<VolunteerRow[]> {
+    const { rows } = await this.sql.query<VolunteerRow>(
+      `SELECT ${COLUMNS} FROM volunteer_profiles v
+        WHERE v.available AND v.location IS NOT NULL AND v.last_seen_at > now() - make_interval(secs => $1)`,
+      [staleSeconds],
+    );
+    return rows;
+  }
+}

@@ -1,0 +1,51 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Role, type Context } from '../../platform/auth';
+import { LocationAck } from './types/location-ack.type';
+import { NearbyVolunteer } from './types/nearby-volunteer.type';
+import { Skill } from './types/skill';
+import { NearbyVolunteersArgs, SetAvailabilityArgs, UpdateLocationArgs } from './types/volunteer.args';
+import { VolunteerProfile } from './types/volunteer-profile.type';
+import { VolunteerSignupInput } from './types/volunteer-signup.input';
+import type { VolunteerRow } from './volunteers.repository';
+import { VolunteersService, type LocationAckResult, type NearbyResult } from './volunteers.service';
+
+@Resolver()
+export class VolunteersResolver {
+  constructor(private readonly volunteers: VolunteersService) {}
+
+  @Authorized()
+  @Mutation(() => VolunteerProfile, { description: 'Signs the caller up as a volunteer (role VOLUNTEER unless staff). Unverified until an admin verifies them.' })
+  becomeVolunteer(@Arg('input', () => VolunteerSignupInput) input: VolunteerSignupInput, @Ctx() ctx: Context): Promise<VolunteerRow> {
+    return this.volunteers.becomeVolunteer(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => VolunteerProfile)
+  updateVolunteerSkills(@Arg('skills', () => [Skill]) skills: Skill[], @Ctx() ctx: Context): Promise<VolunteerRow> {
+    return this.volunteers.updateSkills(ctx, skills);
+  }
+
+  @Authorized()
+  @Mutation(() => VolunteerProfile, { description: 'Availability lapses by itself when no location arrives for VOLUNTEER_STALE_SECONDS.' })
+  setAvailability(@Args(() => SetAvailabilityArgs) args: SetAvailabilityArgs, @Ctx() ctx: Context): Promise<VolunteerRow> {
+    return this.volunteers.setAvailability(ctx, args.available, args.location);
+  }
+
+  @Authorized()
+  @Mutation(() => LocationAck)
+  updateLocation(@Args(() => UpdateLocationArgs) args: UpdateLocationArgs, @Ctx() ctx: Context): Promise<LocationAckResult> {
+    return this.volunteers.updateLocation(ctx, { ...args.location, headingDegrees: args.headingDegrees, speedMps: args.speedMps });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => VolunteerProfile, { description: 'ADMIN only: marks a volunteer as verified.' })
+  verifyVolunteer(@Arg('volunteerId', () => ID) volunteerId: string, @Ctx() ctx: Context): Promise<VolunteerRow> {
+    return this.volunteers.verify(ctx, volunteerId);
+  }
+
+  @Authorized(Role.PROFESSIONAL, Role.ADMIN)
+  @Query(() => [NearbyVolunteer], { description: 'PROFESSIONAL and ADMIN only.' })
+  nearbyVolunteers(@Args(() => NearbyVolunteersArgs) args: NearbyVolunteersArgs, @Ctx() ctx: Context): Promise<NearbyResult[]> {
+    return this.volunteers.nearby(ctx, args.location, args.radiusMeters, args.limit, args.skills);
+  }
+}

@@ -1,0 +1,214 @@
+import { Role, type Context } from '../../platform/auth';
+import { isUniqueViolation, type Db } from '../../platform/db';
+import { AppError, badInput, forbidden, notFound, unauthenticated } from '../../platform/errors';
+import type { Point } from '../../platform/geo';
+import type { Logger } from '../../platform/logger';
+import { assertId } from '../../platform/validation';
+import type { UsersService } from '../users';
+import type { PersistThrottle } from './persist-throttle';
+import type { VolunteerIndex } from './volunteer-index';
+import type { VolunteerSearch } from './volunteer-search';
+import type { VolunteerLoaders } from './volunteers.loaders';
+import type { LocationFix, VolunteerRow, VolunteersRepository } from './volunteers.repository';
+import { DEFAULT_LIMIT } from './types/volunteer.args';
+import type { Skill } from './types/skill';
+
+export interface VolunteerSettings {
+  staleSeconds: number;
+  liveSeconds: number;
+  assignedIntervalSeconds: number;
+  idleIntervalSeconds: number;
+}
+
+export interface LocationAckResult {
+  acceptedAt: Date;
+  nextUpdateInSeconds: number;
+}
+
+export interface NearbyResult {
+  volunteer: VolunteerRow;
+  distanceMeters: number;
+}
+
+const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];
+
+export class VolunteersService {
+  constructor(
+    private readonly db: Db,
+    private readonly repository: VolunteersRepository,
+    private readonly index: VolunteerIndex,
+    private readonly searcher: VolunteerSearch,
+    private readonly throttle: PersistThrottle,
+    private readonly users: UsersService,
+    private readonly loaders: () => VolunteerLoaders,
+    private readonly settings: VolunteerSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Any signed-in person may volunteer; a USER becomes a VOLUNTEER (staff keep their role). */
+  async becomeVolunteer(ctx: Context, input: { skills: Skill[]; bio?: string | null }): Promise<VolunteerRow> {
+    const userId = this.signedIn(ctx);
+    const user = await this.users.byId(ctx, userId);
+    if (!user) throw unauthenticated();
+    if (await this.load(ctx).byUserId.load(userId)) throw new AppError('CONFLICT', 'You are already a volunteer; use updateVolunteerSkills to change your skills');
+    const bio = input.bio?.trim() || null;
+    let id: string;
+    try {
+      id = await this.db.$transaction(async (tx) => {
+        const created = await this.repository.create(userId, distinct(input.skills), bio, tx);
+        if (user.role === Role.USER) await this.users.update(userId, { role: Role.VOLUNTEER }, tx);
+        return created;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('CONFLICT', 'You are already a volunteer; use updateVolunteerSkills to change your skills');
+      throw err;
+    }
+    this.logger.info({ volunteerId: id }, 'volunteer signed up');
+    return this.reloadAndIndex(ctx, id);
+  }
+
+  async updateSkills(ctx: Context, skills: Skill[]): Promise<VolunteerRow> {
+    if (skills.length === 0) throw badInput('skills', 'must name at least one skill');
+    const own = await this.own(ctx);
+    await this.repository.updateSkills(own.id, distinct(skills));
+    return this.reloadAndIndex(ctx, own.id);
+  }
+
+  /**
+   * On: into the live index, at `location` when given, else at the stored location if it is
+   * fresh, else at the next location update. Off: out of it.
+   */
+  async setAvailability(ctx: Context, available: boolean, location?: LocationFix | null): Promise<VolunteerRow> {
+    const own = await this.own(ctx);
+    const now = new Date();
+    await this.repository.setAvailable(own.id, available);
+    if (location) {
+      await this.repository.saveLocation(own.id, location, now);
+      this.throttle.shouldPersist(own.id, location, now.getTime());
+    }
+    return this.reloadAndIndex(ctx, own.id);
+  }
+
+  /**
+   * The hot path (thousands a second): one Redis round trip moves the volunteer and beats their
+   * heartbeat; PostgreSQL gets the fix only when the throttle says so. Redis down: PostgreSQL
+   * alone, still throttled, and the volunteer's app never notices.
+   */
+  async updateLocation(ctx: Context, fix: LocationFix): Promise<LocationAckResult> {
+    const userId = this.signedIn(ctx);
+    const now = new Date();
+    let volunteerId: string;
+    let assigned = false;
+    try {
+      let located = await this.index.locate(userId, fix, now.getTime());
+      if (!located) {
+        await this.index.prime([await this.ownRow(ctx, userId)], now.getTime() - this.settings.staleSeconds * 1000);
+        located = await this.index.locate(userId, fix, now.getTime());
+      }
+      if (!located) throw new Error('volunteer index did not take the entry');
+      volunteerId = located.volunteerId;
+      assigned = located.assignedSosId !== null;
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      this.logger.warn({ err: { message: (err as Error).message } }, 'location update without Redis; PostgreSQL only');
+      volunteerId = (await this.ownRow(ctx, userId)).id;
+    }
+    if (this.throttle.shouldPersist(volunteerId, fix, now.getTime())) await this.repository.saveLocation(volunteerId, fix, now);
+    return {
+      acceptedAt: now,
+      nextUpdateInSeconds: assigned ? this.settings.assignedIntervalSeconds : this.settings.idleIntervalSeconds,
+    };
+  }
+
+  async verify(ctx: Context, volunteerId: string): Promise<VolunteerRow> {
+    const adminId = this.signedIn(ctx);
+    if (!(await this.repository.verify(assertId('volunteerId', volunteerId), adminId))) throw notFound('Volunteer');
+    this.load(ctx).byId.clear(volunteerId);
+    return (await this.load(ctx).byId.load(volunteerId))!;
+  }
+
+  /** For staff: who is free near a point, nearest first. */
+  async nearby(ctx: Context, point: Point, radiusMeters: number, limit: number | null | undefined, skills: readonly Skill[] | null | undefined): Promise<NearbyResult[]> {
+    const required = distinct(skills ?? []);
+    const hits = await this.searcher.findNearbyVolunteers(point, radiusMeters, { limit: limit ?? DEFAULT_LIMIT, skills: required });
+    const rows = await this.load(ctx).byId.loadMany(hits.map((h) => h.volunteerId));
+    const results: NearbyResult[] = [];
+    hits.forEach((hit, i) => {
+      const row = rows[i];
+      // PostgreSQL has the last word on availability and skills, should Redis lag behind a change.
+      if (row && !(row instanceof Error) && row.available && required.every((s) => row.skills.includes(s))) {
+        results.push({ volunteer: row, distanceMeters: hit.distanceMeters });
+      }
+    });
+    return results;
+  }
+
+  byUserId(ctx: Context, userId: string): Promise<VolunteerRow | null> {
+    return this.load(ctx).byUserId.load(userId);
+  }
+
+  /** The most recent heartbeat: Redis has every one, PostgreSQL the throttled copy. */
+  async lastSeenAt(ctx: Context, row: VolunteerRow): Promise<Date | null> {
+    const live = await this.load(ctx).lastSeen.load(row.id);
+    const stored = row.lastSeenAt?.getTime() ?? null;
+    const latest = Math.max(live ?? 0, stored ?? 0);
+    return latest > 0 ? new Date(latest) : null;
+  }
+
+  /** Available, and heard from within VOLUNTEER_STALE_SECONDS: availability lapses by itself. */
+  async isAvailable(ctx: Context, row: VolunteerRow): Promise<boolean> {
+    if (!row.available) return false;
+    const seen = await this.lastSeenAt(ctx, row);
+    return seen !== null && Date.now() - seen.getTime() <= this.settings.staleSeconds * 1000;
+  }
+
+  /** Presence: a volunteer is live while their last location is at most PRESENCE_LIVE_SECONDS old. */
+  async isLive(ctx: Context, row: VolunteerRow): Promise<boolean> {
+    const seen = await this.lastSeenAt(ctx, row);
+    return seen !== null && Date.now() - seen.getTime() <= this.settings.liveSeconds * 1000;
+  }
+
+  /** Where a volunteer was last stored: for the volunteer themself and admins only. */
+  async visibleLocation(ctx: Context, row: VolunteerRow): Promise<Point | null> {
+    if (row.latitude === null || row.longitude === null || !ctx.tokenUserId) return null;
+    if (ctx.tokenUserId !== row.userId && (await ctx.viewer())?.role !== Role.ADMIN) return null;
+    return { latitude: row.latitude, longitude: row.longitude };
+  }
+
+  private signedIn(ctx: Context): string {
+    if (!ctx.tokenUserId) throw unauthenticated();
+    return ctx.tokenUserId;
+  }
+
+  private async own(ctx: Context): Promise<VolunteerRow> {
+    return this.ownRow(ctx, this.signedIn(ctx));
+  }
+
+  private async ownRow(ctx: Context, userId: string): Promise<VolunteerRow> {
+    const row = await this.load(ctx).byUserId.load(userId);
+    if (!row) throw forbidden('Only volunteers can do this; sign up with becomeVolunteer first');
+    return row;
+  }
+
+  private load(ctx: Context): VolunteerLoaders {
+    return ctx.loaders.get(this.loaders);
+  }
+
+  /** Re-reads a profile after a change and mirrors it into the index (best effort: PostgreSQL is the truth). */
+  private async reloadAndIndex(ctx: Context, id: string): Promise<VolunteerRow> {
+    const loaders = this.load(ctx);
+    loaders.byId.clear(id);
+    const row = (await loaders.byId.load(id))!;
+    loaders.byUserId.clear(row.userId).prime(row.userId, row);
+    await this.bestEffort('prime', () => this.index.prime([row], Date.now() - this.settings.staleSeconds * 1000));
+    return row;
+  }
+
+  private async bestEffort(what: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      this.logger.warn({ what, err: { message: (err as Error).message } }, 'volunteer index not updated; PostgreSQL has the change');
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { distanceMeters, destination, EARTH_RADIUS_METERS, type Point } from './geo';
