@@ -4,9 +4,11 @@
 import { parseArgs } from 'node:util';
 import { writeReport, type ScenarioReport } from './lib/report';
 import { meVersusBareApollo } from './scenarios/me-vs-bare-apollo';
+import { volunteerScenario } from './scenarios/volunteers';
 
 const SCENARIOS: Record<string, (durationSeconds: number) => Promise<ScenarioReport>> = {
   me: meVersusBareApollo,
+  volunteers: volunteerScenario,
 };
 
 async function main() {

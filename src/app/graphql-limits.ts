@@ -1,6 +1,8 @@
-import { GraphQLError, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, specifiedRules, validate, visit, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { depthLimitRule } from '../platform/graphql/depth-limit.rule';
+
+const PAGE_ARGUMENTS = new Set(['first', 'limit']);
 
 /** A list field costs its children times the page it asks for (`first` or `limit`). */
 const pagedListEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
@@ -8,12 +10,28 @@ const pagedListEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return size === undefined ? undefined : 1 + childComplexity * size;
 };
 
+/** Whether a page size comes from a variable, i.e. whether the cost can change with the variables. */
+function pageSizeFromVariables(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Argument(node) {
+      if (PAGE_ARGUMENTS.has(node.name.value) && node.value.kind === Kind.VARIABLE) found = true;
+    },
+  });
+  return found;
+}
+
 /**
  * Depth and cost limits, applied the same way to HTTP (Apollo) and WebSocket (graphql-ws)
  * operations so neither transport is a way around them.
  */
 export class OperationLimits {
   readonly validationRules: ValidationRule[];
+  /**
+   * Costs of documents whose cost does not depend on variables. Apollo and graphql-ws reuse the
+   * parsed document of a repeated query, so the hot mutations are analysed once, not per request.
+   */
+  private readonly fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -30,6 +48,16 @@ export class OperationLimits {
 
   /** The estimated cost, or undefined when the variables do not coerce (execution then refuses them, naming the field). */
   costOf(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): number | undefined {
+    let byOperation = this.fixedCosts.get(document);
+    if (byOperation === undefined && !pageSizeFromVariables(document)) this.fixedCosts.set(document, (byOperation = new Map()));
+    const key = operationName ?? '';
+    if (byOperation?.has(key)) return byOperation.get(key);
+    const cost = this.estimate(document, operationName, variables);
+    if (cost !== undefined) byOperation?.set(key, cost);
+    return cost;
+  }
+
+  private estimate(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): number | undefined {
     try {
       return getComplexity({
         schema: this.schema,

@@ -1,12 +1,13 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, execute, parse, subscribe, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, execute, subscribe, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccessClaims, Context } from '../platform/auth';
 import { runInRequestScope } from '../platform/logger';
 import type { Metrics } from '../platform/metrics';
 import type { ContextFactory } from './context';
+import { DocumentCache } from './document-cache';
 import type { OperationLimits } from './graphql-limits';
 
 /** Close code telling the client its token is missing, invalid or expired: refresh, then reconnect. */
@@ -41,6 +42,7 @@ export interface WebSocketDeps {
  */
 export function attachWebSocketServer(deps: WebSocketDeps) {
   const { metrics, contexts, limits } = deps;
+  const documents = new DocumentCache(limits);
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: deps.maxPayloadBytes });
   const connections = new WeakMap<WebSocket, Connection>();
 
@@ -78,14 +80,8 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
       onSubscribe: ({ extra }, id, payload) => {
         const connection = connections.get(extra.socket);
         if (!connection) return [new GraphQLError('Not connected', { extensions: { code: 'UNAUTHENTICATED' } })];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [withCode(err instanceof GraphQLError ? err : new GraphQLError('Could not parse the operation'), 'GRAPHQL_PARSE_FAILED')];
-        }
-        const invalid = limits.validate(document);
-        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        const document = documents.prepare(payload.query);
+        if (!('kind' in document)) return document;
         const tooCostly = limits.checkCost(document, payload.operationName, payload.variables ?? undefined);
         if (tooCostly) return [tooCostly];
         const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims);
@@ -113,8 +109,3 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
   return { dispose: () => cleanup.dispose() };
 }
 
-/** graphql-js errors carry no code; give them the one Apollo gives them over HTTP. */
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  if (error.extensions.code) return error;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
-}

@@ -9,12 +9,13 @@ import {
   UserVolunteerDocument,
   VerifyVolunteerDocument,
   type NearbyVolunteersQueryVariables,
+  type Skill,
 } from '../../sdk';
 import type { Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
-import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
+import { at, freshCentre, insertVolunteers, volunteerAt } from '../helpers/volunteers';
 
 const env = useTestEnvironment();
 let server: TestServer;
@@ -175,6 +176,28 @@ describe('geo search', () => {
     }
   });
 
+  it('a skill combination nobody nearby holds is answered by PostGIS instead of a long scan in Redis', async () => {
+    const centre = freshCentre();
+    const crowd = [
+      ...Array.from({ length: 300 }, (_, i) => ({ point: at(20 + i * 3, i * 7, centre), skills: ['CPR', 'NURSING'] as Skill[] })),
+      ...Array.from({ length: 300 }, (_, i) => ({ point: at(21 + i * 3, i * 11, centre), skills: ['TRANSPORT', 'NURSING'] as Skill[] })),
+      { point: at(1500, 0, centre), skills: ['CPR', 'TRANSPORT'] as Skill[] },
+    ];
+    const ids = await insertVolunteers(env.databaseUrl, crowd);
+    await server.modules.volunteerSearch.rebuildIndex();
+
+    await expect(server.modules.volunteerSearch.search('redis', centre, 2000, { limit: 5, skills: ['CPR', 'TRANSPORT'] })).rejects.toThrow(/more than 256 candidates/);
+    const hits = await server.modules.volunteerSearch.findNearbyVolunteers(centre, 2000, { limit: 5, skills: ['CPR', 'TRANSPORT'] });
+    expect(hits.map((h) => h.volunteerId)).toEqual([ids[600]]);
+    // A common skill there is still Redis's to answer, and both paths agree.
+    const redis = await server.modules.volunteerSearch.search('redis', centre, 2000, { limit: 20, skills: ['NURSING'] });
+    const postgis = await server.modules.volunteerSearch.search('postgis', centre, 2000, { limit: 20, skills: ['NURSING'] });
+    expect(redis.map((h) => h.volunteerId)).toEqual(postgis.map((h) => h.volunteerId));
+    expect(redis).toHaveLength(20);
+    const metrics = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+    expect(metrics).toMatch(/volunteer_search_fallback_total\{reason="too_broad"\} [1-9]/);
+  });
+
   it('a server whose Redis refuses connections answers the same from PostGIS, and counts the fallback', async () => {
     const degraded = await env.start({ REDIS_URL: 'redis://127.0.0.1:9', VOLUNTEER_STALE_SECONDS: '2' });
     const pro = await signInAs(degraded, Role.PROFESSIONAL);
@@ -214,6 +237,19 @@ describe('location updates', () => {
     expect(Math.abs(Date.parse(updateLocation.acceptedAt) - Date.now())).toBeLessThan(5000);
     const [hit] = await nearby({ location: centre, radiusMeters: 1000 });
     expect(hit.distanceMeters).toBeCloseTo(400, 0);
+  });
+
+  it('can be sent over the WebSocket the app holds anyway, with the same validation', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(900, 0, centre));
+    const { updateLocation } = await volunteer.client.requestOverSocket(UpdateLocationDocument, { location: at(300, 0, centre) });
+    expect(updateLocation.nextUpdateInSeconds).toBe(30);
+    const [hit] = await nearby({ location: centre, radiusMeters: 1000 });
+    expect(hit.distanceMeters).toBeCloseTo(300, 0);
+    await expectError(volunteer.client.requestOverSocket(UpdateLocationDocument, { location: { latitude: 95, longitude: 0 } }), 'BAD_USER_INPUT', {
+      field: 'location.latitude',
+    });
+    await volunteer.client.close();
   });
 
   it('reach PostgreSQL at most every VOLUNTEER_LOCATION_PERSIST_SECONDS, or on a move of more than 100 m', async () => {

@@ -15,8 +15,8 @@ const ROOT = join(__dirname, '..', '..');
  * Runs the API (or another server script that logs `{ msg: '... listening', url }`) as its own
  * process, as `npm run dev` does, and waits until it listens.
  */
-export async function spawnServer(env: NodeJS.ProcessEnv, entry = 'src/main.ts'): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
+export async function spawnServer(env: NodeJS.ProcessEnv, entry = 'src/main.ts', nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -26,3 +26,31 @@ export async function volunteerAt(server: TestServer, point: Point | null, skill
   if (available || point) await actor.client.request(SetAvailabilityDocument, { available, location: point });
   return { ...actor, volunteerId: becomeVolunteer.id };
 }
+
+/**
+ * Many available volunteers at once, written straight to PostgreSQL (signing each up through
+ * the API would take seconds); call the search's rebuildIndex() afterwards to put them in Redis.
+ */
+export async function insertVolunteers(databaseUrl: string, volunteers: { point: Point; skills: Skill[] }[]): Promise<string[]> {
+  const { Client } = await import('pg');
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ id: string }>(
+      `WITH input AS (SELECT * FROM unnest($1::float8[], $2::float8[], $3::text[]) WITH ORDINALITY AS t(lat, lng, skills, n)),
+            people AS (INSERT INTO users (id, email, display_name, role, updated_at)
+                       SELECT gen_random_uuid(), 'bulk-' || gen_random_uuid() || '@test.careconnect.dev', 'Bulk ' || n, 'VOLUNTEER', now() FROM input
+                       RETURNING id),
+            numbered AS (SELECT id, row_number() OVER () AS n FROM people)
+       INSERT INTO volunteer_profiles (id, user_id, skills, available, location, location_updated_at, last_seen_at, updated_at)
+       SELECT gen_random_uuid(), numbered.id, string_to_array(input.skills, ',')::"Skill"[], true,
+              ST_SetSRID(ST_MakePoint(input.lng, input.lat), 4326)::geography, now(), now(), now()
+         FROM input JOIN numbered USING (n)
+       RETURNING id`,
+      [volunteers.map((v) => v.point.latitude), volunteers.map((v) => v.point.longitude), volunteers.map((v) => v.skills.join(','))],
+    );
+    return rows.map((r) => r.id);
+  } finally {
+    await db.end();
+  }
+}

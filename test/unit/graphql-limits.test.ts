@@ -45,6 +45,15 @@ describe('cost limit', () => {
     expect(cost('query($n: Int) { nodes(limit: $n) { children(first: $n) { id } } }', { n: 10 })).toBe(111);
   });
 
+  it('analyses a document whose cost cannot vary once, and one with variable page sizes every time', () => {
+    const fixed = parse('query($n: Int) { nodes(limit: 5) { children(first: 2) { id } } node { id } }');
+    expect(limits.costOf(fixed, undefined, { n: 1 })).toBe(18);
+    expect(limits.costOf(fixed, undefined, { n: 'not even an Int' })).toBe(18);
+    const variable = parse('query($n: Int) { nodes(limit: $n) { id } }');
+    expect(limits.costOf(variable, undefined, { n: 10 })).toBe(11);
+    expect(limits.costOf(variable, undefined, { n: 90 })).toBe(91);
+  });
+
   it('leaves uncoercible variables to execution, which names the field', () => {
     expect(cost('query($n: Int!) { nodes(limit: $n) { id } }', { n: 'many' })).toBeUndefined();
   });

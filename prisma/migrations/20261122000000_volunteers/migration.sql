@@ -28,3 +28,5 @@ CREATE TABLE "volunteer_profiles" (
 CREATE UNIQUE INDEX "volunteer_profiles_user_id_key" ON "volunteer_profiles"("user_id");
 -- Nearest-first searches (ST_DWithin + ORDER BY location <-> point) when Redis is unavailable.
 CREATE INDEX "volunteer_profiles_location_idx" ON "volunteer_profiles" USING GIST ("location");
+-- Skill filters of searches that must go beyond the closest volunteers (a rare skill).
+CREATE INDEX "volunteer_profiles_skills_idx" ON "volunteer_profiles" USING GIN ("skills");

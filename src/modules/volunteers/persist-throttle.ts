@@ -22,14 +22,14 @@ export class PersistThrottle {
   shouldPersist(volunteerId: string, point: Point, now: number): boolean {
     const previous = this.last.get(volunteerId);
     if (previous && now - previous.at < this.intervalMs && distanceMeters(previous, point) <= this.meters) return false;
-    this.last.set(volunteerId, { latitude: point.latitude, longitude: point.longitude, at: now });
-    if (this.last.size > 50_000 && this.last.size % 1000 === 0) this.forgetOlderThan(now - this.intervalMs);
+    this.written(volunteerId, point, now);
     return true;
   }
 
-  /** Forces the next fix of this volunteer through (after availability changes, for instance). */
-  forget(volunteerId: string): void {
-    this.last.delete(volunteerId);
+  /** Records a fix written by other means (setAvailability writes its location at once). */
+  written(volunteerId: string, point: Point, now: number): void {
+    this.last.set(volunteerId, { latitude: point.latitude, longitude: point.longitude, at: now });
+    if (this.last.size > 50_000 && this.last.size % 1000 === 0) this.forgetOlderThan(now - this.intervalMs);
   }
 
   /** Entries past their interval decide nothing any more; dropping them bounds the memory. */

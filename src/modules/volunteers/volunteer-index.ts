@@ -1,40 +1,61 @@
 import type { Point } from '../../platform/geo';
 import { execPipeline, type Redis } from '../../platform/redis';
 import type { NearbyHit, NearbyQuery, VolunteerRow } from './volunteers.repository';
-import { skillMask } from './types/skill';
+import { SKILLS, skillMask } from './types/skill';
 
 const KEYS = {
-  geo: 'vol:geo', // GEO set of available volunteers (member: volunteer id)
+  ready: 'vol:index:ready', // set once the index has been (re)built from PostgreSQL
   seen: 'vol:seen', // volunteer id -> last location, ms since the epoch (the heartbeat)
   state: 'vol:state', // volunteer id -> "skillMask|available|assignedSosId"
+  geo: 'vol:geo', // GEO set of every available volunteer (member: volunteer id)
   byUser: 'vol:by-user', // user id -> volunteer id
-  ready: 'vol:index:ready', // set once the index has been (re)built from PostgreSQL
   rebuilding: 'vol:index:rebuilding',
 } as const;
 
+/**
+ * One GEO set per skill besides the one of everybody, in skill-mask bit order: a search that
+ * requires skills walks the set of the rarest one, so finding the 20 nearest nurses looks at
+ * nurses, not at every volunteer in town.
+ */
+const SKILL_GEO_KEYS = SKILLS.map((skill) => `vol:geo:${skill}`);
+
+/** Candidates one search may examine before it hands over to PostGIS (a script blocks Redis while it runs). */
+const MAX_EXAMINED = 256;
+
+// KEYS: ready, seen, state, geo, skill geo sets... ARGV: lng, lat, radius, limit, freshAfter,
+// requiredMask, excluded ids...
 // Nearest-first search that widens from a small radius: with a dense city the 20 nearest are
-// found in a few hundred metres, so a 10 km search costs what a 250 m one does. Candidates are
-// filtered here (lapsed heartbeat, skills, exclusions) so one round trip answers. A lapsed
-// volunteer met on the way leaves the index until their next location arrives.
+// found within a few hundred metres, so a 10 km search costs what a 250 m one does. Candidates
+// are filtered here (lapsed heartbeat, skills, exclusions) so one round trip answers. A lapsed
+// volunteer met on the way leaves the set until their next location arrives. A search that
+// would have to examine more than MAX_EXAMINED candidates (skills nobody nearby has) answers
+// 'too broad' instead: PostGIS, with its skills index, does that one better and blocks nobody.
 const SEARCH = `
-if redis.call('EXISTS', KEYS[4]) == 0 then return false end
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local lng, lat = ARGV[1], ARGV[2]
 local radius, limit = tonumber(ARGV[3]), tonumber(ARGV[4])
 local freshAfter = tonumber(ARGV[5])
 local required = tonumber(ARGV[6])
 local excluded = {}
 for i = 7, #ARGV do excluded[ARGV[i]] = true end
+local set, smallest = KEYS[4], nil
+for bit_index = 0, ${SKILLS.length - 1} do
+  if bit.band(required, bit.lshift(1, bit_index)) ~= 0 then
+    local size = redis.call('ZCARD', KEYS[5 + bit_index])
+    if smallest == nil or size < smallest then set, smallest = KEYS[5 + bit_index], size end
+  end
+end
 local r = math.min(radius, 250)
-local count = limit + (#ARGV - 6) + 8
+local count = math.min(limit + (#ARGV - 6) + 8, ${MAX_EXAMINED})
 while true do
-  local hits = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', lng, lat, 'BYRADIUS', r, 'm', 'ASC', 'COUNT', count, 'WITHDIST')
+  local hits = redis.call('GEOSEARCH', set, 'FROMLONLAT', lng, lat, 'BYRADIUS', r, 'm', 'ASC', 'COUNT', count, 'WITHDIST')
   local out = {}
   for _, hit in ipairs(hits) do
     local id = hit[1]
     if not excluded[id] then
       local seen = tonumber(redis.call('ZSCORE', KEYS[2], id) or '0')
       if seen < freshAfter then
-        redis.call('ZREM', KEYS[1], id)
+        redis.call('ZREM', set, id)
       else
         local state = redis.call('HGET', KEYS[3], id)
         local mask = tonumber(state and string.match(state, '^(%d+)') or '0')
@@ -49,14 +70,17 @@ while true do
   if #hits < count then
     if r >= radius then return out end
     r = math.min(r * 4, radius)
+  elseif count >= ${MAX_EXAMINED} then
+    return 'too broad'
   else
-    count = count * 2
+    count = math.min(count * 4, ${MAX_EXAMINED})
   end
 end
 `;
 
+// KEYS: by-user, state, geo, seen, skill geo sets... ARGV: user id, lng, lat, now.
 // The hot path of every location update, in one round trip: who is this user's volunteer, beat
-// their heartbeat, move them on the map if they are available. Nil when the cache has no entry
+// their heartbeat, move them on the maps if they are available. Nil when the cache has no entry
 // for the user (cold Redis): the caller primes it from PostgreSQL and retries.
 const LOCATE = `
 local id = redis.call('HGET', KEYS[1], ARGV[1])
@@ -64,13 +88,19 @@ if not id then return false end
 local state = redis.call('HGET', KEYS[2], id)
 if not state then return false end
 redis.call('ZADD', KEYS[4], ARGV[4], id)
-local available, assigned = string.match(state, '^%d+|(%d)|(.*)$')
-if available == '1' then redis.call('GEOADD', KEYS[3], ARGV[2], ARGV[3], id) end
+local mask, available, assigned = string.match(state, '^(%d+)|(%d)|(.*)$')
+if available == '1' then
+  redis.call('GEOADD', KEYS[3], ARGV[2], ARGV[3], id)
+  mask = tonumber(mask)
+  for bit_index = 0, ${SKILLS.length - 1} do
+    if bit.band(mask, bit.lshift(1, bit_index)) ~= 0 then redis.call('GEOADD', KEYS[5 + bit_index], ARGV[2], ARGV[3], id) end
+  end
+end
 return {id, assigned or ''}
 `;
 
 type IndexClient = Redis & {
-  volunteerSearch(...args: (string | number)[]): Promise<string[] | null>;
+  volunteerSearch(...args: (string | number)[]): Promise<string[] | string | null>;
   volunteerLocate(...args: (string | number)[]): Promise<[string, string] | null>;
 };
 
@@ -87,6 +117,13 @@ export class IndexNotReadyError extends Error {
   }
 }
 
+/** Thrown when a search would examine too many candidates in Redis; the caller asks PostGIS. */
+export class SearchTooBroadError extends Error {
+  constructor() {
+    super(`search would examine more than ${MAX_EXAMINED} candidates`);
+  }
+}
+
 /**
  * The live picture of where volunteers are, in Redis: fast, shared by every instance, and
  * rebuildable from PostgreSQL at any time (which is why losing Redis loses nothing).
@@ -95,18 +132,19 @@ export class VolunteerIndex {
   private readonly redis: IndexClient;
 
   constructor(redis: Redis) {
-    redis.defineCommand('volunteerSearch', { numberOfKeys: 4, lua: SEARCH });
-    redis.defineCommand('volunteerLocate', { numberOfKeys: 4, lua: LOCATE });
+    redis.defineCommand('volunteerSearch', { numberOfKeys: 4 + SKILLS.length, lua: SEARCH });
+    redis.defineCommand('volunteerLocate', { numberOfKeys: 4 + SKILLS.length, lua: LOCATE });
     this.redis = redis as IndexClient;
   }
 
   async search(query: NearbyQuery, now: number): Promise<NearbyHit[]> {
     const { point, radiusMeters, limit, skills, excludeIds, staleSeconds } = query;
     const reply = await this.redis.volunteerSearch(
-      KEYS.geo,
+      KEYS.ready,
       KEYS.seen,
       KEYS.state,
-      KEYS.ready,
+      KEYS.geo,
+      ...SKILL_GEO_KEYS,
       point.longitude,
       point.latitude,
       radiusMeters,
@@ -116,19 +154,20 @@ export class VolunteerIndex {
       ...excludeIds,
     );
     if (reply === null) throw new IndexNotReadyError();
+    if (typeof reply === 'string') throw new SearchTooBroadError();
     const hits: NearbyHit[] = [];
     for (let i = 0; i < reply.length; i += 2) hits.push({ volunteerId: reply[i], distanceMeters: Number(reply[i + 1]) });
     return hits;
   }
 
   async locate(userId: string, point: Point, now: number): Promise<Located | null> {
-    const reply = await this.redis.volunteerLocate(KEYS.byUser, KEYS.state, KEYS.geo, KEYS.seen, userId, point.longitude, point.latitude, now);
+    const reply = await this.redis.volunteerLocate(KEYS.byUser, KEYS.state, KEYS.geo, KEYS.seen, ...SKILL_GEO_KEYS, userId, point.longitude, point.latitude, now);
     return reply ? { volunteerId: reply[0], assignedSosId: reply[1] || null } : null;
   }
 
   /**
    * Writes what PostgreSQL knows of a volunteer into the index: skills, availability, and (when
-   * available with a fresh location) their place on the map. A heartbeat never moves backwards.
+   * available with a fresh location) their place on the maps. A heartbeat never moves backwards.
    */
   async prime(rows: readonly VolunteerRow[], freshAfter: number): Promise<void> {
     const pipeline = this.redis.pipeline();
@@ -136,12 +175,17 @@ export class VolunteerIndex {
       pipeline.hset(KEYS.byUser, row.userId, row.id);
       pipeline.hset(KEYS.state, row.id, `${skillMask(row.skills)}|${row.available ? 1 : 0}|`);
       const seen = row.lastSeenAt?.getTime() ?? 0;
-      if (row.available && row.latitude !== null && row.longitude !== null && seen > freshAfter) {
-        pipeline.geoadd(KEYS.geo, row.longitude, row.latitude, row.id);
+      const placed = row.available && row.latitude !== null && row.longitude !== null && seen > freshAfter;
+      if (placed) {
+        pipeline.geoadd(KEYS.geo, row.longitude!, row.latitude!, row.id);
         pipeline.zadd(KEYS.seen, 'GT', seen, row.id);
       } else if (!row.available) {
         pipeline.zrem(KEYS.geo, row.id);
       }
+      SKILLS.forEach((skill, i) => {
+        if (placed && row.skills.includes(skill)) pipeline.geoadd(SKILL_GEO_KEYS[i], row.longitude!, row.latitude!, row.id);
+        else if (!row.available || !row.skills.includes(skill)) pipeline.zrem(SKILL_GEO_KEYS[i], row.id);
+      });
     }
     await execPipeline(pipeline);
   }

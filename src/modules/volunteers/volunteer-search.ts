@@ -1,7 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
-import { IndexNotReadyError, type VolunteerIndex } from './volunteer-index';
+import { IndexNotReadyError, SearchTooBroadError, type VolunteerIndex } from './volunteer-index';
 import type { NearbyHit, VolunteersRepository } from './volunteers.repository';
 import type { Skill } from './types/skill';
 
@@ -40,7 +40,7 @@ export class VolunteerSearch {
     });
     this.fallbacks = new Counter({
       name: 'volunteer_search_fallback_total',
-      help: 'Searches answered by PostGIS because Redis failed (error) or its index was not built (not_ready).',
+      help: 'Searches answered by PostGIS because Redis failed (error), its index was not built (not_ready) or the search was too broad for it (too_broad).',
       labelNames: ['reason'],
       registers: [registry],
     });
@@ -50,9 +50,10 @@ export class VolunteerSearch {
     try {
       return await this.search('redis', point, radiusMeters, options);
     } catch (err) {
-      const reason = err instanceof IndexNotReadyError ? 'not_ready' : 'error';
+      const reason = err instanceof IndexNotReadyError ? 'not_ready' : err instanceof SearchTooBroadError ? 'too_broad' : 'error';
       this.fallbacks.inc({ reason });
-      this.logger.warn({ reason, err: { message: (err as Error).message } }, 'volunteer search fell back to PostGIS');
+      // A rare-skill search is a normal event, not a warning.
+      this.logger[reason === 'too_broad' ? 'info' : 'warn']({ reason, err: { message: (err as Error).message } }, 'volunteer search fell back to PostGIS');
       if (reason === 'not_ready') this.rebuildIndex();
       return this.search('postgis', point, radiusMeters, options);
     }

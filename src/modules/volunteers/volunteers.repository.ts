@@ -52,6 +52,9 @@ const COLUMNS = `v.id, v.user_id AS "userId", v.skills::text[] AS skills, v.bio,
  */
 const TO_REDIS_SPHERE = EARTH_RADIUS_METERS / 6371008.7714;
 
+/** How many of the closest available volunteers the fast PostGIS plan looks at, per attempt. */
+const NEAREST_SCANS = (limit: number) => [Math.max(64, limit * 3), Math.max(512, limit * 24)];
+
 /**
  * The only code that touches volunteer tables. Reads are raw SQL (PostGIS columns, and the hot
  * paths); plain writes go through Prisma.
@@ -103,20 +106,60 @@ export class VolunteersRepository {
 
   /**
    * The PostGIS path of the geo search: available, fresh volunteers within the radius, nearest
-   * first, on the GiST index (ST_DWithin to bound, `<->` to order).
+   * first. Two plans, because no single one is good for both kinds of search:
+   * - first, walk the GiST index in distance order (`ORDER BY <-> LIMIT`) over the closest
+   *   available volunteers (a few dozen, then a few hundred) and keep those with the skills.
+   *   Dense matches are found in a fraction of a millisecond, however wide the radius;
+   * - when that cannot settle it (a rare skill), ask the exact question with ST_DWithin, which
+   *   lets the planner combine the GiST and skills (GIN) indexes.
+   * (ST_DWithin in the first query would make the planner measure and sort everyone in the
+   * radius: 40,000 people for 10 km in a city, 60 ms instead of 0.5.)
    */
   async findNearby(query: NearbyQuery): Promise<NearbyHit[]> {
+    for (const scan of NEAREST_SCANS(query.limit)) {
+      const scanned = await this.nearestAmongClosest(query, scan);
+      if (scanned.settled) return scanned.hits;
+    }
+    return this.nearestWithin(query);
+  }
+
+  private async nearestAmongClosest(query: NearbyQuery, scan: number): Promise<{ hits: NearbyHit[]; settled: boolean }> {
+    const { point, radiusMeters, limit, skills, excludeIds, staleSeconds } = query;
+    const { rows } = await this.sql.query<{ id: string; distance: number; scanned: string; reach: number }>(
+      `SELECT id, distance, scanned, reach FROM (
+         SELECT id, skills, distance, count(*) OVER () AS scanned, max(distance) OVER () AS reach FROM (
+           SELECT v.id, v.skills, (v.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) * ${TO_REDIS_SPHERE} AS distance
+             FROM volunteer_profiles v
+            WHERE v.available AND v.location IS NOT NULL
+              AND v.last_seen_at > now() - make_interval(secs => $4)
+              AND v.id <> ALL($6::uuid[])
+            ORDER BY v.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography
+            LIMIT $8
+         ) closest
+       ) counted
+       WHERE skills @> $5::"Skill"[] AND distance <= $3
+       ORDER BY distance
+       LIMIT $7`,
+      [point.longitude, point.latitude, radiusMeters, staleSeconds, skills, excludeIds, limit, scan],
+    );
+    const hits = rows.map((r) => ({ volunteerId: r.id, distanceMeters: r.distance }));
+    const first = rows[0];
+    // Settled: enough found, or the scan ran out of volunteers or past the radius before the cap.
+    const settled = rows.length >= limit || (first !== undefined && (Number(first.scanned) < scan || first.reach > radiusMeters));
+    return { hits, settled };
+  }
+
+  private async nearestWithin(query: NearbyQuery): Promise<NearbyHit[]> {
     const { point, radiusMeters, limit, skills, excludeIds, staleSeconds } = query;
     const { rows } = await this.sql.query<{ id: string; distance: number }>(
-      `WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS g)
-       SELECT v.id, (v.location <-> p.g) * ${TO_REDIS_SPHERE} AS distance
-         FROM volunteer_profiles v, p
+      `SELECT v.id, (v.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) * ${TO_REDIS_SPHERE} AS distance
+         FROM volunteer_profiles v
         WHERE v.available
           AND v.last_seen_at > now() - make_interval(secs => $4)
-          AND ST_DWithin(v.location, p.g, $3 / ${TO_REDIS_SPHERE}, false)
+          AND ST_DWithin(v.location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3 / ${TO_REDIS_SPHERE}, false)
           AND v.skills @> $5::"Skill"[]
           AND v.id <> ALL($6::uuid[])
-        ORDER BY v.location <-> p.g
+        ORDER BY v.location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography
         LIMIT $7`,
       [point.longitude, point.latitude, radiusMeters, staleSeconds, skills, excludeIds, limit],
     );

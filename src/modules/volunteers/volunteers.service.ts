@@ -84,7 +84,7 @@ export class VolunteersService {
     await this.repository.setAvailable(own.id, available);
     if (location) {
       await this.repository.saveLocation(own.id, location, now);
-      this.throttle.shouldPersist(own.id, location, now.getTime());
+      this.throttle.written(own.id, location, now.getTime());
     }
     return this.reloadAndIndex(ctx, own.id);
   }

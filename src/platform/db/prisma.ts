@@ -26,7 +26,15 @@ export interface Database {
  * quickly so that a dead database turns into UNAVAILABLE answers, not hanging requests.
  */
 export function createDatabase({ url, poolSize }: DbOptions, logger: Logger): Database {
-  const sql = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30000 });
+  const sql = new Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30000,
+    // PostGIS functions declare high costs, which pushes plain geo queries past jit_above_cost:
+    // compiling them took 100+ ms where running them takes one. OLTP queries never gain from JIT.
+    options: '-c jit=off',
+  });
   // An idle connection dropped by the server (restart, failover) is reported here; unhandled, it would crash the process.
   sql.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection lost'));
   const db = new PrismaClient({ adapter: new PrismaPg(sql) });

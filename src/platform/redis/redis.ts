@@ -14,6 +14,9 @@ export function createRedis(url: string, keyPrefix: string, logger: Logger, opti
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // Commands issued in the same tick share one socket write: under load (thousands of location
+    // updates a second) that saves a system call per command.
+    enableAutoPipelining: true,
     ...options,
   });
   let lastLogged = 0;

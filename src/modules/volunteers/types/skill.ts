@@ -5,9 +5,10 @@ export { Skill };
 
 registerEnumType(Skill, { name: 'Skill', description: 'What a volunteer can do; an SOS may require some.' });
 
-const ORDER = Object.values(Skill);
+/** Every skill in a fixed order: bit i of a skill mask is SKILLS[i]. */
+export const SKILLS: readonly Skill[] = Object.values(Skill);
 
 /** Skills as a bit mask, so Redis can filter candidates by skill inside the search script. */
 export function skillMask(skills: readonly Skill[]): number {
-  return skills.reduce((mask, skill) => mask | (1 << ORDER.indexOf(skill)), 0);
+  return skills.reduce((mask, skill) => mask | (1 << SKILLS.indexOf(skill)), 0);
 }
