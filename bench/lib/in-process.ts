@@ -16,7 +16,7 @@ export async function inProcessModules(env: NodeJS.ProcessEnv): Promise<{ module
   return {
     modules,
     async close() {
-      await modules.presence.close();
+      await Promise.all([modules.presence.close(), modules.sosScheduler.close()]);
       await Promise.allSettled([closeRedis(redis), database.close()]);
     },
   };

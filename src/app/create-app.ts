@@ -144,7 +144,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     (stopping ??= (async () => {
       logger.info('shutting down');
       await apollo.stop();
-      await modules.presence.close();
+      await Promise.all([modules.presence.close(), modules.sosScheduler.close()]);
       await Promise.allSettled([closeRedis(redis), closeDatabase()]);
       logger.info('stopped');
     })());

@@ -7,6 +7,7 @@ import type { Redis } from '../platform/redis';
 import { createAuthModule } from '../modules/auth';
 import { PresenceService } from '../modules/presence';
 import { createUsersModule } from '../modules/users';
+import { createSosModule } from '../modules/sos';
 import { createVolunteersModule } from '../modules/volunteers';
 
 export interface Infrastructure {
@@ -25,6 +26,7 @@ export function createModules(infra: Infrastructure) {
   const users = createUsersModule(infra.db, infra.sql);
   const auth = createAuthModule({ ...infra, users: users.service, tokens });
   const volunteers = createVolunteersModule({ ...infra, users: users.service });
+  const sos = createSosModule({ ...infra, users: users.service, volunteers: volunteers.service, search: volunteers.search });
   return {
     tokens,
     users: users.service,
@@ -32,7 +34,9 @@ export function createModules(infra: Infrastructure) {
     volunteers: volunteers.service,
     volunteerSearch: volunteers.search,
     presence: new PresenceService(infra.redis, infra.logger),
-    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers],
+    sos: sos.service,
+    sosScheduler: sos.scheduler,
+    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers, ...sos.resolvers],
   };
 }
 

@@ -4,10 +4,21 @@ import { authChecker } from '../platform/auth';
 import { DateTimeScalar } from '../platform/graphql/date-time.scalar';
 import { AuthResolver } from '../modules/auth';
 import { UsersResolver } from '../modules/users';
+import { SosAlertResolver, SosEventResolver, SosRequestResolver, SosResolver } from '../modules/sos';
 import { UserVolunteerResolver, VolunteerProfileResolver, VolunteersResolver } from '../modules/volunteers';
 
 /** Every resolver class of the API; modules add theirs here. */
-export const resolverClasses = [UsersResolver, AuthResolver, VolunteersResolver, VolunteerProfileResolver, UserVolunteerResolver] as const;
+export const resolverClasses = [
+  UsersResolver,
+  AuthResolver,
+  VolunteersResolver,
+  VolunteerProfileResolver,
+  UserVolunteerResolver,
+  SosResolver,
+  SosRequestResolver,
+  SosAlertResolver,
+  SosEventResolver,
+] as const;
 
 /**
  * Builds the executable schema. Resolver instances come from `container` (created per server in

@@ -2,7 +2,7 @@
 // source for parsing (load-config.ts) and for the README's configuration table (a test keeps
 // the two in step), so adding a variable means adding one entry here.
 
-export type Parsed = string | number | boolean | string[];
+export type Parsed = string | number | boolean | string[] | number[];
 
 export interface VariableSpec<T extends Parsed = Parsed> {
   /** Default as written in the environment; undefined means "required". */
@@ -60,6 +60,14 @@ const list = (raw: string): string[] =>
     .filter(Boolean);
 
 const text = (raw: string): string => raw;
+
+const radii = (raw: string): number[] => {
+  const numbers = list(raw).map(Number);
+  if (numbers.length === 0 || numbers.some((n, i) => !Number.isInteger(n) || n < 1 || n > 50_000 || (i > 0 && n <= numbers[i - 1]))) {
+    throw new ParseError('must be increasing whole numbers of metres (1 to 50000), comma-separated');
+  }
+  return numbers;
+};
 
 const spec = <T extends Parsed>(s: VariableSpec<T>): VariableSpec<T> => s;
 
@@ -179,6 +187,29 @@ export const configSchema = {
   PRESENCE_LIVE_SECONDS: spec({
     default: '30',
     description: 'A volunteer counts as live while their last location is at most this old (presence).',
+    parse: integer(1, 3600),
+  }),
+  SOS_PER_HOUR: spec({ default: '3', description: 'SOS a person may raise per hour (idempotent retries do not count).', parse: integer(1, 1000) }),
+  SOS_RADII_METERS: spec({
+    default: '1000,3000,5000,10000',
+    description: 'Matching steps: the search radius of each, in order. After the last one an SOS is ESCALATED.',
+    parse: radii,
+  }),
+  SOS_ALERTS_PER_STEP: spec({ default: '5', description: 'Volunteers alerted per matching step.', parse: integer(1, 100) }),
+  SOS_STEP_TIMEOUT_SECONDS: spec({
+    default: '20',
+    description: 'How long a matching step waits for an accept before the next one widens the search (also how long an alert stays open).',
+    parse: integer(1, 3600),
+  }),
+  SOS_SPOOF_DISTANCE_KM: spec({
+    default: '50',
+    description: "An SOS further than this from where the client's IP address places it is flagged for admin review (never blocked).",
+    parse: integer(1, 20000),
+  }),
+  VOLUNTEER_ALERTS_PER_HOUR: spec({ default: '4', description: 'Alert fatigue: a volunteer is alerted at most this often per hour.', parse: integer(1, 1000) }),
+  SOS_SWEEP_SECONDS: spec({
+    default: '5',
+    description: 'How often each instance looks in PostgreSQL for matching steps that are overdue (their job was lost, e.g. with Redis).',
     parse: integer(1, 3600),
   }),
   SHUTDOWN_TIMEOUT_SECONDS: spec({

@@ -52,12 +52,23 @@ describe('the API contract, part by part as it is built', () => {
   const pick = (schema: GraphQLSchema, name: string, only?: string[]) => shape(schema.getType(name), only);
 
   // Types served exactly as written (the server may add fields: those are left out of the comparison).
-  const TYPES = ['User', 'Role', 'AuthPayload', 'RegisterInput', 'LoginInput', 'DateTime', 'VolunteerProfile', 'Skill', 'GeoPoint', 'GeoPointInput', 'LocationAck', 'NearbyVolunteer', 'VolunteerSignupInput'];
-  const QUERIES = ['me', 'nearbyVolunteers'];
-  const MUTATIONS = ['register', 'login', 'refreshSession', 'logout', 'becomeVolunteer', 'updateVolunteerSkills', 'setAvailability', 'updateLocation'];
+  const TYPES = [
+    ...['User', 'Role', 'AuthPayload', 'RegisterInput', 'LoginInput', 'DateTime'],
+    ...['VolunteerProfile', 'Skill', 'GeoPoint', 'GeoPointInput', 'LocationAck', 'NearbyVolunteer', 'VolunteerSignupInput'],
+    ...['SosRequest', 'SosRequestEdge', 'SosRequestConnection', 'PageInfo', 'RaiseSosInput', 'SosAlert', 'SosEvent'],
+    ...['SosStatus', 'AlertStatus', 'SosEventType', 'SosCategory'],
+  ];
+  const QUERIES = ['me', 'nearbyVolunteers', 'sos', 'mySosRequests', 'myAssignment', 'myAlerts'];
+  const MUTATIONS = [
+    ...['register', 'login', 'refreshSession', 'logout'],
+    ...['becomeVolunteer', 'updateVolunteerSkills', 'setAvailability', 'updateLocation'],
+    ...['raiseSos', 'acceptSos', 'declineSos', 'cancelSos'],
+  ];
+  // Contract fields whose issue is still open: the chat issue serves SosRequest.conversation.
+  const NOT_YET = new Set(['SosRequest.conversation']);
 
   it.each(TYPES)('%s is served as written', (name) => {
-    const written = pick(contract, name);
+    const written = Object.fromEntries(Object.entries(pick(contract, name)).filter(([field]) => !NOT_YET.has(`${name}.${field}`)));
     expect(pick(served, name, Object.keys(written))).toEqual(written);
   });
 

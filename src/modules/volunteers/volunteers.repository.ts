@@ -17,6 +17,9 @@ export interface VolunteerRow {
   completedCount: number;
   ratingSum: number;
   ratingCount: number;
+  /** Reliability, which lowers a volunteer's rank in matching. */
+  disconnectionCount: number;
+  expiredAlertCount: number;
   createdAt: Date;
 }
 
@@ -43,7 +46,8 @@ export interface NearbyHit {
 const COLUMNS = `v.id, v.user_id AS "userId", v.skills::text[] AS skills, v.bio, v.verified, v.available,
   ST_Y(v.location::geometry) AS latitude, ST_X(v.location::geometry) AS longitude,
   v.location_updated_at AS "locationUpdatedAt", v.last_seen_at AS "lastSeenAt",
-  v.completed_count AS "completedCount", v.rating_sum AS "ratingSum", v.rating_count AS "ratingCount", v.created_at AS "createdAt"`;
+  v.completed_count AS "completedCount", v.rating_sum AS "ratingSum", v.rating_count AS "ratingCount",
+  v.disconnection_count AS "disconnectionCount", v.expired_alert_count AS "expiredAlertCount", v.created_at AS "createdAt"`;
 
 /**
  * PostGIS measures geography on a sphere of radius 6371008.7714 m when asked not to use the

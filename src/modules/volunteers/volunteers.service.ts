@@ -143,6 +143,12 @@ export class VolunteersService {
     return results;
   }
 
+  /** Profiles by id (missing ones left out), in one query per request. */
+  async byIds(ctx: Context, ids: readonly string[]): Promise<VolunteerRow[]> {
+    const rows = await this.load(ctx).byId.loadMany(ids);
+    return rows.filter((row): row is VolunteerRow => row !== null && !(row instanceof Error));
+  }
+
   byUserId(ctx: Context, userId: string): Promise<VolunteerRow | null> {
     return this.load(ctx).byUserId.load(userId);
   }

@@ -11,3 +11,4 @@ export function isUniqueViolation(err: unknown, column?: string): boolean {
   return JSON.stringify(err.meta ?? {}).includes(column);
 }
 export { ensureDatabase, applyMigrations } from './migrations';
+export { inTransaction, type Tx } from './transaction';

@@ -1,0 +1,79 @@
+import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../platform/auth';
+import type { UserRow } from '../../platform/db';
+import type { Point } from '../../platform/geo';
+import { User, type UsersService } from '../users';
+import { GeoPoint, VolunteerProfile, type VolunteerRow, type VolunteersService } from '../volunteers';
+import { SosService } from './sos.service';
+import type { AlertRow, SosEventRow, SosRow } from './sos.repository';
+import { SosAlert } from './types/sos-alert.type';
+import { SosEvent } from './types/sos-event.type';
+import { SosRequest } from './types/sos-request.type';
+
+/** The parts of an SOS that depend on who is asking. */
+@Resolver(() => SosRequest)
+export class SosRequestResolver {
+  constructor(
+    private readonly service: SosService,
+    private readonly users: UsersService,
+    private readonly volunteers: VolunteersService,
+  ) {}
+
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'Null unless the viewer is the requester, the assigned volunteer, a professional or an admin:\nan alerted volunteer sees the emergency, not who raised it.',
+  })
+  async requester(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<UserRow | null> {
+    return (await this.service.showsRequester(ctx, sos)) ? this.users.byId(ctx, sos.requesterId) : null;
+  }
+
+  @FieldResolver(() => GeoPoint, { description: 'Exact for the requester, the assigned volunteer and staff; rounded to about 100 m for an alerted volunteer.' })
+  location(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<Point> {
+    return this.service.visibleLocation(ctx, sos);
+  }
+
+  @FieldResolver(() => VolunteerProfile, { nullable: true })
+  async assignedVolunteer(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<VolunteerRow | null> {
+    if (!sos.assignedVolunteerId) return null;
+    const [row] = await this.volunteers.byIds(ctx, [sos.assignedVolunteerId]);
+    return row ?? null;
+  }
+
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description: 'Professionals and admins only (null for others): raised far from where its IP address is, or otherwise suspicious.',
+  })
+  async flaggedForReview(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<boolean | null> {
+    return (await this.service.relation(ctx, sos)) === 'staff' ? sos.flaggedForReview : null;
+  }
+
+  @FieldResolver(() => Int)
+  alertedCount(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<number> {
+    return this.service.alertedCount(ctx, sos);
+  }
+
+  @FieldResolver(() => [SosEvent])
+  timeline(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<SosEventRow[]> {
+    return this.service.timeline(ctx, sos);
+  }
+}
+
+@Resolver(() => SosAlert)
+export class SosAlertResolver {
+  constructor(private readonly service: SosService) {}
+
+  @FieldResolver(() => SosRequest)
+  async sos(@Root() alert: AlertRow, @Ctx() ctx: Context): Promise<SosRow> {
+    return (await this.service.byId(ctx, alert.sosId))!;
+  }
+}
+
+@Resolver(() => SosEvent)
+export class SosEventResolver {
+  constructor(private readonly service: SosService) {}
+
+  @FieldResolver(() => SosRequest)
+  async sos(@Root() event: SosEventRow, @Ctx() ctx: Context): Promise<SosRow> {
+    return (await this.service.byId(ctx, event.sosId))!;
+  }
+}

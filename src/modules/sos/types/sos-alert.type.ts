@@ -1,0 +1,17 @@
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { AlertStatus } from './sos-enums';
+
+@ObjectType({ description: 'An SOS offered to a volunteer: the emergency and how far, never who raised it.' })
+export class SosAlert {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Float)
+  distanceMeters!: number;
+
+  @Field(() => AlertStatus)
+  status!: AlertStatus;
+
+  @Field()
+  expiresAt!: Date;
+}
