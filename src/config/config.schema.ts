@@ -207,6 +207,17 @@ export const configSchema = {
     parse: integer(1, 20000),
   }),
   VOLUNTEER_ALERTS_PER_HOUR: spec({ default: '4', description: 'Alert fatigue: a volunteer is alerted at most this often per hour.', parse: integer(1, 1000) }),
+  SOS_FAKE_REPORTS_TO_FLAG: spec({
+    default: '3',
+    description: "Different volunteers reporting a person's SOS as fake before the person is flagged for review.",
+    parse: integer(1, 1000),
+  }),
+  SOS_CANCELLED_PERCENT_TO_FLAG: spec({
+    default: '50',
+    description: 'A person who cancelled more than this share (%) of their SOS, with at least SOS_CANCELLED_MINIMUM of them, is flagged for review.',
+    parse: integer(0, 100),
+  }),
+  SOS_CANCELLED_MINIMUM: spec({ default: '4', description: 'See SOS_CANCELLED_PERCENT_TO_FLAG.', parse: integer(1, 1000) }),
   SOS_SWEEP_SECONDS: spec({
     default: '5',
     description: 'How often each instance looks in PostgreSQL for matching steps that are overdue (their job was lost, e.g. with Redis).',

@@ -37,7 +37,13 @@ export function createSosModule(deps: { sql: Sql; config: Config; logger: Logger
     { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, sweepSeconds: config.SOS_SWEEP_SECONDS },
     logger,
   );
-  const service = new SosService(repository, deps.sql, scheduler, deps.volunteers, sosLoadersFactory(repository), { perHour: config.SOS_PER_HOUR, spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM }, logger);
+  const service = new SosService(repository, deps.sql, scheduler, deps.volunteers, sosLoadersFactory(repository), {
+      perHour: config.SOS_PER_HOUR,
+      spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM,
+      fakeReportsToFlag: config.SOS_FAKE_REPORTS_TO_FLAG,
+      cancellationShareToFlag: config.SOS_CANCELLED_PERCENT_TO_FLAG / 100,
+      cancellationsMinimum: config.SOS_CANCELLED_MINIMUM,
+    }, logger);
   return {
     service,
     scheduler,

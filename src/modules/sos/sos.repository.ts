@@ -316,6 +316,46 @@ export class SosRepository {
     return rows[0]?.id ?? null;
   }
 
+  /** Counts a finished SOS for the volunteer who saw it through. */
+  async countCompleted(tx: Tx, volunteerId: string): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET completed_count = completed_count + 1 WHERE id = $1', [volunteerId]);
+  }
+
+  /** Records the requester's rating once; false when it was rated before. */
+  async rate(tx: Tx, sosId: string, volunteerId: string, rating: number, comment: string | null): Promise<boolean> {
+    const { rowCount } = await tx.query('UPDATE sos_requests SET rating = $2, rating_comment = $3, updated_at = now() WHERE id = $1 AND rating IS NULL', [sosId, rating, comment]);
+    if (!rowCount) return false;
+    await tx.query('UPDATE volunteer_profiles SET rating_sum = rating_sum + $2, rating_count = rating_count + 1 WHERE id = $1', [volunteerId, rating]);
+    return true;
+  }
+
+  /** Records a volunteer's fake report (once per SOS) and says how many different volunteers reported this requester's SOS. */
+  async reportFake(tx: Tx, sosId: string, volunteerId: string, reason: string | null, requesterId: string): Promise<number> {
+    await tx.query('INSERT INTO sos_fake_reports (sos_id, volunteer_id, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [sosId, volunteerId, reason]);
+    const { rows } = await tx.query<{ reporters: number }>(
+      `SELECT count(DISTINCT r.volunteer_id)::int AS reporters FROM sos_fake_reports r JOIN sos_requests s ON s.id = r.sos_id WHERE s.requester_id = $1`,
+      [requesterId],
+    );
+    return rows[0].reporters;
+  }
+
+  /** How many SOS a person raised, and how many of those they cancelled. */
+  async cancellationRecord(tx: Tx, requesterId: string): Promise<{ total: number; cancelled: number }> {
+    const { rows } = await tx.query<{ total: number; cancelled: number }>(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'CANCELLED')::int AS cancelled FROM sos_requests WHERE requester_id = $1`,
+      [requesterId],
+    );
+    return rows[0];
+  }
+
+  /** Flags a person for admin review (once per reason). */
+  async flagUser(tx: Tx, userId: string, reason: string): Promise<void> {
+    await tx.query(
+      `UPDATE users SET flagged_for_review = true, flag_reasons = array_append(flag_reasons, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY(flag_reasons))`,
+      [userId, reason],
+    );
+  }
+
   async createConversation(tx: Tx, sosId: string, userIds: string[]): Promise<string> {
     const { rows } = await tx.query<{ id: string }>(
       `INSERT INTO conversations (id, sos_id) VALUES (gen_random_uuid(), $1)

@@ -63,6 +63,35 @@ export class SosResolver {
   }
 
   @Authorized()
+  @Mutation(() => SosRequest, { description: 'The assigned volunteer is there.' })
+  markArrived(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context): Promise<SosRow> {
+    return this.service.markArrived(ctx, sosId);
+  }
+
+  @Authorized()
+  @Mutation(() => SosRequest, { description: 'The requester or the assigned volunteer closes the SOS as handled.' })
+  resolveSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('note', () => String, { nullable: true }) note?: string | null): Promise<SosRow> {
+    return this.service.resolve(ctx, sosId, note);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'An alerted or the assigned volunteer reports the SOS as not real.' })
+  reportFakeSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('reason', () => String, { nullable: true }) reason?: string | null): Promise<boolean> {
+    return this.service.reportFake(ctx, sosId, reason);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'The requester rates the volunteer, 1 to 5, once, after resolution.' })
+  rateResponse(
+    @Arg('sosId', () => ID) sosId: string,
+    @Arg('rating', () => Int) rating: number,
+    @Ctx() ctx: Context,
+    @Arg('comment', () => String, { nullable: true }) comment?: string | null,
+  ): Promise<boolean> {
+    return this.service.rate(ctx, sosId, rating, comment);
+  }
+
+  @Authorized()
   @Mutation(() => SosRequest)
   cancelSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('reason', () => String, { nullable: true }) reason?: string | null): Promise<SosRow> {
     return this.service.cancel(ctx, sosId, reason);

@@ -1,5 +1,5 @@
 import { Role, type Context } from '../../platform/auth';
-import { inTransaction, type Sql } from '../../platform/db';
+import { inTransaction, type Sql, type Tx } from '../../platform/db';
 import { AppError, badInput, forbidden, notFound, rateLimited, unauthenticated } from '../../platform/errors';
 import { decodeCursor, encodeCursor } from '../../platform/graphql/cursor';
 import type { Point } from '../../platform/geo';
@@ -15,6 +15,11 @@ import { AlertStatus, OPEN_STATUSES, SosEventType, SosStatus, type SosCategory }
 export interface SosSettings {
   perHour: number;
   spoofDistanceKm: number;
+  /** Distinct volunteers reporting a person's SOS as fake before the person is flagged. */
+  fakeReportsToFlag: number;
+  /** Cancelled share of a person's SOS (with at least `cancellationsMinimum` SOS) that flags them. */
+  cancellationShareToFlag: number;
+  cancellationsMinimum: number;
 }
 
 export interface RaiseInput {
@@ -177,8 +182,7 @@ export class SosService {
   async cancel(ctx: Context, sosId: string, reason: string | null | undefined): Promise<SosRow> {
     const requesterId = this.signedIn(ctx);
     const id = assertId('sosId', sosId);
-    const note = reason?.trim() || null;
-    if (note && note.length > 1000) throw badInput('reason', 'must be at most 1000 characters long');
+    const note = this.optionalText('reason', reason);
     await inTransaction(this.sql, async (tx) => {
       const sos = await this.repository.lock(tx, id);
       if (!sos || sos.requesterId !== requesterId) throw notFound('SOS');
@@ -186,8 +190,66 @@ export class SosService {
       await this.repository.closeOpenAlerts(tx, id, 'WITHDRAWN');
       await this.repository.update(tx, id, { status: SosStatus.CANCELLED, closedAt: new Date(), nextStepAt: null, closeNote: note });
       await this.repository.appendEvent(tx, id, SosEventType.CANCELLED, note);
+      const record = await this.repository.cancellationRecord(tx, requesterId);
+      if (record.total >= this.settings.cancellationsMinimum && record.cancelled / record.total > this.settings.cancellationShareToFlag) {
+        await this.repository.flagUser(tx, requesterId, 'cancels most of their SOS');
+      }
     });
     return this.fresh(ctx, id);
+  }
+
+  /** The assigned volunteer is there. */
+  async markArrived(ctx: Context, sosId: string): Promise<SosRow> {
+    await this.ownVolunteer(ctx, true);
+    const id = assertId('sosId', sosId);
+    await inTransaction(this.sql, async (tx) => {
+      const sos = await this.lockFor(ctx, tx, id, ['assigned']);
+      if (sos.status !== SosStatus.ACCEPTED) throw this.wrongState(sos, 'marked arrived');
+      await this.repository.update(tx, id, { status: SosStatus.ARRIVED, arrivedAt: new Date() });
+      await this.repository.appendEvent(tx, id, SosEventType.ARRIVED, null);
+    });
+    return this.fresh(ctx, id);
+  }
+
+  /** The requester or the assigned volunteer closes it as handled; the volunteer's completed count goes up. */
+  async resolve(ctx: Context, sosId: string, note: string | null | undefined): Promise<SosRow> {
+    const id = assertId('sosId', sosId);
+    const text = this.optionalText('note', note);
+    await inTransaction(this.sql, async (tx) => {
+      const sos = await this.lockFor(ctx, tx, id, ['requester', 'assigned']);
+      if (sos.status !== SosStatus.ACCEPTED && sos.status !== SosStatus.ARRIVED && sos.status !== SosStatus.ESCALATED) throw this.wrongState(sos, 'resolved');
+      await this.repository.closeOpenAlerts(tx, id, 'WITHDRAWN');
+      await this.repository.update(tx, id, { status: SosStatus.RESOLVED, closedAt: new Date(), nextStepAt: null, closeNote: text });
+      if (sos.assignedVolunteerId) await this.repository.countCompleted(tx, sos.assignedVolunteerId);
+      await this.repository.appendEvent(tx, id, SosEventType.RESOLVED, text);
+    });
+    return this.fresh(ctx, id);
+  }
+
+  /** An alerted or assigned volunteer says it is not real; enough different reporters flag the requester. */
+  async reportFake(ctx: Context, sosId: string, reason: string | null | undefined): Promise<boolean> {
+    const volunteer = await this.ownVolunteer(ctx, true);
+    const id = assertId('sosId', sosId);
+    const text = this.optionalText('reason', reason);
+    await inTransaction(this.sql, async (tx) => {
+      const sos = await this.lockFor(ctx, tx, id, ['alerted', 'assigned']);
+      const reporters = await this.repository.reportFake(tx, id, volunteer!.id, text, sos.requesterId);
+      if (reporters >= this.settings.fakeReportsToFlag) await this.repository.flagUser(tx, sos.requesterId, 'SOS reported as fake by several volunteers');
+    });
+    return true;
+  }
+
+  /** The requester rates the volunteer, once, after resolution. */
+  async rate(ctx: Context, sosId: string, rating: number, comment: string | null | undefined): Promise<boolean> {
+    const id = assertId('sosId', sosId);
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw badInput('rating', 'must be a whole number from 1 to 5');
+    const text = this.optionalText('comment', comment);
+    await inTransaction(this.sql, async (tx) => {
+      const sos = await this.lockFor(ctx, tx, id, ['requester']);
+      if (sos.status !== SosStatus.RESOLVED || !sos.assignedVolunteerId) throw this.wrongState(sos, 'rated');
+      if (!(await this.repository.rate(tx, id, sos.assignedVolunteerId, rating, text))) throw new AppError('CONFLICT', 'This SOS has been rated already');
+    });
+    return true;
   }
 
   // --- what a viewer may see ----------------------------------------------------------------
@@ -232,6 +294,25 @@ export class SosService {
     loaders.timeline.clear(id);
     loaders.alertedCount.clear(id);
     return (await loaders.byId.load(id))!;
+  }
+
+  /**
+   * Locks an SOS for a change only some may make. Nobody related to it learns nothing
+   * (NOT_FOUND); someone who sees it but may not make this change is FORBIDDEN.
+   */
+  private async lockFor(ctx: Context, tx: Tx, id: string, allowed: Relation[]): Promise<SosRow> {
+    const sos = await this.repository.lock(tx, id);
+    if (!sos) throw notFound('SOS');
+    const relation = await this.relation(ctx, sos);
+    if (relation === 'none') throw notFound('SOS');
+    if (!allowed.includes(relation)) throw forbidden(`Only the ${allowed.join(' or ')} may do this`);
+    return sos;
+  }
+
+  private optionalText(field: string, value: string | null | undefined): string | null {
+    const text = value?.trim() || null;
+    if (text && text.length > 1000) throw badInput(field, 'must be at most 1000 characters long');
+    return text;
   }
 
   private wrongState(sos: SosRow, action: string): AppError {

@@ -8,7 +8,7 @@ export interface NewUser {
 }
 
 const USER_COLUMNS = `id, email, display_name AS "displayName", phone, phone_verified AS "phoneVerified", role,
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  flagged_for_review AS "flaggedForReview", flag_reasons AS "flagReasons", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export class UsersRepository {
   constructor(

@@ -20,6 +20,11 @@ export class UsersResolver {
     return this.users.userById(ctx, id);
   }
 
+  @FieldResolver(() => Boolean, { nullable: true, description: 'Professionals and admins only (null for others): flagged for review (cancels most SOS, reported as fake).' })
+  flaggedForReview(@Root() user: UserRow, @Ctx() ctx: Context): Promise<boolean | null> {
+    return this.users.visibleFlag(ctx, user);
+  }
+
   @FieldResolver(() => String, { nullable: true, description: 'Only visible to the user themself and to admins; null for everyone else.' })
   email(@Root() user: UserRow, @Ctx() ctx: Context): Promise<string | null> {
     return this.users.visibleEmail(ctx, user);

@@ -40,6 +40,12 @@ export class UsersService {
     return viewer && (viewer.id === user.id || viewer.role === Role.ADMIN) ? user.email : null;
   }
 
+  /** Review flags (repeated cancellations, fake reports) are for professionals and admins. */
+  async visibleFlag(ctx: Context, user: UserRow): Promise<boolean | null> {
+    const viewer = await ctx.viewer();
+    return viewer && (viewer.role === Role.ADMIN || viewer.role === Role.PROFESSIONAL) ? user.flaggedForReview : null;
+  }
+
   findById(id: string): Promise<UserRow | null> {
     return this.repository.findById(id);
   }
