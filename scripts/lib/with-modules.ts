@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from '../../src/config';
 import { createModules, type Infrastructure, type Modules } from '../../src/app/modules';
 import { createDatabase } from '../../src/platform/db';
 import { createLogger } from '../../src/platform/logger';
+import { PubSub } from '../../src/platform/pubsub';
 import { closeRedis, createRedis } from '../../src/platform/redis';
 
 export interface ScriptContext {
@@ -27,7 +28,8 @@ export async function withModules(name: string, fn: (script: ScriptContext) => P
   const logger = createLogger('warn');
   const { db, sql, close: closeDatabase } = createDatabase({ url: config.DATABASE_URL, poolSize: 2 }, logger);
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger, { lazyConnect: true });
-  const infra: Infrastructure = { config, db, sql, redis, logger, registry: new Registry() };
+  const pubsub = new PubSub(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
+  const infra: Infrastructure = { config, db, sql, redis, logger, registry: new Registry(), pubsub };
   const modules = createModules(infra);
   try {
     await fn({ modules, config, infra });
@@ -36,6 +38,6 @@ export async function withModules(name: string, fn: (script: ScriptContext) => P
     process.exitCode = 1;
   } finally {
     await Promise.all([modules.presence.close(), modules.sosScheduler.close()]);
-    await Promise.allSettled([closeRedis(redis), closeDatabase()]);
+    await Promise.allSettled([closeRedis(redis), pubsub.close(), closeDatabase()]);
   }
 }

@@ -14,6 +14,7 @@ import { createErrorFormatter } from '../platform/errors';
 import { healthRoutes } from '../platform/health';
 import { clientIpResolver, httpErrorHandler, notFoundHandler, requestScope } from '../platform/http';
 import { createLogger, type Logger } from '../platform/logger';
+import { PubSub } from '../platform/pubsub';
 import { Metrics, metricsPlugin } from '../platform/metrics';
 import { closeRedis, createRedis, waitUntilReady } from '../platform/redis';
 import { ContextFactory } from './context';
@@ -46,8 +47,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   if (!(await waitUntilReady(redis, REDIS_BOOT_WAIT_MS))) logger.warn('redis not reachable at start; continuing degraded');
 
   const metrics = new Metrics();
-  const modules = createModules({ config, db, sql, redis, logger, registry: metrics.registry });
+  const pubsub = new PubSub(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
+  const modules = createModules({ config, db, sql, redis, logger, registry: metrics.registry, pubsub });
   const schema = buildAppSchema(instanceContainer(modules.resolvers));
+  modules.bindSchema(schema);
+  modules.sosScheduler.start();
   const contexts = new ContextFactory(modules.tokens, modules.users);
   const limits = new OperationLimits(schema, config.GRAPHQL_MAX_DEPTH, config.GRAPHQL_MAX_COST);
   const formatError = createErrorFormatter(logger);
@@ -145,7 +149,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       logger.info('shutting down');
       await apollo.stop();
       await Promise.all([modules.presence.close(), modules.sosScheduler.close()]);
-      await Promise.allSettled([closeRedis(redis), closeDatabase()]);
+      await Promise.allSettled([closeRedis(redis), pubsub.close(), closeDatabase()]);
       logger.info('stopped');
     })());
 

@@ -4,6 +4,7 @@ import type { Db, Sql } from '../platform/db';
 import type { Logger } from '../platform/logger';
 import type { Registry } from 'prom-client';
 import type { Redis } from '../platform/redis';
+import type { PubSub } from '../platform/pubsub';
 import { createAuthModule } from '../modules/auth';
 import { PresenceService } from '../modules/presence';
 import { createUsersModule } from '../modules/users';
@@ -18,6 +19,7 @@ export interface Infrastructure {
   logger: Logger;
   /** Where modules register their Prometheus metrics. */
   registry: Registry;
+  pubsub: PubSub;
 }
 
 /** Wires every module to the infrastructure and to the modules it depends on. */
@@ -36,6 +38,8 @@ export function createModules(infra: Infrastructure) {
     presence: new PresenceService(infra.redis, infra.logger),
     sos: sos.service,
     sosScheduler: sos.scheduler,
+    /** Binds what the schema's subscriptions need once the schema exists. */
+    bindSchema: sos.bindSchema,
     resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers, ...sos.resolvers],
   };
 }

@@ -1,10 +1,10 @@
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
-import { buildSchemaSync, type ContainerType } from 'type-graphql';
+import { buildSchemaSync, type ContainerType, type PubSub as PubSubEngine } from 'type-graphql';
 import { authChecker } from '../platform/auth';
 import { DateTimeScalar } from '../platform/graphql/date-time.scalar';
 import { AuthResolver } from '../modules/auth';
 import { UsersResolver } from '../modules/users';
-import { SosAlertResolver, SosEventResolver, SosRequestResolver, SosResolver } from '../modules/sos';
+import { SosAlertResolver, SosEventResolver, SosRequestResolver, SosResolver, SosSubscriptionsResolver } from '../modules/sos';
 import { UserVolunteerResolver, VolunteerProfileResolver, VolunteersResolver } from '../modules/volunteers';
 
 /** Every resolver class of the API; modules add theirs here. */
@@ -18,7 +18,22 @@ export const resolverClasses = [
   SosRequestResolver,
   SosAlertResolver,
   SosEventResolver,
+  SosSubscriptionsResolver,
 ] as const;
+
+/**
+ * type-graphql insists on a pub/sub engine once there are subscriptions, though ours supply
+ * their own events (replay from PostgreSQL, then Redis: see SosFeeds). Topic-based
+ * subscriptions are not used, and this makes sure nobody starts using them by accident.
+ */
+const NO_TOPIC_SUBSCRIPTIONS: PubSubEngine = {
+  publish: () => {
+    throw new Error('topic subscriptions are not used here; publish through platform/pubsub');
+  },
+  subscribe: () => {
+    throw new Error('topic subscriptions are not used here; give @Subscription a subscribe function');
+  },
+};
 
 /**
  * Builds the executable schema. Resolver instances come from `container` (created per server in
@@ -28,6 +43,7 @@ export function buildAppSchema(container?: ContainerType): GraphQLSchema {
   return buildSchemaSync({
     resolvers: [...resolverClasses],
     container,
+    pubSub: NO_TOPIC_SUBSCRIPTIONS,
     authChecker,
     authMode: 'error',
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],

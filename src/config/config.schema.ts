@@ -218,9 +218,19 @@ export const configSchema = {
     parse: integer(0, 100),
   }),
   SOS_CANCELLED_MINIMUM: spec({ default: '4', description: 'See SOS_CANCELLED_PERCENT_TO_FLAG.', parse: integer(1, 1000) }),
+  VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS: spec({
+    default: '30',
+    description: 'An assigned volunteer who sends no location for this long is dropped from the SOS, which is matched again without them.',
+    parse: integer(1, 3600),
+  }),
+  VOLUNTEER_DISCONNECTIONS_TO_FLAG: spec({
+    default: '3',
+    description: 'Drops (see VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS) within 30 days that flag a volunteer for review.',
+    parse: integer(1, 1000),
+  }),
   SOS_SWEEP_SECONDS: spec({
     default: '5',
-    description: 'How often each instance looks in PostgreSQL for matching steps that are overdue (their job was lost, e.g. with Redis).',
+    description: 'How often each instance looks in PostgreSQL for matching steps that are overdue (their job was lost, e.g. with Redis) and for assigned volunteers gone silent.',
     parse: integer(1, 3600),
   }),
   SHUTDOWN_TIMEOUT_SECONDS: spec({

@@ -9,3 +9,33 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
   }
   return value;
 }
+
+/** The next item of a subscription, or a failure naming what did not arrive in time. */
+export async function nextOf<T>(iterator: AsyncIterator<T>, what = 'subscription event', timeoutMs = 5000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = await Promise.race([
+      iterator.next(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    if (result.done) throw new Error(`the ${what} stream ended`);
+    return result.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether a subscription ends (completes) within the time. */
+export async function endsWithin(iterator: AsyncIterator<unknown>, timeoutMs = 5000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    iterator.next().then((r) => r.done === true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  return ended;
+}

@@ -93,6 +93,17 @@ CREATE TABLE "sos_fake_reports" (
     CONSTRAINT "sos_fake_reports_volunteer_id_fkey" FOREIGN KEY ("volunteer_id") REFERENCES "volunteer_profiles"("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
+-- Each time an assigned volunteer went silent and was dropped (3 in 30 days flag them for review).
+CREATE TABLE "volunteer_disconnections" (
+    "volunteer_id" UUID NOT NULL,
+    "sos_id" UUID NOT NULL,
+    "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "volunteer_disconnections_pkey" PRIMARY KEY ("volunteer_id", "sos_id", "at"),
+    CONSTRAINT "volunteer_disconnections_volunteer_id_fkey" FOREIGN KEY ("volunteer_id") REFERENCES "volunteer_profiles"("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "volunteer_disconnections_sos_id_fkey" FOREIGN KEY ("sos_id") REFERENCES "sos_requests"("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX "volunteer_disconnections_volunteer_at_idx" ON "volunteer_disconnections"("volunteer_id", "at");
+
 CREATE TABLE "conversations" (
     "id" UUID NOT NULL,
     "sos_id" UUID,

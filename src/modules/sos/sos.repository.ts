@@ -356,6 +356,37 @@ export class SosRepository {
     );
   }
 
+  /** Every SOS in progress with its volunteer (for the heartbeat check). */
+  async activeAssignments(): Promise<{ sosId: string; volunteerId: string; acceptedAt: Date }[]> {
+    const { rows } = await this.sql.query<{ sosId: string; volunteerId: string; acceptedAt: Date }>(
+      `SELECT id AS "sosId", assigned_volunteer_id AS "volunteerId", accepted_at AS "acceptedAt" FROM sos_requests WHERE status IN ('ACCEPTED', 'ARRIVED')`,
+    );
+    return rows;
+  }
+
+  /** Records a volunteer dropped for silence; returns how many drops they had in the last 30 days. */
+  async recordDisconnection(tx: Tx, volunteerId: string, sosId: string): Promise<number> {
+    await tx.query('INSERT INTO volunteer_disconnections (volunteer_id, sos_id) VALUES ($1, $2)', [volunteerId, sosId]);
+    await tx.query('UPDATE volunteer_profiles SET disconnection_count = disconnection_count + 1 WHERE id = $1', [volunteerId]);
+    const { rows } = await tx.query<{ drops: number }>(
+      `SELECT count(*)::int AS drops FROM volunteer_disconnections WHERE volunteer_id = $1 AND at > now() - interval '30 days'`,
+      [volunteerId],
+    );
+    return rows[0].drops;
+  }
+
+  async flagVolunteer(tx: Tx, volunteerId: string): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET flagged_for_review = true WHERE id = $1', [volunteerId]);
+  }
+
+  /** A participant who lost their place in an SOS (a dropped volunteer) loses its conversation too. */
+  async leaveConversation(tx: Tx, sosId: string, userId: string): Promise<void> {
+    await tx.query(
+      `UPDATE conversation_participants p SET left_at = now() FROM conversations c WHERE c.id = p.conversation_id AND c.sos_id = $1 AND p.user_id = $2 AND p.left_at IS NULL`,
+      [sosId, userId],
+    );
+  }
+
   async createConversation(tx: Tx, sosId: string, userIds: string[]): Promise<string> {
     const { rows } = await tx.query<{ id: string }>(
       `INSERT INTO conversations (id, sos_id) VALUES (gen_random_uuid(), $1)

@@ -1,6 +1,9 @@
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
+import { withTimeout } from '../../platform/async';
 import type { Logger } from '../../platform/logger';
+import type { SosDisconnections } from './sos.disconnections';
+import type { SosAnnouncer } from './sos.events';
 import type { SosMatching, StepOutcome } from './sos.matching';
 import type { SosRepository } from './sos.repository';
 
@@ -8,13 +11,6 @@ const QUEUE = 'sos-matching';
 /** BullMQ waits for its connection indefinitely; an SOS must not wait on a Redis that is down. */
 const QUEUE_TIMEOUT_MS = 1000;
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 /** A step this late is the sweeper's to run: its job was lost (Redis down, or flushed). */
 const SWEEP_GRACE_MS = 2000;
 
@@ -25,25 +21,31 @@ export interface SchedulerSettings {
 }
 
 /**
- * When matching steps run. Each step due in the future is a delayed BullMQ job in Redis, so
+ * When matching steps run (and, on the same sweep, when silent volunteers are dropped). Each step due in the future is a delayed BullMQ job in Redis, so
  * whichever instance is alive when it is due runs it, and a job whose instance died mid-run is
  * retried by another. Underneath, every instance sweeps PostgreSQL for overdue steps: if Redis
  * lost the jobs (or was down when they were to be added) the SOS still widens and escalates.
  * Both paths call the same idempotent `runDueStep`.
  */
 export class SosScheduler {
-  private readonly queue: Queue;
-  private readonly worker: Worker;
-  private readonly connections: Redis[];
-  private readonly sweeper: NodeJS.Timeout;
+  private queue?: Queue;
+  private worker?: Worker;
+  private connections: Redis[] = [];
+  private sweeper?: NodeJS.Timeout;
   private sweeping = false;
 
   constructor(
     private readonly matching: SosMatching,
     private readonly repository: SosRepository,
-    settings: SchedulerSettings,
+    private readonly disconnections: SosDisconnections,
+    private readonly announcer: SosAnnouncer,
+    private readonly settings: SchedulerSettings,
     private readonly logger: Logger,
-  ) {
+  ) {}
+
+  /** Starts working jobs and sweeping (the API server does; operator scripts do not). */
+  start(): void {
+    const settings = this.settings;
     // BullMQ wants its own connections: adding fails fast while Redis is down (the sweeper covers),
     // the worker waits for Redis as long as it takes.
     const queueConnection = new Redis(settings.redisUrl, { connectTimeout: 2000, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -72,13 +74,14 @@ export class SosScheduler {
     const outcome = await this.matching.runDueStep(sosId);
     if (!outcome) return null;
     if (outcome.nextStepAt) await this.schedule(sosId, outcome.sos.matchingRound, outcome.sos.matchingStep, outcome.nextStepAt);
+    await this.announcer.announce({ events: outcome.events, alerts: [...outcome.offered, ...outcome.expired] });
     return outcome;
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     // Closing waits for the worker's current jobs; with Redis gone it would wait forever.
-    await within(Promise.allSettled([this.worker.close(), this.queue.close()]), 5000, 'closing the matching queue').catch(() => undefined);
+    await withTimeout(Promise.allSettled([this.worker?.close(), this.queue?.close()]), 5000, 'closing the matching queue').catch(() => undefined);
     for (const connection of this.connections) connection.disconnect();
   }
 
@@ -86,7 +89,8 @@ export class SosScheduler {
   private async schedule(sosId: string, round: number, step: number, at: Date): Promise<void> {
     try {
       const options = { jobId: `${sosId}-${round}-${step}`, delay: Math.max(0, at.getTime() - Date.now()), removeOnComplete: true, removeOnFail: 1000, attempts: 3, backoff: { type: 'fixed' as const, delay: 500 } };
-      await within(this.queue.add('step', { sosId }, options), QUEUE_TIMEOUT_MS, 'queueing a matching step');
+      if (!this.queue) throw new Error('the scheduler is not started');
+      await withTimeout(this.queue.add('step', { sosId }, options), QUEUE_TIMEOUT_MS, 'queueing a matching step');
     } catch (err) {
       this.logger.warn({ sosId, err: { message: (err as Error).message } }, 'matching step not queued; the sweeper will run it');
     }
@@ -100,6 +104,7 @@ export class SosScheduler {
         this.logger.warn({ sosId }, 'overdue matching step run by the sweeper');
         await this.run(sosId);
       }
+      for (const sosId of await this.disconnections.check()) await this.run(sosId);
     } catch (err) {
       this.logger.warn({ err: { message: (err as Error).message } }, 'matching sweep failed');
     } finally {

@@ -8,6 +8,7 @@ import { assertId } from '../../platform/validation';
 import type { Skill, VolunteerRow, VolunteersService } from '../volunteers';
 import type { SosScheduler } from './sos.scheduler';
 import type { SosLoaders } from './sos.loaders';
+import type { Announcement, SosAnnouncer } from './sos.events';
 import type { AlertRow, SosEventRow, SosRepository, SosRow } from './sos.repository';
 import { spoofSuspicion } from './spoof-check';
 import { AlertStatus, OPEN_STATUSES, SosEventType, SosStatus, type SosCategory } from './types/sos-enums';
@@ -44,6 +45,7 @@ export class SosService {
     private readonly scheduler: SosScheduler,
     private readonly volunteers: VolunteersService,
     private readonly loaders: () => SosLoaders,
+    private readonly announcer: SosAnnouncer,
     private readonly settings: SosSettings,
     private readonly logger: Logger,
   ) {}
@@ -66,6 +68,7 @@ export class SosService {
     }
     const suspicion = spoofSuspicion(input.location, ctx.clientIp, this.settings.spoofDistanceKm);
     let id: string | null;
+    const announcement: Announcement = { events: [] };
     try {
       id = await inTransaction(this.sql, async (tx) => {
         const created = await this.repository.insert(tx, {
@@ -78,7 +81,7 @@ export class SosService {
           clientIp: ctx.clientIp,
           flagReasons: suspicion ? [suspicion] : [],
         });
-        if (created) await this.repository.appendEvent(tx, created, SosEventType.CREATED, null);
+        if (created) announcement.events!.push(await this.repository.appendEvent(tx, created, SosEventType.CREATED, null));
         return created;
       });
     } catch (err) {
@@ -90,6 +93,7 @@ export class SosService {
     }
     // Lost the race to a concurrent retry with the same key: that one is the SOS.
     if (!id) return (await this.repository.findByKey(requesterId, key))!;
+    await this.announcer.announce(announcement);
     if (suspicion) this.logger.warn({ sosId: id, suspicion }, 'SOS flagged for review');
     this.logger.info({ sosId: id }, 'SOS raised');
     try {
@@ -146,6 +150,7 @@ export class SosService {
   async accept(ctx: Context, sosId: string): Promise<SosRow> {
     const volunteer = await this.ownVolunteer(ctx, true);
     const id = assertId('sosId', sosId);
+    const announcement: Announcement = { events: [], alerts: [] };
     const { sos } = await inTransaction(this.sql, async (tx) => {
       const locked = await this.repository.lock(tx, id);
       const alert = locked && (await this.repository.lockAlert(tx, id, volunteer!.id));
@@ -155,13 +160,15 @@ export class SosService {
         throw new AppError('CONFLICT', `Your offer for this SOS is ${alert.status === AlertStatus.OFFERED ? 'EXPIRED' : alert.status}`, { alertStatus: alert.status });
       }
       if ((await this.repository.busyVolunteers(tx, [volunteer!.id])).size > 0) throw new AppError('CONFLICT', 'You are already assigned to another SOS');
-      await this.repository.setAlertStatus(tx, alert.id, AlertStatus.ACCEPTED);
-      await this.repository.closeOpenAlerts(tx, id, 'WITHDRAWN', volunteer!.id);
+      announcement.alerts!.push(await this.repository.setAlertStatus(tx, alert.id, AlertStatus.ACCEPTED));
+      announcement.alerts!.push(...(await this.repository.closeOpenAlerts(tx, id, 'WITHDRAWN', volunteer!.id)));
       await this.repository.update(tx, id, { status: SosStatus.ACCEPTED, assignedVolunteerId: volunteer!.id, acceptedAt: new Date(), nextStepAt: null });
-      await this.repository.appendEvent(tx, id, SosEventType.ACCEPTED, null);
+      announcement.events!.push(await this.repository.appendEvent(tx, id, SosEventType.ACCEPTED, null));
       await this.repository.createConversation(tx, id, [locked.requesterId, volunteer!.userId]);
       return { sos: locked };
     });
+    await this.volunteers.setAssignment(volunteer!.id, id);
+    await this.announcer.announce(announcement);
     this.logger.info({ sosId: sos.id, volunteerId: volunteer!.id }, 'SOS accepted');
     return this.fresh(ctx, id);
   }
@@ -169,12 +176,13 @@ export class SosService {
   async decline(ctx: Context, sosId: string): Promise<boolean> {
     const volunteer = await this.ownVolunteer(ctx, true);
     const id = assertId('sosId', sosId);
-    await inTransaction(this.sql, async (tx) => {
+    const declined = await inTransaction(this.sql, async (tx) => {
       const alert = await this.repository.lockAlert(tx, id, volunteer!.id);
       if (!alert) throw notFound('SOS');
       if (alert.status !== AlertStatus.OFFERED) throw new AppError('CONFLICT', `Your offer for this SOS is already ${alert.status}`, { alertStatus: alert.status });
-      await this.repository.setAlertStatus(tx, alert.id, AlertStatus.DECLINED);
+      return this.repository.setAlertStatus(tx, alert.id, AlertStatus.DECLINED);
     });
+    await this.announcer.announce({ alerts: [declined] });
     return true;
   }
 
@@ -183,18 +191,20 @@ export class SosService {
     const requesterId = this.signedIn(ctx);
     const id = assertId('sosId', sosId);
     const note = this.optionalText('reason', reason);
-    await inTransaction(this.sql, async (tx) => {
+    const closed = await inTransaction(this.sql, async (tx) => {
       const sos = await this.repository.lock(tx, id);
       if (!sos || sos.requesterId !== requesterId) throw notFound('SOS');
       if (!OPEN_STATUSES.includes(sos.status)) throw this.wrongState(sos, 'cancelled');
-      await this.repository.closeOpenAlerts(tx, id, 'WITHDRAWN');
+      const alerts = await this.repository.closeOpenAlerts(tx, id, 'WITHDRAWN');
       await this.repository.update(tx, id, { status: SosStatus.CANCELLED, closedAt: new Date(), nextStepAt: null, closeNote: note });
-      await this.repository.appendEvent(tx, id, SosEventType.CANCELLED, note);
+      const event = await this.repository.appendEvent(tx, id, SosEventType.CANCELLED, note);
       const record = await this.repository.cancellationRecord(tx, requesterId);
       if (record.total >= this.settings.cancellationsMinimum && record.cancelled / record.total > this.settings.cancellationShareToFlag) {
         await this.repository.flagUser(tx, requesterId, 'cancels most of their SOS');
       }
+      return { sos, announcement: { events: [event], alerts } };
     });
+    await this.closed(closed.sos, closed.announcement);
     return this.fresh(ctx, id);
   }
 
@@ -202,12 +212,13 @@ export class SosService {
   async markArrived(ctx: Context, sosId: string): Promise<SosRow> {
     await this.ownVolunteer(ctx, true);
     const id = assertId('sosId', sosId);
-    await inTransaction(this.sql, async (tx) => {
+    const event = await inTransaction(this.sql, async (tx) => {
       const sos = await this.lockFor(ctx, tx, id, ['assigned']);
       if (sos.status !== SosStatus.ACCEPTED) throw this.wrongState(sos, 'marked arrived');
       await this.repository.update(tx, id, { status: SosStatus.ARRIVED, arrivedAt: new Date() });
-      await this.repository.appendEvent(tx, id, SosEventType.ARRIVED, null);
+      return this.repository.appendEvent(tx, id, SosEventType.ARRIVED, null);
     });
+    await this.announcer.announce({ events: [event] });
     return this.fresh(ctx, id);
   }
 
@@ -215,14 +226,16 @@ export class SosService {
   async resolve(ctx: Context, sosId: string, note: string | null | undefined): Promise<SosRow> {
     const id = assertId('sosId', sosId);
     const text = this.optionalText('note', note);
-    await inTransaction(this.sql, async (tx) => {
+    const closed = await inTransaction(this.sql, async (tx) => {
       const sos = await this.lockFor(ctx, tx, id, ['requester', 'assigned']);
       if (sos.status !== SosStatus.ACCEPTED && sos.status !== SosStatus.ARRIVED && sos.status !== SosStatus.ESCALATED) throw this.wrongState(sos, 'resolved');
-      await this.repository.closeOpenAlerts(tx, id, 'WITHDRAWN');
+      const alerts = await this.repository.closeOpenAlerts(tx, id, 'WITHDRAWN');
       await this.repository.update(tx, id, { status: SosStatus.RESOLVED, closedAt: new Date(), nextStepAt: null, closeNote: text });
       if (sos.assignedVolunteerId) await this.repository.countCompleted(tx, sos.assignedVolunteerId);
-      await this.repository.appendEvent(tx, id, SosEventType.RESOLVED, text);
+      const event = await this.repository.appendEvent(tx, id, SosEventType.RESOLVED, text);
+      return { sos, announcement: { events: [event], alerts } };
     });
+    await this.closed(closed.sos, closed.announcement);
     return this.fresh(ctx, id);
   }
 
@@ -307,6 +320,12 @@ export class SosService {
     if (relation === 'none') throw notFound('SOS');
     if (!allowed.includes(relation)) throw forbidden(`Only the ${allowed.join(' or ')} may do this`);
     return sos;
+  }
+
+  /** After an SOS closed: the volunteer is free again, and everyone is told. */
+  private async closed(sos: SosRow, announcement: Announcement): Promise<void> {
+    if (sos.assignedVolunteerId) await this.volunteers.setAssignment(sos.assignedVolunteerId, null);
+    await this.announcer.announce(announcement);
   }
 
   private optionalText(field: string, value: string | null | undefined): string | null {

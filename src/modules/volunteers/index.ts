@@ -20,7 +20,7 @@ export { VolunteerProfile } from './types/volunteer-profile.type';
 export { GeoPoint } from './types/geo-point.type';
 export { GeoPointInput } from './types/geo-point.input';
 export { Skill } from './types/skill';
-export type { NearbyHit, VolunteerRow } from './volunteers.repository';
+export type { NearbyHit, VolunteerRow, LocationFix } from './volunteers.repository';
 
 export function createVolunteersModule(deps: { db: Db; sql: Sql; redis: Redis; config: Config; logger: Logger; registry: Registry; users: UsersService }) {
   const { config, logger } = deps;

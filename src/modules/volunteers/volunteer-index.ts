@@ -6,9 +6,10 @@ import { SKILLS, skillMask } from './types/skill';
 const KEYS = {
   ready: 'vol:index:ready', // set once the index has been (re)built from PostgreSQL
   seen: 'vol:seen', // volunteer id -> last location, ms since the epoch (the heartbeat)
-  state: 'vol:state', // volunteer id -> "skillMask|available|assignedSosId"
+  state: 'vol:state', // volunteer id -> "skillMask|available"
   geo: 'vol:geo', // GEO set of every available volunteer (member: volunteer id)
   byUser: 'vol:by-user', // user id -> volunteer id
+  assigned: 'vol:assigned', // volunteer id -> the SOS they are assigned to
   rebuilding: 'vol:index:rebuilding',
 } as const;
 
@@ -78,7 +79,7 @@ while true do
 end
 `;
 
-// KEYS: by-user, state, geo, seen, skill geo sets... ARGV: user id, lng, lat, now.
+// KEYS: by-user, state, geo, seen, assigned, skill geo sets... ARGV: user id, lng, lat, now.
 // The hot path of every location update, in one round trip: who is this user's volunteer, beat
 // their heartbeat, move them on the maps if they are available. Nil when the cache has no entry
 // for the user (cold Redis): the caller primes it from PostgreSQL and retries.
@@ -88,15 +89,15 @@ if not id then return false end
 local state = redis.call('HGET', KEYS[2], id)
 if not state then return false end
 redis.call('ZADD', KEYS[4], ARGV[4], id)
-local mask, available, assigned = string.match(state, '^(%d+)|(%d)|(.*)$')
+local mask, available = string.match(state, '^(%d+)|(%d)')
 if available == '1' then
   redis.call('GEOADD', KEYS[3], ARGV[2], ARGV[3], id)
   mask = tonumber(mask)
   for bit_index = 0, ${SKILLS.length - 1} do
-    if bit.band(mask, bit.lshift(1, bit_index)) ~= 0 then redis.call('GEOADD', KEYS[5 + bit_index], ARGV[2], ARGV[3], id) end
+    if bit.band(mask, bit.lshift(1, bit_index)) ~= 0 then redis.call('GEOADD', KEYS[6 + bit_index], ARGV[2], ARGV[3], id) end
   end
 end
-return {id, assigned or ''}
+return {id, redis.call('HGET', KEYS[5], id) or ''}
 `;
 
 type IndexClient = Redis & {
@@ -133,7 +134,7 @@ export class VolunteerIndex {
 
   constructor(redis: Redis) {
     redis.defineCommand('volunteerSearch', { numberOfKeys: 4 + SKILLS.length, lua: SEARCH });
-    redis.defineCommand('volunteerLocate', { numberOfKeys: 4 + SKILLS.length, lua: LOCATE });
+    redis.defineCommand('volunteerLocate', { numberOfKeys: 5 + SKILLS.length, lua: LOCATE });
     this.redis = redis as IndexClient;
   }
 
@@ -161,7 +162,7 @@ export class VolunteerIndex {
   }
 
   async locate(userId: string, point: Point, now: number): Promise<Located | null> {
-    const reply = await this.redis.volunteerLocate(KEYS.byUser, KEYS.state, KEYS.geo, KEYS.seen, ...SKILL_GEO_KEYS, userId, point.longitude, point.latitude, now);
+    const reply = await this.redis.volunteerLocate(KEYS.byUser, KEYS.state, KEYS.geo, KEYS.seen, KEYS.assigned, ...SKILL_GEO_KEYS, userId, point.longitude, point.latitude, now);
     return reply ? { volunteerId: reply[0], assignedSosId: reply[1] || null } : null;
   }
 
@@ -173,7 +174,7 @@ export class VolunteerIndex {
     const pipeline = this.redis.pipeline();
     for (const row of rows) {
       pipeline.hset(KEYS.byUser, row.userId, row.id);
-      pipeline.hset(KEYS.state, row.id, `${skillMask(row.skills)}|${row.available ? 1 : 0}|`);
+      pipeline.hset(KEYS.state, row.id, `${skillMask(row.skills)}|${row.available ? 1 : 0}`);
       const seen = row.lastSeenAt?.getTime() ?? 0;
       const placed = row.available && row.latitude !== null && row.longitude !== null && seen > freshAfter;
       if (placed) {
@@ -188,6 +189,12 @@ export class VolunteerIndex {
       });
     }
     await execPipeline(pipeline);
+  }
+
+  /** Marks a volunteer as assigned to an SOS (or no longer, with null): their updates then go to its requester. */
+  async setAssignment(volunteerId: string, sosId: string | null): Promise<void> {
+    if (sosId) await this.redis.hset(KEYS.assigned, volunteerId, sosId);
+    else await this.redis.hdel(KEYS.assigned, volunteerId);
   }
 
   /** Last heartbeats in ms (null where there is none). */

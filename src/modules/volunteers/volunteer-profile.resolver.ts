@@ -1,4 +1,4 @@
-import { Ctx, FieldResolver, Float, Resolver, Root } from 'type-graphql';
+import { Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/auth';
 import type { UserRow } from '../../platform/db';
 import type { Point } from '../../platform/geo';
@@ -37,6 +37,14 @@ export class VolunteerProfileResolver {
   @FieldResolver(() => Date, { nullable: true })
   lastSeenAt(@Root() row: VolunteerRow, @Ctx() ctx: Context): Promise<Date | null> {
     return this.volunteers.lastSeenAt(ctx, row);
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'Times dropped from an SOS for going silent (lowers their rank in matching). The volunteer, professionals and admins only.',
+  })
+  disconnectionCount(@Root() row: VolunteerRow, @Ctx() ctx: Context): Promise<number | null> {
+    return this.volunteers.visibleReliability(ctx, row);
   }
 
   @FieldResolver(() => Float, { nullable: true, description: 'Mean rating from requesters, 1 to 5; null until rated.' })

@@ -25,6 +25,9 @@ export interface LocationAckResult {
   nextUpdateInSeconds: number;
 }
 
+/** Told of every location fix of a volunteer assigned to an SOS (the SOS module streams it to the requester). */
+export type AssignedLocationListener = (fix: { volunteerId: string; sosId: string; location: LocationFix; at: Date }) => Promise<void>;
+
 export interface NearbyResult {
   volunteer: VolunteerRow;
   distanceMeters: number;
@@ -44,6 +47,17 @@ export class VolunteersService {
     private readonly settings: VolunteerSettings,
     private readonly logger: Logger,
   ) {}
+
+  private assignedLocationListener?: AssignedLocationListener;
+
+  onAssignedLocation(listener: AssignedLocationListener): void {
+    this.assignedLocationListener = listener;
+  }
+
+  /** Records (or clears) an assignment in the live index; best effort, PostgreSQL has the assignment. */
+  async setAssignment(volunteerId: string, sosId: string | null): Promise<void> {
+    await this.bestEffort('assignment', () => this.index.setAssignment(volunteerId, sosId));
+  }
 
   /** Any signed-in person may volunteer; a USER becomes a VOLUNTEER (staff keep their role). */
   async becomeVolunteer(ctx: Context, input: { skills: Skill[]; bio?: string | null }): Promise<VolunteerRow> {
@@ -98,7 +112,7 @@ export class VolunteersService {
     const userId = this.signedIn(ctx);
     const now = new Date();
     let volunteerId: string;
-    let assigned = false;
+    let assignedSosId: string | null = null;
     try {
       let located = await this.index.locate(userId, fix, now.getTime());
       if (!located) {
@@ -107,16 +121,21 @@ export class VolunteersService {
       }
       if (!located) throw new Error('volunteer index did not take the entry');
       volunteerId = located.volunteerId;
-      assigned = located.assignedSosId !== null;
+      assignedSosId = located.assignedSosId;
     } catch (err) {
       if (err instanceof AppError) throw err;
       this.logger.warn({ err: { message: (err as Error).message } }, 'location update without Redis; PostgreSQL only');
       volunteerId = (await this.ownRow(ctx, userId)).id;
     }
     if (this.throttle.shouldPersist(volunteerId, fix, now.getTime())) await this.repository.saveLocation(volunteerId, fix, now);
+    if (assignedSosId && this.assignedLocationListener) {
+      await this.assignedLocationListener({ volunteerId, sosId: assignedSosId, location: fix, at: now }).catch((err: Error) =>
+        this.logger.warn({ err: { message: err.message } }, 'assigned location not forwarded'),
+      );
+    }
     return {
       acceptedAt: now,
-      nextUpdateInSeconds: assigned ? this.settings.assignedIntervalSeconds : this.settings.idleIntervalSeconds,
+      nextUpdateInSeconds: assignedSosId ? this.settings.assignedIntervalSeconds : this.settings.idleIntervalSeconds,
     };
   }
 
@@ -168,10 +187,21 @@ export class VolunteersService {
     return seen !== null && Date.now() - seen.getTime() <= this.settings.staleSeconds * 1000;
   }
 
+  /** Last heartbeat (ms) of each volunteer from Redis; throws when Redis cannot say (callers must not guess). */
+  heartbeats(volunteerIds: readonly string[]): Promise<(number | null)[]> {
+    return this.index.lastSeen(volunteerIds);
+  }
+
   /** Presence: a volunteer is live while their last location is at most PRESENCE_LIVE_SECONDS old. */
   async isLive(ctx: Context, row: VolunteerRow): Promise<boolean> {
     const seen = await this.lastSeenAt(ctx, row);
     return seen !== null && Date.now() - seen.getTime() <= this.settings.liveSeconds * 1000;
+  }
+
+  async visibleReliability(ctx: Context, row: VolunteerRow): Promise<number | null> {
+    if (ctx.tokenUserId === row.userId) return row.disconnectionCount;
+    const role = (await ctx.viewer())?.role;
+    return role === Role.ADMIN || role === Role.PROFESSIONAL ? row.disconnectionCount : null;
   }
 
   /** Where a volunteer was last stored: for the volunteer themself and admins only. */

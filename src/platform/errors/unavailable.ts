@@ -1,5 +1,5 @@
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P03', '53300']);
-const NAMES = new Set(['PrismaClientInitializationError', 'MaxRetriesPerRequestError']);
+const NAMES = new Set(['PrismaClientInitializationError', 'MaxRetriesPerRequestError', 'TimeoutError']);
 const MESSAGES = [/Connection is closed/i, /enableOfflineQueue/i, /Connection terminated/i, /timeout exceeded when trying to connect/i, /Can't reach database/i];
 
 /**

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { withTimeout } from '../async';
 import type { Metrics } from '../metrics';
 
 export interface DependencyCheck {
@@ -7,14 +8,6 @@ export interface DependencyCheck {
 }
 
 const CHECK_TIMEOUT_MS = 1500;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * /healthz: the process is alive (for restarts). /readyz: every dependency answers (for load
@@ -31,7 +24,7 @@ export function healthRoutes(checks: DependencyCheck[], metrics: Metrics): Route
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
-          await withTimeout(check(), CHECK_TIMEOUT_MS);
+          await withTimeout(check(), CHECK_TIMEOUT_MS, `${name} check`);
           return { name, ok: true as const };
         } catch (err) {
           return { name, ok: false as const, error: (err as Error).message };

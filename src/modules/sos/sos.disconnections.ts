@@ -1,0 +1,76 @@
+import { systemContext } from '../../platform/auth';
+import { inTransaction, type Sql } from '../../platform/db';
+import type { Logger } from '../../platform/logger';
+import type { VolunteersService } from '../volunteers';
+import type { SosAnnouncer } from './sos.events';
+import type { SosRepository } from './sos.repository';
+import { SosEventType, SosStatus } from './types/sos-enums';
+
+export interface DisconnectionSettings {
+  heartbeatTimeoutSeconds: number;
+  disconnectionsToFlag: number;
+}
+
+/**
+ * Finds assigned volunteers whose phone went quiet and puts their SOS back to matching without
+ * them. The drop is one conditional change under the SOS's row lock, so when several instances
+ * notice the same silence it happens once.
+ */
+export class SosDisconnections {
+  constructor(
+    private readonly repository: SosRepository,
+    private readonly sql: Sql,
+    private readonly volunteers: VolunteersService,
+    private readonly announcer: SosAnnouncer,
+    private readonly settings: DisconnectionSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Drops every silent assigned volunteer; returns the SOS to match again. */
+  async check(): Promise<string[]> {
+    const assignments = await this.repository.activeAssignments();
+    if (assignments.length === 0) return [];
+    let beats: (number | null)[];
+    try {
+      beats = await this.volunteers.heartbeats(assignments.map((a) => a.volunteerId));
+    } catch {
+      // Without Redis there is no telling who went quiet; dropping on a guess would be worse.
+      return [];
+    }
+    const cutoff = Date.now() - this.settings.heartbeatTimeoutSeconds * 1000;
+    const silent = assignments.filter((a, i) => Math.max(beats[i] ?? 0, a.acceptedAt.getTime()) < cutoff);
+    const dropped: string[] = [];
+    for (const { sosId, volunteerId } of silent) if (await this.drop(sosId, volunteerId)) dropped.push(sosId);
+    return dropped;
+  }
+
+  private async drop(sosId: string, volunteerId: string): Promise<boolean> {
+    const outcome = await inTransaction(this.sql, async (tx) => {
+      const sos = await this.repository.lock(tx, sosId);
+      const stillAssigned = sos && (sos.status === SosStatus.ACCEPTED || sos.status === SosStatus.ARRIVED) && sos.assignedVolunteerId === volunteerId;
+      if (!sos || !stillAssigned) return null;
+      await this.repository.update(tx, sosId, {
+        status: SosStatus.PENDING,
+        assignedVolunteerId: null,
+        matchingRound: sos.matchingRound + 1,
+        matchingStep: 0,
+        nextStepAt: new Date(),
+        searchRadiusMeters: 0,
+      });
+      const drops = await this.repository.recordDisconnection(tx, volunteerId, sosId);
+      if (drops >= this.settings.disconnectionsToFlag) await this.repository.flagVolunteer(tx, volunteerId);
+      const [volunteer] = await this.volunteers.byIds(systemContext(`drop:${sosId}`), [volunteerId]);
+      if (volunteer) await this.repository.leaveConversation(tx, sosId, volunteer.userId);
+      const silence = `No location from the volunteer for ${this.settings.heartbeatTimeoutSeconds} s`;
+      return [
+        await this.repository.appendEvent(tx, sosId, SosEventType.VOLUNTEER_DISCONNECTED, silence),
+        await this.repository.appendEvent(tx, sosId, SosEventType.REMATCHING, 'Looking for another volunteer'),
+      ];
+    });
+    if (!outcome) return false;
+    this.logger.warn({ sosId, volunteerId }, 'assigned volunteer went silent; matching again');
+    await this.volunteers.setAssignment(volunteerId, null);
+    await this.announcer.announce({ events: outcome });
+    return true;
+  }
+}

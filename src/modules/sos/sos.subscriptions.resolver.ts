@@ -1,0 +1,58 @@
+import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import { Arg, Authorized, ID, Int, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { Context } from '../../platform/auth';
+import type { LocationUpdateRow } from './sos.events';
+import { SosFeeds } from './sos.feeds';
+import type { AlertRow, SosEventRow } from './sos.repository';
+import { LocationUpdate } from './types/location-update.type';
+import { SosAlert } from './types/sos-alert.type';
+import { SosEvent } from './types/sos-event.type';
+
+type Data = SubscribeResolverData<unknown, Record<string, unknown>, Context>;
+
+/**
+ * type-graphql calls `subscribe` without the resolver instance, so the feeds are found through
+ * the schema being executed: one per server instance (tests run several in one process).
+ */
+const feedsBySchema = new WeakMap<GraphQLSchema, SosFeeds>();
+
+export function bindSosFeeds(schema: GraphQLSchema, feeds: SosFeeds): void {
+  feedsBySchema.set(schema, feeds);
+}
+
+function feedsOf(info: GraphQLResolveInfo): SosFeeds {
+  const feeds = feedsBySchema.get(info.schema);
+  if (!feeds) throw new Error('SOS subscriptions are not bound to this schema');
+  return feeds;
+}
+
+/** Each subscription's events come from SosFeeds (replay from PostgreSQL, then live); the resolvers pass them on. */
+@Resolver()
+export class SosSubscriptionsResolver {
+  @Authorized()
+  @Subscription(() => SosAlert, {
+    description: 'Alerts offered to, and withdrawn from, the signed-in volunteer. Open offers are replayed first on subscribe.',
+    subscribe: ({ context, info }: Data) => feedsOf(info).alerts(context),
+  })
+  sosAlerts(@Root() alert: AlertRow): AlertRow {
+    return alert;
+  }
+
+  @Authorized()
+  @Subscription(() => SosEvent, {
+    description: 'Events of one SOS, in seq order. With afterSeq, every event after it is replayed first.',
+    subscribe: ({ args, context, info }: Data) => feedsOf(info).updates(context, args.sosId as string, args.afterSeq as number | null),
+  })
+  sosUpdates(@Root() event: SosEventRow, @Arg('sosId', () => ID) _sosId: string, @Arg('afterSeq', () => Int, { nullable: true }) _afterSeq?: number): SosEventRow {
+    return event;
+  }
+
+  @Authorized()
+  @Subscription(() => LocationUpdate, {
+    description: 'Live location of the volunteer assigned to the SOS, for its requester and admins.',
+    subscribe: ({ args, context, info }: Data) => feedsOf(info).locations(context, args.sosId as string),
+  })
+  volunteerLocation(@Root() update: LocationUpdateRow, @Arg('sosId', () => ID) _sosId: string): LocationUpdateRow {
+    return update;
+  }
+}

@@ -1,0 +1,1 @@
+export { PubSub, type Feed } from './pubsub';

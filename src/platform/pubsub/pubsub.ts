@@ -1,0 +1,87 @@
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import Redis from 'ioredis';
+import { withTimeout } from '../async';
+import type { Logger } from '../logger';
+
+/** A subscription Redis has not confirmed by then fails (UNAVAILABLE): the client retries. */
+const LISTEN_TIMEOUT_MS = 3000;
+
+/** A live feed of one topic: iterate it; `close()` (or breaking out of the loop) unsubscribes. */
+export interface Feed<T> extends AsyncIterableIterator<T> {
+  close(): void;
+}
+
+/**
+ * Redis pub/sub between instances: the wake-up, never the record (events are in PostgreSQL
+ * first). Channels carry REDIS_KEY_PREFIX, so deployments sharing a Redis do not hear each
+ * other. Publishing never throws: a lost wake-up is repaired by replay from the database.
+ */
+export class PubSub {
+  private readonly engine: RedisPubSub;
+  private readonly clients: Redis[];
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+  ) {
+    const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    const subscriber = new Redis(url, { connectTimeout: 2000, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+    for (const client of [publisher, subscriber]) client.on('error', () => undefined); // reported through failed calls
+    this.clients = [publisher, subscriber];
+    this.engine = new RedisPubSub({ publisher, subscriber });
+  }
+
+  async publish(topic: string, payload: unknown): Promise<void> {
+    try {
+      await this.engine.publish(this.prefix + topic, payload);
+    } catch (err) {
+      this.logger.warn({ topic, err: { message: (err as Error).message } }, 'publish failed; subscribers catch up by replay');
+    }
+  }
+
+  /**
+   * Subscribes and resolves once Redis has confirmed the subscription, so whatever is published
+   * from then on is in the feed: a caller that replays from the database after this misses
+   * nothing in between.
+   */
+  async listen<T>(topic: string): Promise<Feed<T>> {
+    const buffered: T[] = [];
+    let wake: (() => void) | undefined;
+    let closed = false;
+    const id = await withTimeout(
+      this.engine.subscribe(this.prefix + topic, (message: T) => {
+        buffered.push(message);
+        wake?.();
+      }),
+      LISTEN_TIMEOUT_MS,
+      'subscribing to live updates',
+    );
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      this.engine.unsubscribe(id);
+      wake?.();
+    };
+    const feed: Feed<T> = {
+      close,
+      async next(): Promise<IteratorResult<T>> {
+        while (buffered.length === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
+        if (buffered.length > 0) return { done: false, value: buffered.shift()! };
+        return { done: true, value: undefined };
+      },
+      async return(): Promise<IteratorResult<T>> {
+        close();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return feed;
+      },
+    };
+    return feed;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+  }
+}
