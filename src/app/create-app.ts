@@ -42,11 +42,11 @@ const REDIS_BOOT_WAIT_MS = 2000;
  */
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const { db, sql, close: closeDatabase } = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }, logger);
+  const metrics = new Metrics();
+  const { db, sql, close: closeDatabase } = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }, logger, () => metrics.dbQueries.inc());
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
   if (!(await waitUntilReady(redis, REDIS_BOOT_WAIT_MS))) logger.warn('redis not reachable at start; continuing degraded');
 
-  const metrics = new Metrics();
   const pubsub = new PubSub(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
   const modules = createModules({ config, db, sql, redis, logger, registry: metrics.registry, pubsub });
   const schema = buildAppSchema(instanceContainer(modules.resolvers));

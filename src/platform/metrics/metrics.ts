@@ -26,6 +26,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly dbQueries = new Counter({
+    name: 'db_queries_total',
+    help: 'SQL statements run on the shared pool outside transactions (raw and Prisma).',
+    registers: [this.registry],
+  });
+
   readonly websocketsOpen = new Gauge({
     name: 'websocket_connections_open',
     help: 'Open GraphQL WebSocket connections.',

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { AcceptSosDocument, CancelSosDocument, MySosRequestsDocument, RaiseSosDocument, ResolveSosDocument } from '../../sdk';
+import { signUp } from '../helpers/actors';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
+
+const env = useTestEnvironment();
+let server: TestServer;
+
+beforeAll(async () => {
+  // A quiet server: no sweeps or steps running in the background while statements are counted.
+  server = await env.start({ SOS_PER_HOUR: '100', SOS_SWEEP_SECONDS: '3600', SOS_STEP_TIMEOUT_SECONDS: '3600', VOLUNTEER_ALERTS_PER_HOUR: '1000' });
+});
+
+async function statements(): Promise<number> {
+  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  return Number(/^db_queries_total (\d+)/m.exec(text)![1]);
+}
+
+async function countDuring(call: () => Promise<unknown>): Promise<number> {
+  const before = await statements();
+  await call();
+  return (await statements()) - before;
+}
+
+describe('DataLoaders', () => {
+  it('mySosRequests(first: 50) with every relation runs as many statements as first: 5', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(100, 0, centre));
+    const person = await signUp(server);
+    for (let i = 0; i < 50; i++) {
+      const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+      if (i % 2 === 0) {
+        await volunteer.client.request(AcceptSosDocument, { sosId: raiseSos.id });
+        await volunteer.client.request(ResolveSosDocument, { sosId: raiseSos.id });
+      } else {
+        await person.client.request(CancelSosDocument, { sosId: raiseSos.id });
+      }
+    }
+    const page = (first: number) => person.client.request(MySosRequestsDocument, { first });
+    const { mySosRequests } = await page(50);
+    expect(mySosRequests.edges).toHaveLength(50);
+    expect(mySosRequests.edges.filter((e) => e.node.assignedVolunteer?.user.displayName === 'Test Volunteer')).toHaveLength(25);
+    expect(mySosRequests.edges.every((e) => e.node.requester?.id === person.id && e.node.timeline.length >= 3)).toBe(true);
+
+    const forFive = await countDuring(() => page(5));
+    const forFifty = await countDuring(() => page(50));
+    expect(forFifty).toBe(forFive);
+    expect(forFifty).toBeLessThanOrEqual(12);
+  });
+});
