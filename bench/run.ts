@@ -4,11 +4,13 @@
 import { parseArgs } from 'node:util';
 import { writeReport, type ScenarioReport } from './lib/report';
 import { meVersusBareApollo } from './scenarios/me-vs-bare-apollo';
+import { sosAlertScenario } from './scenarios/sos-alerts';
 import { volunteerScenario } from './scenarios/volunteers';
 
 const SCENARIOS: Record<string, (durationSeconds: number) => Promise<ScenarioReport>> = {
   me: meVersusBareApollo,
   volunteers: volunteerScenario,
+  sos: sosAlertScenario,
 };
 
 async function main() {

@@ -1,9 +1,9 @@
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { readFileSync } from 'node:fs';
-import { Client } from 'pg';
 import { destination, type Point } from '../../src/platform/geo';
 import { spawnServer } from '../../test/helpers/spawn-server';
+import { CENTRE, CITY_RADIUS_METERS, seedCity, sequence } from '../lib/city';
 import { BENCH_JWT_SECRET, benchEnvironment } from '../lib/environment';
 import { inProcessModules } from '../lib/in-process';
 import { ms, percentile } from '../lib/percentiles';
@@ -11,49 +11,10 @@ import { runWebSocketLoad } from '../lib/ws-load';
 import type { ScenarioReport } from '../lib/report';
 import type { Skill } from '../../src/modules/volunteers';
 
-const CENTRE: Point = { latitude: 52.52, longitude: 13.405 };
-const CITY_RADIUS_METERS = 15_000;
 const VOLUNTEERS = 100_000;
 const SEARCHES_PER_CASE = 1000;
 const UPDATING_VOLUNTEERS = 5000;
 const CONNECTIONS = 64;
-
-/** 100,000 available volunteers spread evenly over a disc of 15 km radius (a city of ~700 km²). */
-export async function seedCity(databaseUrl: string): Promise<{ userId: string; point: Point }[]> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    await db.query(
-      `INSERT INTO users (id, email, display_name, role, updated_at)
-       SELECT gen_random_uuid(), 'bench-' || g || '@bench.careconnect.dev', 'Bench ' || g, 'VOLUNTEER', now() FROM generate_series(1, $1) g`,
-      [VOLUNTEERS],
-    );
-    await db.query(
-      `INSERT INTO volunteer_profiles (id, user_id, skills, available, location, location_updated_at, last_seen_at, updated_at)
-       SELECT gen_random_uuid(), u.id,
-              ARRAY[(enum_range(NULL::"Skill"))[1 + floor(random() * 9)::int], 'FIRST_AID'::"Skill"],
-              true,
-              ST_SetSRID(ST_MakePoint($2 + d * sin(a) / (111320 * cos(radians($3))), $3 + d * cos(a) / 111320), 4326)::geography,
-              now(), now(), now()
-         FROM (SELECT id, $1 * sqrt(random()) AS d, 2 * pi() * random() AS a FROM users) u`,
-      [CITY_RADIUS_METERS, CENTRE.longitude, CENTRE.latitude],
-    );
-    await db.query('ANALYZE volunteer_profiles');
-    const { rows } = await db.query<{ userId: string; latitude: number; longitude: number }>(
-      `SELECT user_id AS "userId", ST_Y(location::geometry) AS latitude, ST_X(location::geometry) AS longitude FROM volunteer_profiles LIMIT $1`,
-      [UPDATING_VOLUNTEERS],
-    );
-    return rows.map((r) => ({ userId: r.userId, point: { latitude: r.latitude, longitude: r.longitude } }));
-  } finally {
-    await db.end();
-  }
-}
-
-/** A fixed pseudo-random sequence, so every run searches the same places. */
-function sequence(seed: number): () => number {
-  let state = seed;
-  return () => (state = (state * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
-}
 
 type SearchCase = { label: string; path: 'redis' | 'postgis' | 'auto'; radius: number; skills: Skill[] };
 

@@ -120,6 +120,10 @@ describe('volunteerLocation', () => {
     const { volunteerLocation } = await nextOf(locations, 'location');
     expect(volunteerLocation).toMatchObject({ sosId: sos.id, volunteerId: volunteer.volunteerId, headingDegrees: 180, speedMps: 3 });
     expect(volunteerLocation.distanceMeters).toBeCloseTo(400, 0);
+    // While help is on the way the requester may see where the volunteer was last stored; a stranger may not.
+    expect((await person.client.request(SosDocument, { id: sos.id })).sos!.assignedVolunteer!.lastLocation).not.toBeNull();
+    const professional = await signInAs(first, Role.PROFESSIONAL);
+    expect((await professional.client.request(SosDocument, { id: sos.id })).sos!.assignedVolunteer!.lastLocation).toBeNull();
 
     await person.client.request(ResolveSosDocument, { sosId: sos.id });
     await volunteer.client.request(UpdateLocationDocument, { location: at(300, 0, centre) });

@@ -10,6 +10,7 @@ import {
   RaiseSosDocument,
   SetAvailabilityDocument,
   SosDocument,
+  SosEscalationsDocument,
   type RaiseSosInput,
 } from '../../sdk';
 import type { Point } from '../../src/platform/geo';
@@ -17,7 +18,7 @@ import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt, type VolunteerActor } from '../helpers/volunteers';
-import { eventually } from '../helpers/wait';
+import { eventually, nextOf } from '../helpers/wait';
 
 const env = useTestEnvironment();
 let server: TestServer;
@@ -118,6 +119,8 @@ describe('matching', () => {
     const near = await volunteerAt(server, at(500, 0, centre));
     const far = await volunteerAt(server, at(2000, 90, centre));
     const person = await signUp(server);
+    const professional = await signInAs(server, Role.PROFESSIONAL);
+    const escalations = professional.client.subscribe(SosEscalationsDocument, {});
     const sos = await raise(person, centre);
 
     const widened = await eventually(() => sosAs(person, sos.id), (s) => s!.searchRadiusMeters === 3000);
@@ -131,7 +134,15 @@ describe('matching', () => {
     expect(seen!.timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect(escalated!.status).toBe('ESCALATED');
 
-    const professional = await signInAs(server, Role.PROFESSIONAL);
+    // Staff are told as it happens (other escalated SOS of this file may be replayed first).
+    let told;
+    do told = (await nextOf(escalations, 'escalation')).sosEscalations;
+    while (told.sosId !== sos.id);
+    expect(told).toMatchObject({ type: 'ESCALATED', sos: { status: 'ESCALATED', category: 'MEDICAL' } });
+    await escalations.return();
+    await professional.client.close();
+    await expectError(nextOf(person.client.subscribe(SosEscalationsDocument, {})), 'FORBIDDEN');
+    await person.client.close();
     const { openSosRequests } = await professional.client.request(OpenSosRequestsDocument, {});
     expect(openSosRequests[0]).toMatchObject({ status: 'ESCALATED' });
     expect(openSosRequests.map((s) => s.id)).toContain(sos.id);

@@ -4,6 +4,8 @@ import { execPipeline, type Redis } from '../../platform/redis';
 
 const REFRESH_MS = 10_000;
 const TTL_MS = 30_000;
+/** Users refreshed per round trip: thousands in one pipeline would hold Redis and the event loop at once. */
+const CHUNK = 500;
 const key = (userId: string) => `presence:user:${userId}`;
 
 /**
@@ -55,16 +57,14 @@ export class PresenceService {
     await execPipeline(pipeline).catch((err: Error) => this.warn(err));
   }
 
+  /** Expired entries need no removal: isOnline counts by expiry, and each key expires as a whole. */
   private async refresh(userIds: string[]): Promise<void> {
-    if (userIds.length === 0) return;
-    const now = Date.now();
-    const pipeline = this.redis.pipeline();
-    for (const userId of userIds) {
-      pipeline.zadd(key(userId), now + TTL_MS, this.instanceId);
-      pipeline.zremrangebyscore(key(userId), '-inf', now);
-      pipeline.pexpire(key(userId), TTL_MS);
+    for (let i = 0; i < userIds.length; i += CHUNK) {
+      const expiry = Date.now() + TTL_MS;
+      const pipeline = this.redis.pipeline();
+      for (const userId of userIds.slice(i, i + CHUNK)) pipeline.zadd(key(userId), expiry, this.instanceId).pexpire(key(userId), TTL_MS);
+      await execPipeline(pipeline).catch((err: Error) => this.warn(err));
     }
-    await execPipeline(pipeline).catch((err: Error) => this.warn(err));
   }
 
   private warn(err: Error): void {

@@ -71,6 +71,8 @@ export function createSosModule(deps: {
       cancellationsMinimum: config.SOS_CANCELLED_MINIMUM,
     }, logger);
   const feeds = new SosFeeds(service, repository, deps.volunteers, deps.pubsub);
+  // The requester of an SOS in progress may see where its volunteer last was.
+  deps.volunteers.grantLocationAccess((ctx, volunteerId) => service.isHelpedBy(ctx, volunteerId));
   // The assigned volunteer's fixes go to whoever watches the SOS, with the distance still to go.
   deps.volunteers.onAssignedLocation(async ({ volunteerId, sosId, location, at }) => {
     const [sos] = await repository.findByIds([sosId]);

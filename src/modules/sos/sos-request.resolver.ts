@@ -5,7 +5,8 @@ import type { Point } from '../../platform/geo';
 import { User, type UsersService } from '../users';
 import { GeoPoint, VolunteerProfile, type VolunteerRow, type VolunteersService } from '../volunteers';
 import { SosService } from './sos.service';
-import type { AlertRow, SosEventRow, SosRow } from './sos.repository';
+import type { PublishedAlert } from './sos.events';
+import type { SosEventRow, SosRow } from './sos.repository';
 import { SosAlert } from './types/sos-alert.type';
 import { SosEvent } from './types/sos-event.type';
 import { SosRequest } from './types/sos-request.type';
@@ -63,8 +64,8 @@ export class SosAlertResolver {
   constructor(private readonly service: SosService) {}
 
   @FieldResolver(() => SosRequest)
-  async sos(@Root() alert: AlertRow, @Ctx() ctx: Context): Promise<SosRow> {
-    return (await this.service.byId(ctx, alert.sosId))!;
+  async sos(@Root() alert: PublishedAlert, @Ctx() ctx: Context): Promise<SosRow> {
+    return alert.sos ?? (await this.service.byId(ctx, alert.sosId))!;
   }
 }
 

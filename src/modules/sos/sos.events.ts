@@ -1,5 +1,5 @@
 import type { PubSub } from '../../platform/pubsub';
-import type { AlertRow, SosEventRow } from './sos.repository';
+import type { AlertRow, SosEventRow, SosRow } from './sos.repository';
 import { SosEventType } from './types/sos-enums';
 
 /** A volunteer's position as the requester sees it on the map. */
@@ -26,12 +26,18 @@ const ENDS_HELP: readonly SosEventType[] = [SosEventType.RESOLVED, SosEventType.
 export interface Announcement {
   events?: SosEventRow[];
   alerts?: AlertRow[];
+  /** The SOS as committed, sent along with its alerts so delivering them needs no database read. */
+  sos?: SosRow;
 }
+
+/** An alert as published: with the SOS it offers, when the publisher had it at hand. */
+export type PublishedAlert = AlertRow & { sos?: SosRow };
 
 export const topics = {
   sos: (sosId: string) => `sos:${sosId}`,
   alerts: (volunteerId: string) => `alerts:${volunteerId}`,
   location: (sosId: string) => `location:${sosId}`,
+  escalations: 'sos:escalations',
 };
 
 /**
@@ -42,11 +48,12 @@ export const topics = {
 export class SosAnnouncer {
   constructor(private readonly pubsub: PubSub) {}
 
-  async announce({ events = [], alerts = [] }: Announcement): Promise<void> {
+  async announce({ events = [], alerts = [], sos }: Announcement): Promise<void> {
     await Promise.all([
       ...events.map((event) => this.pubsub.publish(topics.sos(event.sosId), event)),
+      ...events.filter((e) => e.type === SosEventType.ESCALATED).map((e) => this.pubsub.publish(topics.escalations, e)),
       ...events.filter((e) => ENDS_HELP.includes(e.type)).map((e) => this.pubsub.publish(topics.location(e.sosId), { sosId: e.sosId, helpEnded: true } satisfies HelpEnded)),
-      ...alerts.map((alert) => this.pubsub.publish(topics.alerts(alert.volunteerId), alert)),
+      ...alerts.map((alert) => this.pubsub.publish(topics.alerts(alert.volunteerId), (sos?.id === alert.sosId ? { ...alert, sos } : alert) satisfies PublishedAlert)),
     ]);
   }
 

@@ -1,5 +1,5 @@
-import type { Context } from '../../platform/auth';
-import { notFound } from '../../platform/errors';
+import { Role, type Context } from '../../platform/auth';
+import { forbidden, notFound } from '../../platform/errors';
 import type { Feed, PubSub } from '../../platform/pubsub';
 import { assertId } from '../../platform/validation';
 import type { VolunteersService } from '../volunteers';
@@ -47,6 +47,27 @@ export class SosFeeds {
     await this.watchable(ctx, id, ['requester', 'staff'], true);
     const feed = await this.pubsub.listen<LocationUpdateRow | HelpEnded>(topics.location(id));
     return this.locationsOf(ctx, id, feed);
+  }
+
+  /** For staff: every SOS that escalates; those still escalated are replayed first. */
+  async escalations(ctx: Context): Promise<AsyncIterable<SosEventRow>> {
+    const role = (await ctx.viewer())?.role;
+    if (role !== Role.PROFESSIONAL && role !== Role.ADMIN) throw forbidden('Only PROFESSIONAL or ADMIN may follow escalations');
+    const feed = await this.pubsub.listen<SosEventRow>(topics.escalations);
+    return this.escalationsLive(feed);
+  }
+
+  private async *escalationsLive(feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
+    const seen = new Set<string>();
+    try {
+      for (const event of await this.repository.openEscalations()) {
+        seen.add(event.id);
+        yield event;
+      }
+      for await (const event of feed) if (!seen.has(event.id)) yield event;
+    } finally {
+      feed.close();
+    }
   }
 
   private async *updatesAfter(ctx: Context, sosId: string, afterSeq: number, feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {

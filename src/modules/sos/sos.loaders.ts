@@ -5,6 +5,8 @@ export interface SosLoaders {
   byId: DataLoader<string, SosRow | null>;
   timeline: DataLoader<string, SosEventRow[]>;
   alertedCount: DataLoader<string, number>;
+  /** Keyed "requesterUserId:volunteerId": whether that volunteer is helping that person now. */
+  helping: DataLoader<string, boolean>;
 }
 
 /** Per-request loaders for SOS relations: a page of 50 SOS with their timelines is a handful of queries. */
@@ -21,6 +23,14 @@ export function sosLoadersFactory(repository: SosRepository): () => SosLoaders {
     alertedCount: new DataLoader(async (ids) => {
       const counts = await repository.alertCounts(ids);
       return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    helping: new DataLoader(async (keys) => {
+      const pairs = keys.map((key) => key.split(':') as [string, string]);
+      const answers = new Map<string, Set<string>>();
+      for (const requester of new Set(pairs.map(([r]) => r))) {
+        answers.set(requester, await repository.helping(requester, pairs.filter(([r]) => r === requester).map(([, v]) => v)));
+      }
+      return pairs.map(([r, v]) => answers.get(r)!.has(v));
     }),
   });
 }

@@ -187,6 +187,15 @@ export class SosRepository {
     return rows;
   }
 
+  /** The ESCALATED event of every SOS that is still escalated, oldest first. */
+  async openEscalations(): Promise<SosEventRow[]> {
+    const { rows } = await this.sql.query<SosEventRow>(
+      `SELECT e.id, e.sos_id AS "sosId", e.seq, e.type, e.message, e.at FROM sos_events e JOIN sos_requests s ON s.id = e.sos_id
+        WHERE s.status = 'ESCALATED' AND e.type = 'ESCALATED' ORDER BY e.at`,
+    );
+    return rows;
+  }
+
   /** A requester's SOS, newest first, after a (createdAt, id) cursor. */
   async pageOfRequester(requesterId: string, limit: number, after: { createdAt: string; id: string } | null): Promise<SosRow[]> {
     const { rows } = await this.sql.query<SosRow>(
@@ -303,6 +312,15 @@ export class SosRepository {
     const { rows } = await tx.query<{ id: string }>(
       `SELECT assigned_volunteer_id AS id FROM sos_requests WHERE status IN ('ACCEPTED', 'ARRIVED') AND assigned_volunteer_id = ANY($1::uuid[])`,
       [volunteerIds],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Which of these volunteers are on the way to (or with) this person now. */
+  async helping(requesterId: string, volunteerIds: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.sql.query<{ id: string }>(
+      `SELECT assigned_volunteer_id AS id FROM sos_requests WHERE requester_id = $1 AND assigned_volunteer_id = ANY($2::uuid[]) AND status IN ('ACCEPTED', 'ARRIVED')`,
+      [requesterId, volunteerIds],
     );
     return new Set(rows.map((r) => r.id));
   }

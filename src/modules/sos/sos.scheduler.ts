@@ -73,8 +73,9 @@ export class SosScheduler {
   async run(sosId: string): Promise<StepOutcome | null> {
     const outcome = await this.matching.runDueStep(sosId);
     if (!outcome) return null;
+    // Alerts first: seconds matter to the person waiting, the next step is 20 s away.
+    await this.announcer.announce({ events: outcome.events, alerts: [...outcome.offered, ...outcome.expired], sos: outcome.sos });
     if (outcome.nextStepAt) await this.schedule(sosId, outcome.sos.matchingRound, outcome.sos.matchingStep, outcome.nextStepAt);
-    await this.announcer.announce({ events: outcome.events, alerts: [...outcome.offered, ...outcome.expired] });
     return outcome;
   }
 

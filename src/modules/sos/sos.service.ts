@@ -297,6 +297,11 @@ export class SosService {
     return this.load(ctx).alertedCount.load(sos.id);
   }
 
+  /** Whether the viewer is the requester of an SOS this volunteer is working on now. */
+  async isHelpedBy(ctx: Context, volunteerId: string): Promise<boolean> {
+    return ctx.tokenUserId ? this.load(ctx).helping.load(`${ctx.tokenUserId}:${volunteerId}`) : false;
+  }
+
   byId(ctx: Context, id: string): Promise<SosRow | null> {
     return this.load(ctx).byId.load(id);
   }

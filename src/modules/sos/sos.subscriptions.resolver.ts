@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { Arg, Authorized, ID, Int, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import type { Context } from '../../platform/auth';
+import { Role, type Context } from '../../platform/auth';
 import type { LocationUpdateRow } from './sos.events';
 import { SosFeeds } from './sos.feeds';
 import type { AlertRow, SosEventRow } from './sos.repository';
@@ -44,6 +44,15 @@ export class SosSubscriptionsResolver {
     subscribe: ({ args, context, info }: Data) => feedsOf(info).updates(context, args.sosId as string, args.afterSeq as number | null),
   })
   sosUpdates(@Root() event: SosEventRow, @Arg('sosId', () => ID) _sosId: string, @Arg('afterSeq', () => Int, { nullable: true }) _afterSeq?: number): SosEventRow {
+    return event;
+  }
+
+  @Authorized(Role.PROFESSIONAL, Role.ADMIN)
+  @Subscription(() => SosEvent, {
+    description: 'PROFESSIONAL and ADMIN only: every SOS that escalates (no volunteer accepted). Those still escalated are replayed first.',
+    subscribe: ({ context, info }: Data) => feedsOf(info).escalations(context),
+  })
+  sosEscalations(@Root() event: SosEventRow): SosEventRow {
     return event;
   }
 

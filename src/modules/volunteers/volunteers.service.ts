@@ -49,6 +49,12 @@ export class VolunteersService {
   ) {}
 
   private assignedLocationListener?: AssignedLocationListener;
+  private extraLocationAccess?: (ctx: Context, volunteerId: string) => Promise<boolean>;
+
+  /** Lets another module widen who sees a volunteer's lastLocation (the SOS module: the requester they help). */
+  grantLocationAccess(check: (ctx: Context, volunteerId: string) => Promise<boolean>): void {
+    this.extraLocationAccess = check;
+  }
 
   onAssignedLocation(listener: AssignedLocationListener): void {
     this.assignedLocationListener = listener;
@@ -204,11 +210,12 @@ export class VolunteersService {
     return role === Role.ADMIN || role === Role.PROFESSIONAL ? row.disconnectionCount : null;
   }
 
-  /** Where a volunteer was last stored: for the volunteer themself and admins only. */
+  /** Where a volunteer was last stored: for the volunteer themself, admins, and whoever a granted check lets see it. */
   async visibleLocation(ctx: Context, row: VolunteerRow): Promise<Point | null> {
     if (row.latitude === null || row.longitude === null || !ctx.tokenUserId) return null;
-    if (ctx.tokenUserId !== row.userId && (await ctx.viewer())?.role !== Role.ADMIN) return null;
-    return { latitude: row.latitude, longitude: row.longitude };
+    const allowed =
+      ctx.tokenUserId === row.userId || (await ctx.viewer())?.role === Role.ADMIN || (await this.extraLocationAccess?.(ctx, row.id)) === true;
+    return allowed ? { latitude: row.latitude, longitude: row.longitude } : null;
   }
 
   private signedIn(ctx: Context): string {
