@@ -1,3 +1,4 @@
+import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import { AccessTokens } from '../platform/auth';
 import type { Db, Sql } from '../platform/db';
@@ -6,6 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Redis } from '../platform/redis';
 import type { PubSub } from '../platform/pubsub';
 import { createAuthModule } from '../modules/auth';
+import { createChatModule } from '../modules/chat';
 import { PresenceService } from '../modules/presence';
 import { createUsersModule } from '../modules/users';
 import { createSosModule } from '../modules/sos';
@@ -29,6 +31,7 @@ export function createModules(infra: Infrastructure) {
   const auth = createAuthModule({ ...infra, users: users.service, tokens });
   const volunteers = createVolunteersModule({ ...infra, users: users.service });
   const sos = createSosModule({ ...infra, users: users.service, volunteers: volunteers.service, search: volunteers.search });
+  const chat = createChatModule({ ...infra, users: users.service, sos: sos.service });
   return {
     tokens,
     users: users.service,
@@ -39,8 +42,11 @@ export function createModules(infra: Infrastructure) {
     sos: sos.service,
     sosScheduler: sos.scheduler,
     /** Binds what the schema's subscriptions need once the schema exists. */
-    bindSchema: sos.bindSchema,
-    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers, ...sos.resolvers],
+    bindSchema: (schema: GraphQLSchema) => {
+      sos.bindSchema(schema);
+      chat.bindSchema(schema);
+    },
+    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers, ...sos.resolvers, ...chat.resolvers],
   };
 }
 

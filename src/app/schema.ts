@@ -3,6 +3,7 @@ import { buildSchemaSync, type ContainerType, type PubSub as PubSubEngine } from
 import { authChecker } from '../platform/auth';
 import { DateTimeScalar } from '../platform/graphql/date-time.scalar';
 import { AuthResolver } from '../modules/auth';
+import { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver } from '../modules/chat';
 import { UsersResolver } from '../modules/users';
 import { SosAlertResolver, SosEventResolver, SosRequestResolver, SosResolver, SosSubscriptionsResolver } from '../modules/sos';
 import { UserVolunteerResolver, VolunteerProfileResolver, VolunteersResolver } from '../modules/volunteers';
@@ -19,6 +20,10 @@ export const resolverClasses = [
   SosAlertResolver,
   SosEventResolver,
   SosSubscriptionsResolver,
+  ChatResolver,
+  ConversationResolver,
+  MessageResolver,
+  SosConversationResolver,
 ] as const;
 
 /**

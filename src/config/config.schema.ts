@@ -228,6 +228,12 @@ export const configSchema = {
     description: 'Drops (see VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS) within 30 days that flag a volunteer for review.',
     parse: integer(1, 1000),
   }),
+  CHAT_MESSAGES_PER_10S: spec({ default: '20', description: 'Messages a person may send per 10 seconds (RATE_LIMITED beyond).', parse: integer(1, 10000) }),
+  CHAT_CLOSE_GRACE_HOURS: spec({
+    default: '24',
+    description: "How long after its SOS closes a conversation still takes messages (it stays readable for good).",
+    parse: integer(0, 24 * 365),
+  }),
   SOS_SWEEP_SECONDS: spec({
     default: '5',
     description: 'How often each instance looks in PostgreSQL for matching steps that are overdue (their job was lost, e.g. with Redis) and for assigned volunteers gone silent.',

@@ -21,6 +21,8 @@ import { SosScheduler } from './sos.scheduler';
 import { SosService } from './sos.service';
 
 export { SosResolver, SosRequestResolver, SosAlertResolver, SosEventResolver, SosSubscriptionsResolver, SosService };
+export { SosRequest } from './types/sos-request.type';
+export type { SosRow } from './sos.repository';
 
 export function createSosModule(deps: {
   sql: Sql;

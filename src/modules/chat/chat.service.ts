@@ -1,0 +1,177 @@
+import type { Context } from '../../platform/auth';
+import { AppError, badInput, notFound, rateLimited, unauthenticated } from '../../platform/errors';
+import { decodeCursor, encodeCursor } from '../../platform/graphql/cursor';
+import type { Feed, PubSub } from '../../platform/pubsub';
+import type { FixedWindowLimiter } from '../../platform/rate-limit';
+import { assertId } from '../../platform/validation';
+import type { SosService } from '../sos';
+import type { ChatLoaders } from './chat.loaders';
+import type { ChatRepository, ConversationRow, MessageRow } from './chat.repository';
+
+export const BODY_MAX_LENGTH = 4000;
+const DEFAULT_PAGE = 20;
+const MAX_PAGE = 100;
+const topic = (conversationId: string) => `chat:${conversationId}`;
+
+export interface ChatSettings {
+  closeGraceHours: number;
+}
+
+export class ChatService {
+  constructor(
+    private readonly repository: ChatRepository,
+    private readonly sos: SosService,
+    private readonly pubsub: PubSub,
+    private readonly limiter: FixedWindowLimiter,
+    private readonly loaders: () => ChatLoaders,
+    private readonly settings: ChatSettings,
+  ) {}
+
+  /** A conversation the viewer takes part in; null otherwise (never FORBIDDEN: it may not exist). */
+  async visible(ctx: Context, id: string): Promise<ConversationRow | null> {
+    const conversation = await this.load(ctx).byId.load(assertId('id', id));
+    return conversation && (await this.isParticipant(ctx, conversation.id)) ? conversation : null;
+  }
+
+  async ofSos(ctx: Context, sosId: string): Promise<ConversationRow | null> {
+    const conversation = await this.load(ctx).bySos.load(sosId);
+    return conversation && (await this.isParticipant(ctx, conversation.id)) ? conversation : null;
+  }
+
+  /** Staff join the conversation of an SOS they oversee. */
+  async joinSos(ctx: Context, sosId: string): Promise<ConversationRow> {
+    const userId = this.signedIn(ctx);
+    const sos = await this.sos.visible(ctx, sosId);
+    const conversation = sos && (await this.load(ctx).bySos.load(sos.id));
+    if (!conversation) throw notFound('Conversation of that SOS');
+    await this.repository.join(conversation.id, userId);
+    this.load(ctx).participants.clear(conversation.id);
+    return conversation;
+  }
+
+  /**
+   * Persists, then publishes. A retry with the same clientMessageId returns the message sent
+   * the first time (and publishes nothing new).
+   */
+  async send(ctx: Context, conversationId: string, body: string, clientMessageId: string | null | undefined): Promise<MessageRow> {
+    const userId = this.signedIn(ctx);
+    const text = body.trim();
+    if (text.length === 0 || text.length > BODY_MAX_LENGTH) throw badInput('body', `must be 1 to ${BODY_MAX_LENGTH} characters long (after trimming spaces)`);
+    const clientId = clientMessageId?.trim() || null;
+    if (clientId && clientId.length > 128) throw badInput('clientMessageId', 'must be at most 128 characters long');
+    const conversation = await this.participating(ctx, conversationId);
+    if (conversation.sosClosedAt && Date.now() > new Date(conversation.sosClosedAt).getTime() + this.settings.closeGraceHours * 3600_000) {
+      throw new AppError('CONFLICT', `This SOS closed more than ${this.settings.closeGraceHours} hours ago; its conversation is read-only now`);
+    }
+    const attempt = await this.limiter.hit(userId);
+    if (this.limiter.isExceeded(attempt)) throw rateLimited('Too many messages; slow down', attempt.retryAfterSeconds);
+    const { message, created } = await this.repository.insertMessage(conversation.id, userId, text, clientId);
+    if (created) await this.pubsub.publish(topic(conversation.id), message);
+    return message;
+  }
+
+  async markRead(ctx: Context, conversationId: string, messageId: string): Promise<boolean> {
+    const userId = this.signedIn(ctx);
+    const conversation = await this.participating(ctx, conversationId);
+    const message = await this.repository.messageById(assertId('messageId', messageId));
+    if (!message || message.conversationId !== conversation.id) throw notFound('Message');
+    await this.repository.markRead(conversation.id, userId, message.position);
+    return true;
+  }
+
+  async messages(conversation: ConversationRow, first: number | null | undefined, before: string | null | undefined) {
+    const size = this.pageSize(first);
+    const cursor = before ? String(decodeCursor('before', before, ['string'])[0]) : null;
+    const rows = await this.repository.page(conversation.id, size + 1, cursor);
+    const edges = rows.slice(0, size).map((node) => ({ node, cursor: encodeCursor([node.position]) }));
+    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
+    const userId = this.signedIn(ctx);
+    const size = this.pageSize(first);
+    const cursor = after ? decodeCursor('after', after, ['string', 'string']) : null;
+    const rows = await this.repository.pageOfUser(userId, size + 1, cursor ? { at: String(cursor[0]), id: String(cursor[1]) } : null);
+    const page = rows.slice(0, size);
+    for (const row of page) this.load(ctx).byId.prime(row.id, row);
+    const edges = page.map((node) => ({ node, cursor: encodeCursor([new Date(node.lastActivityAt).toISOString(), node.id]) }));
+    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /** Messages after `after` (a message id) replayed from the database, then live ones, in order, without duplicates. */
+  async messageFeed(ctx: Context, conversationId: string, after: string | null | undefined): Promise<AsyncIterable<MessageRow>> {
+    const conversation = await this.participating(ctx, conversationId);
+    let from = '0';
+    if (after) {
+      const anchor = await this.repository.messageById(assertId('after', after));
+      if (!anchor || anchor.conversationId !== conversation.id) throw notFound('Message');
+      from = anchor.position;
+    }
+    const feed = await this.pubsub.listen<MessageRow>(topic(conversation.id));
+    return this.replayThenLive(ctx, conversation.id, from, feed);
+  }
+
+  participantIds(ctx: Context, conversationId: string): Promise<string[]> {
+    return this.load(ctx).participants.load(conversationId);
+  }
+
+  lastMessage(ctx: Context, conversationId: string): Promise<MessageRow | null> {
+    return this.load(ctx).lastMessage.load(conversationId);
+  }
+
+  unreadCount(ctx: Context, conversationId: string): Promise<number> {
+    return ctx.tokenUserId ? this.load(ctx).unread.load(`${ctx.tokenUserId}:${conversationId}`) : Promise.resolve(0);
+  }
+
+  private async *replayThenLive(ctx: Context, conversationId: string, from: string, feed: Feed<MessageRow>): AsyncGenerator<MessageRow> {
+    let last = BigInt(from);
+    try {
+      for (const message of await this.repository.after(conversationId, from)) {
+        yield message;
+        last = BigInt(message.position);
+      }
+      for await (const live of feed) {
+        if (BigInt(live.position) <= last) continue;
+        // Whoever left the conversation (a dropped volunteer) stops receiving.
+        if (!(await this.stillParticipant(conversationId, ctx.tokenUserId!))) return;
+        // Replay anything that arrived out of order or whose wake-up was lost.
+        for (const message of await this.repository.after(conversationId, last.toString())) {
+          yield message;
+          last = BigInt(message.position);
+        }
+      }
+    } finally {
+      feed.close();
+    }
+  }
+
+  private async participating(ctx: Context, conversationId: string): Promise<ConversationRow> {
+    const conversation = await this.load(ctx).byId.load(assertId('conversationId', conversationId));
+    if (!conversation || !(await this.isParticipant(ctx, conversation.id))) throw notFound('Conversation');
+    return conversation;
+  }
+
+  private async isParticipant(ctx: Context, conversationId: string): Promise<boolean> {
+    return ctx.tokenUserId !== null && (await this.load(ctx).participants.load(conversationId)).includes(ctx.tokenUserId);
+  }
+
+  private async stillParticipant(conversationId: string, userId: string): Promise<boolean> {
+    return (await this.repository.participants([conversationId])).some((p) => p.userId === userId);
+  }
+
+  private pageSize(first: number | null | undefined): number {
+    const size = first ?? DEFAULT_PAGE;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
+    return size;
+  }
+
+  private signedIn(ctx: Context): string {
+    if (!ctx.tokenUserId) throw unauthenticated();
+    return ctx.tokenUserId;
+  }
+
+  private load(ctx: Context): ChatLoaders {
+    return ctx.loaders.get(this.loaders);
+  }
+}
+

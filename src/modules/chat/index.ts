@@ -1,0 +1,28 @@
+// Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../../config';
+import type { Sql } from '../../platform/db';
+import type { Logger } from '../../platform/logger';
+import type { PubSub } from '../../platform/pubsub';
+import { FixedWindowLimiter } from '../../platform/rate-limit';
+import type { Redis } from '../../platform/redis';
+import type { SosService } from '../sos';
+import type { UsersService } from '../users';
+import { chatLoadersFactory } from './chat.loaders';
+import { ChatRepository } from './chat.repository';
+import { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver, bindChat } from './chat.resolver';
+import { ChatService } from './chat.service';
+
+export { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver };
+
+export function createChatModule(deps: { sql: Sql; redis: Redis; config: Config; logger: Logger; pubsub: PubSub; users: UsersService; sos: SosService }) {
+  const repository = new ChatRepository(deps.sql);
+  const limiter = new FixedWindowLimiter(deps.redis, deps.logger, 'chat', deps.config.CHAT_MESSAGES_PER_10S, 10);
+  const service = new ChatService(repository, deps.sos, deps.pubsub, limiter, chatLoadersFactory(repository), { closeGraceHours: deps.config.CHAT_CLOSE_GRACE_HOURS });
+  return {
+    service,
+    bindSchema: (schema: GraphQLSchema) => bindChat(schema, service),
+    resolvers: [new ChatResolver(service), new ConversationResolver(service, deps.users, deps.sos), new MessageResolver(deps.users), new SosConversationResolver(service)],
+  };
+}
