@@ -10,10 +10,16 @@ const pagedListEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return size === undefined ? undefined : 1 + childComplexity * size;
 };
 
-/** Whether a page size comes from a variable, i.e. whether the cost can change with the variables. */
-function pageSizeFromVariables(document: DocumentNode): boolean {
+/**
+ * Whether the cost can change with the variables: a page size from a variable, or a variable
+ * in a directive (`@include(if: $big)` decides whether a costly field counts at all).
+ */
+function costDependsOnVariables(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
+    Directive(node) {
+      if (node.arguments?.some((argument) => argument.value.kind === Kind.VARIABLE)) found = true;
+    },
     Argument(node) {
       if (PAGE_ARGUMENTS.has(node.name.value) && node.value.kind === Kind.VARIABLE) found = true;
     },
@@ -49,7 +55,7 @@ export class OperationLimits {
   /** The estimated cost, or undefined when the variables do not coerce (execution then refuses them, naming the field). */
   costOf(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): number | undefined {
     let byOperation = this.fixedCosts.get(document);
-    if (byOperation === undefined && !pageSizeFromVariables(document)) this.fixedCosts.set(document, (byOperation = new Map()));
+    if (byOperation === undefined && !costDependsOnVariables(document)) this.fixedCosts.set(document, (byOperation = new Map()));
     const key = operationName ?? '';
     if (byOperation?.has(key)) return byOperation.get(key);
     const cost = this.estimate(document, operationName, variables);

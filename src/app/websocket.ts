@@ -106,6 +106,19 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
     12_000,
   );
 
-  return { dispose: () => cleanup.dispose() };
+  return {
+    /** Closes every socket with 1001; a client that does not answer the close is cut off after 2 s (ws would wait 30). */
+    dispose: async () => {
+      const cutOff = setTimeout(() => {
+        for (const socket of wsServer.clients) socket.terminate();
+      }, 2000);
+      cutOff.unref();
+      try {
+        await cleanup.dispose();
+      } finally {
+        clearTimeout(cutOff);
+      }
+    },
+  };
 }
 

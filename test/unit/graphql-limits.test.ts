@@ -54,6 +54,13 @@ describe('cost limit', () => {
     expect(limits.costOf(variable, undefined, { n: 90 })).toBe(91);
   });
 
+  it('re-analyses a document whose directives take variables (@include cannot smuggle a costly field past the limit)', () => {
+    const document = parse('query($big: Boolean!) { a: nodes(limit: 50) @include(if: $big) { id } b: nodes(limit: 50) @include(if: $big) { id } }');
+    expect(limits.costOf(document, undefined, { big: false })).toBe(0);
+    expect(limits.costOf(document, undefined, { big: true })).toBe(102);
+    expect(limits.checkCost(document, undefined, { big: true })?.message).toBe('Operation costs 102; the limit is 100');
+  });
+
   it('leaves uncoercible variables to execution, which names the field', () => {
     expect(cost('query($n: Int!) { nodes(limit: $n) { id } }', { n: 'many' })).toBeUndefined();
   });

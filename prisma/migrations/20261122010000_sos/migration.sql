@@ -48,7 +48,8 @@ CREATE UNIQUE INDEX "sos_requests_requester_id_idempotency_key_key" ON "sos_requ
 CREATE UNIQUE INDEX "sos_requests_one_open_per_requester" ON "sos_requests"("requester_id") WHERE "status" IN ('PENDING', 'MATCHING', 'ACCEPTED', 'ARRIVED', 'ESCALATED');
 CREATE INDEX "sos_requests_requester_created_idx" ON "sos_requests"("requester_id", "created_at" DESC, "id" DESC);
 CREATE INDEX "sos_requests_due_idx" ON "sos_requests"("next_step_at") WHERE "status" IN ('PENDING', 'MATCHING');
-CREATE INDEX "sos_requests_assigned_idx" ON "sos_requests"("assigned_volunteer_id") WHERE "status" IN ('ACCEPTED', 'ARRIVED');
+-- A volunteer helps with one SOS at a time: two accepts racing on different SOS cannot both win.
+CREATE UNIQUE INDEX "sos_requests_one_assignment_per_volunteer" ON "sos_requests"("assigned_volunteer_id") WHERE "status" IN ('ACCEPTED', 'ARRIVED');
 CREATE INDEX "sos_requests_open_idx" ON "sos_requests"("status", "created_at") WHERE "status" IN ('PENDING', 'MATCHING', 'ACCEPTED', 'ARRIVED', 'ESCALATED');
 
 CREATE TABLE "sos_events" (

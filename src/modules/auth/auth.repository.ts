@@ -20,8 +20,13 @@ export class AuthRepository {
     await client.refreshToken.create({ data: token });
   }
 
-  findRefreshToken(tokenHash: string): Promise<RefreshTokenRow | null> {
-    return this.db.refreshToken.findUnique({ where: { tokenHash } });
+  findRefreshToken(tokenHash: string, client: DbClient = this.db): Promise<RefreshTokenRow | null> {
+    return client.refreshToken.findUnique({ where: { tokenHash } });
+  }
+
+  /** Serialises everything done to one sign-in's tokens: rotation and reuse detection cannot interleave. */
+  async lockFamily(familyId: string, client: DbClient): Promise<void> {
+    await client.$queryRaw`SELECT id FROM refresh_tokens WHERE family_id = ${familyId}::uuid FOR UPDATE`;
   }
 
   /**
@@ -33,8 +38,8 @@ export class AuthRepository {
     return count === 1;
   }
 
-  async revokeFamily(familyId: string): Promise<number> {
-    const { count } = await this.db.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+  async revokeFamily(familyId: string, client: DbClient = this.db): Promise<number> {
+    const { count } = await client.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
     return count;
   }
 }

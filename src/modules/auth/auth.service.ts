@@ -50,7 +50,7 @@ export class AuthService {
 
   async register(ctx: Context, input: { email: string; password: string; displayName: string; phone?: string | null }): Promise<Session> {
     const email = normalizeEmail(input.email, 'email');
-    const attempt = await this.limiters.registrationsPerIp.hit(ctx.clientIp);
+    const attempt = await this.limiters.registrationsPerIp.hit(networkKey(ctx.clientIp));
     if (this.limiters.registrationsPerIp.isExceeded(attempt)) {
       throw rateLimited('Too many registrations from this network; try again later', attempt.retryAfterSeconds);
     }
@@ -62,41 +62,53 @@ export class AuthService {
   async login(ctx: Context, input: { email: string; password: string }): Promise<Session> {
     const email = normalizeEmail(input.email, 'email');
     const account = accountKey(email);
+    const network = networkKey(ctx.clientIp);
     const { loginFailuresPerAccount: perAccount, loginFailuresPerIp: perIp } = this.limiters;
-    const [accountState, ipState] = await Promise.all([perAccount.peek(account), perIp.peek(ctx.clientIp)]);
+    // Every attempt counts as a failure until it succeeds: counting only after the ~100 ms of
+    // hashing would let hundreds of concurrent guesses through before the first one counted.
+    const [accountState, ipState] = await Promise.all([perAccount.hit(account), perIp.hit(network)]);
     for (const [limiter, state] of [[perAccount, accountState], [perIp, ipState]] as const) {
-      if (limiter.isExhausted(state)) throw rateLimited('Too many failed sign-in attempts; try again later', state.retryAfterSeconds);
+      if (limiter.isExceeded(state)) throw rateLimited('Too many failed sign-in attempts; try again later', state.retryAfterSeconds);
     }
 
     const user = await this.users.findByEmail(email);
     const hash = (user && (await this.repository.passwordHashOf(user.id))) ?? (await this.decoy());
     const valid = await verifyPassword(input.password, hash);
     if (!user || !valid) {
-      await Promise.all([perAccount.hit(account), perIp.hit(ctx.clientIp)]);
       this.logger.info({ reason: user ? 'wrong password' : 'unknown email' }, 'login failed');
       throw unauthenticated(INVALID_CREDENTIALS);
     }
-    await perAccount.reset(account);
+    await Promise.all([perAccount.reset(account), perIp.undo(network)]);
     return this.startSession(ctx, user);
   }
 
   /**
    * Rotates a refresh token. A token presented twice means it was copied: the whole family
    * (every token descended from that sign-in) is revoked, which signs out the thief and the
-   * owner alike; the owner signs in again, the thief cannot.
+   * owner alike; the owner signs in again, the thief cannot. The family is locked while this
+   * happens, so a reuse racing a rotation still revokes the token the rotation creates.
    */
   async refresh(ctx: Context, refreshToken: string): Promise<Session> {
-    const row = await this.repository.findRefreshToken(hashRefreshToken(refreshToken));
-    if (!row || row.revokedAt) throw unauthenticated('Session expired; sign in again');
-    if (row.usedAt || !(await this.repository.markUsed(row.id))) {
-      const revoked = await this.repository.revokeFamily(row.familyId);
-      this.logger.warn({ userId: row.userId, familyId: row.familyId, revoked }, 'refresh token reused; session family revoked');
-      throw unauthenticated('Session expired; sign in again');
-    }
-    if (row.expiresAt.getTime() <= Date.now()) throw unauthenticated('Session expired; sign in again');
-    const user = await this.users.findById(row.userId);
-    if (!user) throw unauthenticated('Session expired; sign in again');
-    return this.startSession(ctx, user, row.familyId);
+    const hash = hashRefreshToken(refreshToken);
+    const found = await this.repository.findRefreshToken(hash);
+    if (!found || found.revokedAt) throw unauthenticated('Session expired; sign in again');
+    const outcome = await this.repository.transaction(async (tx) => {
+      await this.repository.lockFamily(found.familyId, tx);
+      const row = await this.repository.findRefreshToken(hash, tx);
+      if (!row || row.revokedAt) return 'revoked' as const;
+      if (row.usedAt) {
+        const revoked = await this.repository.revokeFamily(row.familyId, tx);
+        this.logger.warn({ userId: row.userId, familyId: row.familyId, revoked }, 'refresh token reused; session family revoked');
+        return 'revoked' as const;
+      }
+      if (row.expiresAt.getTime() <= Date.now()) return 'revoked' as const;
+      await this.repository.markUsed(row.id, tx);
+      const user = await this.users.findById(row.userId);
+      if (!user) return 'revoked' as const;
+      return this.startSession(ctx, user, row.familyId, tx);
+    });
+    if (outcome === 'revoked') throw unauthenticated('Session expired; sign in again');
+    return outcome;
   }
 
   /** Ends the session the token belongs to. Unknown tokens are fine: signing out is idempotent. */
@@ -135,14 +147,17 @@ export class AuthService {
     }
   }
 
-  private async startSession(ctx: Context, user: UserRow, familyId: string = randomUUID()): Promise<Session> {
+  private async startSession(ctx: Context, user: UserRow, familyId: string = randomUUID(), client?: DbClient): Promise<Session> {
     const refresh = newRefreshToken();
-    await this.repository.addRefreshToken({
-      userId: user.id,
-      familyId,
-      tokenHash: refresh.hash,
-      expiresAt: new Date(Date.now() + this.settings.refreshTokenTtlSeconds * 1000),
-    });
+    await this.repository.addRefreshToken(
+      {
+        userId: user.id,
+        familyId,
+        tokenHash: refresh.hash,
+        expiresAt: new Date(Date.now() + this.settings.refreshTokenTtlSeconds * 1000),
+      },
+      client,
+    );
     const access = this.tokens.issue(user.id, user.role);
     ctx.actAs(user.id);
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: refresh.token, user };
@@ -152,6 +167,14 @@ export class AuthService {
     this.decoyHash ??= hashPassword(randomUUID(), this.settings.passwordHashCost);
     return this.decoyHash;
   }
+}
+
+/** An IPv6 client usually holds a whole /64: limits per address would be limits per nothing. */
+function networkKey(ip: string): string {
+  if (!ip.includes(':') || ip.startsWith('::ffff:')) return ip;
+  const [head] = ip.split('::');
+  const groups = head.split(':').filter(Boolean);
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /** Limiter keys never hold the raw email. */

@@ -1,7 +1,7 @@
 import type { Context } from '../../platform/auth';
 import { AppError, badInput, notFound, rateLimited, unauthenticated } from '../../platform/errors';
 import { decodeCursor, encodeCursor } from '../../platform/graphql/cursor';
-import type { Feed, PubSub } from '../../platform/pubsub';
+import { closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import { assertId } from '../../platform/validation';
 import type { SosService } from '../sos';
@@ -108,7 +108,7 @@ export class ChatService {
       from = anchor.position;
     }
     const feed = await this.pubsub.listen<MessageRow>(topic(conversation.id));
-    return this.replayThenLive(ctx, conversation.id, from, feed);
+    return closingFeed(feed, this.replayThenLive(ctx, conversation.id, from, feed));
   }
 
   participantIds(ctx: Context, conversationId: string): Promise<string[]> {

@@ -17,6 +17,9 @@ export interface DisconnectionSettings {
  * notice the same silence it happens once.
  */
 export class SosDisconnections {
+  /** When this instance last could not read heartbeats: those from during an outage are missing. */
+  private troubleAt = 0;
+
   constructor(
     private readonly repository: SosRepository,
     private readonly sql: Sql,
@@ -32,12 +35,16 @@ export class SosDisconnections {
     if (assignments.length === 0) return [];
     let beats: (number | null)[];
     try {
-      beats = await this.volunteers.heartbeats(assignments.map((a) => a.volunteerId));
+      beats = await this.volunteers.heartbeats(systemContext('heartbeats'), assignments.map((a) => a.volunteerId));
     } catch {
       // Without Redis there is no telling who went quiet; dropping on a guess would be worse.
+      this.troubleAt = Date.now();
       return [];
     }
-    const cutoff = Date.now() - this.settings.heartbeatTimeoutSeconds * 1000;
+    const timeoutMs = this.settings.heartbeatTimeoutSeconds * 1000;
+    // Fixes sent while Redis was away reached only PostgreSQL, throttled: give everyone a full timeout first.
+    if (Date.now() - this.troubleAt < timeoutMs) return [];
+    const cutoff = Date.now() - timeoutMs;
     const silent = assignments.filter((a, i) => Math.max(beats[i] ?? 0, a.acceptedAt.getTime()) < cutoff);
     const dropped: string[] = [];
     for (const { sosId, volunteerId } of silent) if (await this.drop(sosId, volunteerId)) dropped.push(sosId);

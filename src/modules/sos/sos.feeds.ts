@@ -1,6 +1,6 @@
 import { Role, type Context } from '../../platform/auth';
 import { forbidden, notFound } from '../../platform/errors';
-import type { Feed, PubSub } from '../../platform/pubsub';
+import { closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
 import { assertId } from '../../platform/validation';
 import type { VolunteersService } from '../volunteers';
 import { topics, type HelpEnded, type LocationUpdateRow } from './sos.events';
@@ -30,7 +30,7 @@ export class SosFeeds {
     const id = assertId('sosId', sosId);
     await this.watchable(ctx, id, WATCHERS);
     const feed = await this.pubsub.listen<SosEventRow>(topics.sos(id));
-    return this.updatesAfter(ctx, id, Math.max(0, afterSeq ?? 0), feed);
+    return closingFeed(feed, this.updatesAfter(ctx, id, Math.max(0, afterSeq ?? 0), feed));
   }
 
   /** Offers to the signed-in volunteer: open ones first, then new ones and changes as they happen. */
@@ -38,7 +38,7 @@ export class SosFeeds {
     const volunteer = await this.volunteers.byUserId(ctx, ctx.tokenUserId!);
     if (!volunteer) throw notFound('Volunteer profile');
     const feed = await this.pubsub.listen<AlertRow>(topics.alerts(volunteer.id));
-    return this.alertsOf(volunteer.id, feed);
+    return closingFeed(feed, this.alertsOf(volunteer.id, feed));
   }
 
   /** The assigned volunteer's position, for the requester and admins, while help is on the way. */
@@ -46,7 +46,7 @@ export class SosFeeds {
     const id = assertId('sosId', sosId);
     await this.watchable(ctx, id, ['requester', 'staff'], true);
     const feed = await this.pubsub.listen<LocationUpdateRow | HelpEnded>(topics.location(id));
-    return this.locationsOf(ctx, id, feed);
+    return closingFeed(feed, this.locationsOf(ctx, id, feed));
   }
 
   /** For staff: every SOS that escalates; those still escalated are replayed first. */
@@ -54,7 +54,7 @@ export class SosFeeds {
     const role = (await ctx.viewer())?.role;
     if (role !== Role.PROFESSIONAL && role !== Role.ADMIN) throw forbidden('Only PROFESSIONAL or ADMIN may follow escalations');
     const feed = await this.pubsub.listen<SosEventRow>(topics.escalations);
-    return this.escalationsLive(feed);
+    return closingFeed(feed, this.escalationsLive(feed));
   }
 
   private async *escalationsLive(feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
@@ -74,16 +74,22 @@ export class SosFeeds {
     let last = afterSeq;
     try {
       for (const event of await this.repository.eventsAfter(sosId, last)) {
+        this.service.forget(ctx, sosId);
         yield event;
         last = event.seq;
         if (CLOSING.includes(event.type)) return;
       }
+      // Caught up with an SOS that is over already: nothing more will come.
+      const now = await this.fresh(sosId);
+      if (!now || now.status === SosStatus.RESOLVED || now.status === SosStatus.CANCELLED) return;
       for await (const live of feed) {
         if (live.seq <= last) continue;
         // A wake-up got lost in between: the database has the missing events.
         const batch = live.seq === last + 1 ? [live] : await this.repository.eventsAfter(sosId, last);
         if (!(await this.stillWatching(ctx, sosId, WATCHERS))) return;
         for (const event of batch) {
+          // The subscription's context lives long: what it cached of the SOS is stale by now.
+          this.service.forget(ctx, sosId);
           yield event;
           last = event.seq;
           if (CLOSING.includes(event.type)) return;

@@ -7,6 +7,8 @@ export interface SosLoaders {
   alertedCount: DataLoader<string, number>;
   /** Keyed "requesterUserId:volunteerId": whether that volunteer is helping that person now. */
   helping: DataLoader<string, boolean>;
+  /** Keyed "sosId:volunteerId": whether that volunteer was alerted for that SOS. */
+  alerted: DataLoader<string, boolean>;
 }
 
 /** Per-request loaders for SOS relations: a page of 50 SOS with their timelines is a handful of queries. */
@@ -23,6 +25,11 @@ export function sosLoadersFactory(repository: SosRepository): () => SosLoaders {
     alertedCount: new DataLoader(async (ids) => {
       const counts = await repository.alertCounts(ids);
       return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    alerted: new DataLoader(async (keys) => {
+      const pairs = keys.map((key) => key.split(':') as [string, string]);
+      const found = await repository.alertPairs(pairs);
+      return keys.map((key) => found.has(key));
     }),
     helping: new DataLoader(async (keys) => {
       const pairs = keys.map((key) => key.split(':') as [string, string]);

@@ -1,5 +1,5 @@
 import { systemContext } from '../../platform/auth';
-import { inTransaction, type Sql, type Tx } from '../../platform/db';
+import { inTransaction, type Sql } from '../../platform/db';
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { VolunteerRow, VolunteerSearch, VolunteersService } from '../volunteers';
@@ -46,14 +46,21 @@ export class SosMatching {
 
   /** Runs the SOS's next step if it is due (else null). */
   async runDueStep(sosId: string): Promise<StepOutcome | null> {
+    // Candidates are chosen before the transaction: searching and ranking read through the shared
+    // pool, and a transaction holding a connection while waiting for another could starve it.
+    // What the choice rests on (due, step, not yet alerted, not busy) is checked again under the lock.
+    const [peek] = await this.repository.findByIds([sosId]);
+    if (!peek || !this.isDue(peek)) return null;
+    const step = peek.matchingStep;
+    const last = step >= this.settings.radiiMeters.length;
+    const chosen = last ? [] : await this.choose(peek, this.settings.radiiMeters[step]);
+
     return inTransaction(this.sql, async (tx) => {
       const sos = await this.repository.lock(tx, sosId);
-      const due = sos && (sos.status === SosStatus.PENDING || sos.status === SosStatus.MATCHING) && sos.nextStepAt !== null && sos.nextStepAt.getTime() <= Date.now() + EARLY_MS;
-      if (!due) return null;
+      if (!sos || !this.isDue(sos) || sos.matchingStep !== step || sos.matchingRound !== peek.matchingRound) return null;
 
       const expired = await this.repository.closeOpenAlerts(tx, sos.id, 'EXPIRED');
-      const step = sos.matchingStep;
-      if (step >= this.settings.radiiMeters.length) {
+      if (last) {
         await this.repository.update(tx, sos.id, { status: SosStatus.ESCALATED, nextStepAt: null });
         const event = await this.repository.appendEvent(tx, sos.id, SosEventType.ESCALATED, `Nobody accepted within ${sos.searchRadiusMeters} m; professionals are alerted`);
         this.logger.warn({ sosId: sos.id }, 'SOS escalated');
@@ -61,19 +68,27 @@ export class SosMatching {
       }
 
       const radius = this.settings.radiiMeters[step];
-      const alerted = await this.repository.alertedVolunteerIds(tx, sos.id);
-      const chosen = await this.choose(tx, sos, radius, alerted);
+      const alerted = new Set(await this.repository.alertedVolunteerIds(tx, sos.id));
+      const busy = await this.repository.busyVolunteers(tx, chosen.map((c) => c.volunteer.id));
       const now = Date.now();
       const expiresAt = new Date(now + this.settings.stepTimeoutSeconds * 1000);
       const offered = await this.repository.insertAlerts(
         tx,
-        chosen.map((c) => ({ sosId: sos.id, volunteerId: c.volunteer.id, round: sos.matchingRound, step, distanceMeters: c.distanceMeters, expiresAt })),
+        chosen
+          .filter((c) => !alerted.has(c.volunteer.id) && !busy.has(c.volunteer.id))
+          .map((c) => ({ sosId: sos.id, volunteerId: c.volunteer.id, round: sos.matchingRound, step, distanceMeters: c.distanceMeters, expiresAt })),
       );
-      await this.repository.update(tx, sos.id, { status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt: expiresAt });
+      // Nobody to wait for: widen at once instead of letting the person wait a whole step.
+      const nextStepAt = offered.length > 0 ? expiresAt : new Date(now);
+      await this.repository.update(tx, sos.id, { status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt });
       const type = step === 0 ? SosEventType.MATCHING_STARTED : SosEventType.RADIUS_EXPANDED;
       const event = await this.repository.appendEvent(tx, sos.id, type, `Searching within ${radius} m; ${offered.length} volunteer(s) alerted`);
-      return { sos: { ...sos, status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt: expiresAt }, events: [event], offered, expired, nextStepAt: expiresAt };
+      return { sos: { ...sos, status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt }, events: [event], offered, expired, nextStepAt };
     });
+  }
+
+  private isDue(sos: SosRow): boolean {
+    return (sos.status === SosStatus.PENDING || sos.status === SosStatus.MATCHING) && sos.nextStepAt !== null && sos.nextStepAt.getTime() <= Date.now() + EARLY_MS;
   }
 
   /**
@@ -82,9 +97,9 @@ export class SosMatching {
    * skills. Ranked by distance made longer by unreliability (disconnections, offers left to
    * expire) and recent alerts, and shorter by skills beyond those required.
    */
-  private async choose(tx: Tx, sos: SosRow, radius: number, alreadyAlerted: string[]): Promise<{ volunteer: VolunteerRow; distanceMeters: number }[]> {
+  private async choose(sos: SosRow, radius: number): Promise<{ volunteer: VolunteerRow; distanceMeters: number }[]> {
     const ctx = systemContext(`matching:${sos.id}`);
-    const own = await this.volunteers.byUserId(ctx, sos.requesterId);
+    const [own, alreadyAlerted] = await Promise.all([this.volunteers.byUserId(ctx, sos.requesterId), this.repository.alertedVolunteerIdsOf(sos.id)]);
     const point: Point = { latitude: sos.latitude, longitude: sos.longitude };
     const hits = await this.search.findNearbyVolunteers(point, radius, {
       limit: this.settings.alertsPerStep * CANDIDATES_PER_ALERT,
@@ -95,8 +110,8 @@ export class SosMatching {
     const ids = hits.map((h) => h.volunteerId);
     const [rows, busy, recent] = await Promise.all([
       this.volunteers.byIds(ctx, ids),
-      this.repository.busyVolunteers(tx, ids),
-      this.repository.recentAlertCounts(tx, ids, new Date(Date.now() - 3600_000)),
+      this.repository.busyVolunteers(this.sql, ids),
+      this.repository.recentAlertCounts(this.sql, ids, new Date(Date.now() - 3600_000)),
     ]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return hits

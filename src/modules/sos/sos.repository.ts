@@ -227,7 +227,11 @@ export class SosRepository {
 
   // --- alerts -----------------------------------------------------------------------------
 
-  async alertedVolunteerIds(tx: Tx, sosId: string): Promise<string[]> {
+  async alertedVolunteerIdsOf(sosId: string): Promise<string[]> {
+    return this.alertedVolunteerIds(this.sql, sosId);
+  }
+
+  async alertedVolunteerIds(tx: Tx | Sql, sosId: string): Promise<string[]> {
     const { rows } = await tx.query<{ volunteerId: string }>('SELECT volunteer_id AS "volunteerId" FROM sos_alerts WHERE sos_id = $1', [sosId]);
     return rows.map((r) => r.volunteerId);
   }
@@ -284,9 +288,14 @@ export class SosRepository {
     return rows;
   }
 
-  async alertOf(sosId: string, volunteerId: string): Promise<AlertRow | null> {
-    const { rows } = await this.sql.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM sos_alerts WHERE sos_id = $1 AND volunteer_id = $2`, [sosId, volunteerId]);
-    return rows[0] ?? null;
+  /** Which (sos, volunteer) pairs have an alert, as "sosId:volunteerId" keys. */
+  async alertPairs(pairs: readonly [string, string][]): Promise<Set<string>> {
+    const { rows } = await this.sql.query<{ key: string }>(
+      `SELECT a.sos_id || ':' || a.volunteer_id AS key FROM sos_alerts a
+         JOIN unnest($1::uuid[], $2::uuid[]) AS p(sos_id, volunteer_id) ON p.sos_id = a.sos_id AND p.volunteer_id = a.volunteer_id`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
+    return new Set(rows.map((r) => r.key));
   }
 
   async alertCounts(sosIds: readonly string[]): Promise<Map<string, number>> {
@@ -298,7 +307,7 @@ export class SosRepository {
   }
 
   /** Alerts each volunteer received since `since` (alert fatigue). */
-  async recentAlertCounts(tx: Tx, volunteerIds: readonly string[], since: Date): Promise<Map<string, number>> {
+  async recentAlertCounts(tx: Tx | Sql, volunteerIds: readonly string[], since: Date): Promise<Map<string, number>> {
     const { rows } = await tx.query<{ volunteerId: string; count: number }>(
       `SELECT volunteer_id AS "volunteerId", count(*)::int AS count FROM sos_alerts
         WHERE volunteer_id = ANY($1::uuid[]) AND created_at > $2 GROUP BY volunteer_id`,
@@ -308,7 +317,7 @@ export class SosRepository {
   }
 
   /** Which of these volunteers are assigned to an SOS in progress. */
-  async busyVolunteers(tx: Tx, volunteerIds: readonly string[]): Promise<Set<string>> {
+  async busyVolunteers(tx: Tx | Sql, volunteerIds: readonly string[]): Promise<Set<string>> {
     const { rows } = await tx.query<{ id: string }>(
       `SELECT assigned_volunteer_id AS id FROM sos_requests WHERE status IN ('ACCEPTED', 'ARRIVED') AND assigned_volunteer_id = ANY($1::uuid[])`,
       [volunteerIds],

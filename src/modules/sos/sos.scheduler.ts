@@ -56,7 +56,8 @@ export class SosScheduler {
     this.worker = new Worker(QUEUE, async (job) => this.run(job.data.sosId as string), {
       connection: workerConnection,
       prefix,
-      concurrency: 16,
+      // Below the pool size: each step holds one connection for its transaction.
+      concurrency: 4,
       // A job whose instance died is handed to another after this long.
       lockDuration: 10_000,
       stalledInterval: 5_000,

@@ -152,6 +152,7 @@ export class SosService {
     const id = assertId('sosId', sosId);
     const announcement: Announcement = { events: [], alerts: [] };
     const { sos } = await inTransaction(this.sql, async (tx) => {
+      // (The unique index on active assignments settles two accepts of different SOS racing: see the catch below.)
       const locked = await this.repository.lock(tx, id);
       const alert = locked && (await this.repository.lockAlert(tx, id, volunteer!.id));
       if (!locked || !alert) throw notFound('SOS');
@@ -166,6 +167,9 @@ export class SosService {
       announcement.events!.push(await this.repository.appendEvent(tx, id, SosEventType.ACCEPTED, null));
       await this.repository.createConversation(tx, id, [locked.requesterId, volunteer!.userId]);
       return { sos: locked };
+    }).catch((err: unknown) => {
+      if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', 'You are already assigned to another SOS');
+      throw err;
     });
     await this.volunteers.setAssignment(volunteer!.id, id);
     await this.announcer.announce(announcement);
@@ -222,12 +226,12 @@ export class SosService {
     return this.fresh(ctx, id);
   }
 
-  /** The requester or the assigned volunteer closes it as handled; the volunteer's completed count goes up. */
+  /** The requester, the assigned volunteer or staff (an escalated SOS has no volunteer) close it as handled; the volunteer's completed count goes up. */
   async resolve(ctx: Context, sosId: string, note: string | null | undefined): Promise<SosRow> {
     const id = assertId('sosId', sosId);
     const text = this.optionalText('note', note);
     const closed = await inTransaction(this.sql, async (tx) => {
-      const sos = await this.lockFor(ctx, tx, id, ['requester', 'assigned']);
+      const sos = await this.lockFor(ctx, tx, id, ['requester', 'assigned', 'staff']);
       if (sos.status !== SosStatus.ACCEPTED && sos.status !== SosStatus.ARRIVED && sos.status !== SosStatus.ESCALATED) throw this.wrongState(sos, 'resolved');
       const alerts = await this.repository.closeOpenAlerts(tx, id, 'WITHDRAWN');
       await this.repository.update(tx, id, { status: SosStatus.RESOLVED, closedAt: new Date(), nextStepAt: null, closeNote: text });
@@ -274,7 +278,7 @@ export class SosService {
     if (volunteer && sos.assignedVolunteerId === volunteer.id) return 'assigned';
     const viewer = await ctx.viewer();
     if (viewer && STAFF.includes(viewer.role)) return 'staff';
-    if (volunteer && (await this.repository.alertOf(sos.id, volunteer.id))) return 'alerted';
+    if (volunteer && (await this.load(ctx).alerted.load(`${sos.id}:${volunteer.id}`))) return 'alerted';
     return 'none';
   }
 
@@ -306,12 +310,17 @@ export class SosService {
     return this.load(ctx).byId.load(id);
   }
 
-  private async fresh(ctx: Context, id: string): Promise<SosRow> {
+  /** Drops what this request (or long-lived subscription) has cached of an SOS, so it is read fresh. */
+  forget(ctx: Context, id: string): void {
     const loaders = this.load(ctx);
     loaders.byId.clear(id);
     loaders.timeline.clear(id);
     loaders.alertedCount.clear(id);
-    return (await loaders.byId.load(id))!;
+  }
+
+  private async fresh(ctx: Context, id: string): Promise<SosRow> {
+    this.forget(ctx, id);
+    return (await this.load(ctx).byId.load(id))!;
   }
 
   /**

@@ -203,6 +203,11 @@ export class VolunteerIndex {
     return scores.map((s) => (s === null ? null : Number(s)));
   }
 
+  /** Whether the index has been built since Redis last started (else its heartbeats say nothing). */
+  async isReady(): Promise<boolean> {
+    return (await this.redis.exists(KEYS.ready)) === 1;
+  }
+
   /** Takes the rebuild lock; false when another instance holds it. */
   async claimRebuild(): Promise<boolean> {
     return (await this.redis.set(KEYS.rebuilding, '1', 'PX', 30_000, 'NX')) === 'OK';

@@ -193,9 +193,19 @@ export class VolunteersService {
     return seen !== null && Date.now() - seen.getTime() <= this.settings.staleSeconds * 1000;
   }
 
-  /** Last heartbeat (ms) of each volunteer from Redis; throws when Redis cannot say (callers must not guess). */
-  heartbeats(volunteerIds: readonly string[]): Promise<(number | null)[]> {
-    return this.index.lastSeen(volunteerIds);
+  /**
+   * Last heartbeat (ms) of each volunteer, the later of Redis's and PostgreSQL's. Throws when
+   * Redis cannot say, and when its index is not built (a restarted Redis knows no heartbeats):
+   * callers must not guess that someone went silent.
+   */
+  async heartbeats(ctx: Context, volunteerIds: readonly string[]): Promise<(number | null)[]> {
+    if (!(await this.index.isReady())) throw new Error('volunteer index not built yet');
+    const [live, rows] = await Promise.all([this.index.lastSeen(volunteerIds), this.byIds(ctx, volunteerIds)]);
+    const stored = new Map(rows.map((r) => [r.id, r.lastSeenAt?.getTime() ?? null]));
+    return volunteerIds.map((id, i) => {
+      const latest = Math.max(live[i] ?? 0, stored.get(id) ?? 0);
+      return latest > 0 ? latest : null;
+    });
   }
 
   /** Presence: a volunteer is live while their last location is at most PRESENCE_LIVE_SECONDS old. */

@@ -1,1 +1,1 @@
-export { PubSub, type Feed } from './pubsub';
+export { PubSub, closingFeed, type Feed } from './pubsub';

@@ -25,7 +25,7 @@ export class PubSub {
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {
-    const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000 });
     const subscriber = new Redis(url, { connectTimeout: 2000, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
     for (const client of [publisher, subscriber]) client.on('error', () => undefined); // reported through failed calls
     this.clients = [publisher, subscriber];
@@ -49,14 +49,15 @@ export class PubSub {
     const buffered: T[] = [];
     let wake: (() => void) | undefined;
     let closed = false;
-    const id = await withTimeout(
-      this.engine.subscribe(this.prefix + topic, (message: T) => {
-        buffered.push(message);
-        wake?.();
-      }),
-      LISTEN_TIMEOUT_MS,
-      'subscribing to live updates',
-    );
+    const subscribing = this.engine.subscribe(this.prefix + topic, (message: T) => {
+      buffered.push(message);
+      wake?.();
+    });
+    const id = await withTimeout(subscribing, LISTEN_TIMEOUT_MS, 'subscribing to live updates').catch((err: unknown) => {
+      // Redis may confirm after we gave up: drop that subscription then, or it would listen (and buffer) for good.
+      void subscribing.then((late) => this.engine.unsubscribe(late), () => undefined);
+      throw err;
+    });
     const close = () => {
       if (closed) return;
       closed = true;
@@ -84,4 +85,26 @@ export class PubSub {
   async close(): Promise<void> {
     await Promise.allSettled(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
   }
+}
+
+/**
+ * A generator reading a feed, whose `return()` closes the feed first. A generator waiting in
+ * `await feed.next()` (or never started) would otherwise run its `finally` only when the next
+ * message arrives, perhaps never, and the Redis subscription would stay behind.
+ */
+export function closingFeed<T>(feed: Feed<unknown>, generator: AsyncGenerator<T>): AsyncGenerator<T> {
+  return {
+    next: (...args) => generator.next(...args),
+    throw: (err) => {
+      feed.close();
+      return generator.throw(err);
+    },
+    return: (value) => {
+      feed.close();
+      return generator.return(value);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  } as AsyncGenerator<T>;
 }

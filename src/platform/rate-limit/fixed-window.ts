@@ -54,6 +54,11 @@ export class FixedWindowLimiter {
     }
   }
 
+  /** Takes one counted call back (it turned out not to be what is limited, e.g. a login that succeeded). */
+  async undo(subject: string): Promise<void> {
+    await this.redis.decr(this.key(subject)).catch((err: unknown) => this.failOpen(err));
+  }
+
   async reset(subject: string): Promise<void> {
     await this.redis.del(this.key(subject)).catch((err: unknown) => this.failOpen(err));
   }

@@ -13,6 +13,8 @@ export function createRedis(url: string, keyPrefix: string, logger: Logger, opti
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
+    // A Redis that stalls without closing the connection must not hold requests for minutes.
+    commandTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     // Commands issued in the same tick share one socket write: under load (thousands of location
     // updates a second) that saves a system call per command.
