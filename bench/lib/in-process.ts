@@ -18,7 +18,7 @@ export async function inProcessModules(env: NodeJS.ProcessEnv): Promise<{ module
   return {
     modules,
     async close() {
-      await Promise.all([modules.presence.close(), modules.sosScheduler.close()]);
+      await modules.close();
       await Promise.allSettled([closeRedis(redis), pubsub.close(), database.close()]);
     },
   };

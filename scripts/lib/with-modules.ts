@@ -37,7 +37,7 @@ export async function withModules(name: string, fn: (script: ScriptContext) => P
     console.error(`${name} failed: ${(err as Error).message}`);
     process.exitCode = 1;
   } finally {
-    await Promise.all([modules.presence.close(), modules.sosScheduler.close()]);
+    await modules.close();
     await Promise.allSettled([closeRedis(redis), pubsub.close(), closeDatabase()]);
   }
 }

@@ -148,7 +148,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     (stopping ??= (async () => {
       logger.info('shutting down');
       await apollo.stop();
-      await Promise.all([modules.presence.close(), modules.sosScheduler.close()]);
+      await modules.close();
       await Promise.allSettled([closeRedis(redis), pubsub.close(), closeDatabase()]);
       logger.info('stopped');
     })());

@@ -10,6 +10,7 @@ import { createAuthModule } from '../modules/auth';
 import { createChatModule } from '../modules/chat';
 import { PresenceService } from '../modules/presence';
 import { createUsersModule } from '../modules/users';
+import { createSignalingModule } from '../modules/signaling';
 import { createSosModule } from '../modules/sos';
 import { createVolunteersModule } from '../modules/volunteers';
 
@@ -31,22 +32,31 @@ export function createModules(infra: Infrastructure) {
   const auth = createAuthModule({ ...infra, users: users.service, tokens });
   const volunteers = createVolunteersModule({ ...infra, users: users.service });
   const sos = createSosModule({ ...infra, users: users.service, volunteers: volunteers.service, search: volunteers.search });
-  const chat = createChatModule({ ...infra, users: users.service, sos: sos.service });
+  const presence = new PresenceService(infra.redis, infra.logger);
+  const chat = createChatModule({ ...infra, users: users.service, sos: sos.service, presence });
+  const signaling = createSignalingModule({ ...infra, chat: chat.service, sos: sos.service });
   return {
     tokens,
     users: users.service,
     auth: auth.service,
     volunteers: volunteers.service,
     volunteerSearch: volunteers.search,
-    presence: new PresenceService(infra.redis, infra.logger),
+    presence,
     sos: sos.service,
     sosScheduler: sos.scheduler,
+    chat: chat.service,
+    /** Stops background work (timers, workers): the server on shutdown, scripts when done. */
+    close: async () => {
+      chat.close();
+      await Promise.all([presence.close(), sos.scheduler.close()]);
+    },
     /** Binds what the schema's subscriptions need once the schema exists. */
     bindSchema: (schema: GraphQLSchema) => {
       sos.bindSchema(schema);
       chat.bindSchema(schema);
+      signaling.bindSchema(schema);
     },
-    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers, ...sos.resolvers, ...chat.resolvers],
+    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers, ...sos.resolvers, ...chat.resolvers, ...signaling.resolvers],
   };
 }
 

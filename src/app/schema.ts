@@ -5,6 +5,7 @@ import { DateTimeScalar } from '../platform/graphql/date-time.scalar';
 import { AuthResolver } from '../modules/auth';
 import { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver } from '../modules/chat';
 import { UsersResolver } from '../modules/users';
+import { SignalingResolver } from '../modules/signaling';
 import { SosAlertResolver, SosEventResolver, SosRequestResolver, SosResolver, SosSubscriptionsResolver } from '../modules/sos';
 import { UserVolunteerResolver, VolunteerProfileResolver, VolunteersResolver } from '../modules/volunteers';
 
@@ -24,6 +25,7 @@ export const resolverClasses = [
   ConversationResolver,
   MessageResolver,
   SosConversationResolver,
+  SignalingResolver,
 ] as const;
 
 /**

@@ -229,6 +229,8 @@ export const configSchema = {
     parse: integer(1, 1000),
   }),
   CHAT_MESSAGES_PER_10S: spec({ default: '20', description: 'Messages a person may send per 10 seconds (RATE_LIMITED beyond).', parse: integer(1, 10000) }),
+  CHAT_TYPING_LAPSE_SECONDS: spec({ default: '5', description: 'Typing that is not renewed within this long is over (STOPPED_TYPING).', parse: integer(1, 120) }),
+  CALL_SIGNALS_PER_10S: spec({ default: '100', description: 'WebRTC signals a person may send per 10 seconds (ICE candidates come in bursts).', parse: integer(1, 100000) }),
   CHAT_CLOSE_GRACE_HOURS: spec({
     default: '24',
     description: "How long after its SOS closes a conversation still takes messages (it stays readable for good).",

@@ -58,15 +58,16 @@ describe('the API contract, part by part as it is built', () => {
     ...['SosRequest', 'SosRequestEdge', 'SosRequestConnection', 'PageInfo', 'RaiseSosInput', 'SosAlert', 'SosEvent'],
     ...['SosStatus', 'AlertStatus', 'SosEventType', 'SosCategory', 'LocationUpdate'],
     ...['Conversation', 'ConversationEdge', 'ConversationConnection', 'Message', 'MessageEdge', 'MessageConnection'],
+    ...['ConversationActivity', 'ActivityKind', 'CallSignal', 'SignalKind'],
   ];
   const QUERIES = ['me', 'nearbyVolunteers', 'sos', 'mySosRequests', 'myAssignment', 'myAlerts', 'conversation', 'myConversations'];
   const MUTATIONS = [
     ...['register', 'login', 'refreshSession', 'logout'],
     ...['becomeVolunteer', 'updateVolunteerSkills', 'setAvailability', 'updateLocation'],
     ...['raiseSos', 'acceptSos', 'declineSos', 'markArrived', 'resolveSos', 'cancelSos', 'reportFakeSos', 'rateResponse'],
-    ...['joinSosConversation', 'sendMessage', 'markRead'],
+    ...['joinSosConversation', 'sendMessage', 'markRead', 'setTyping', 'sendCallSignal'],
   ];
-  const SUBSCRIPTIONS = ['sosAlerts', 'sosUpdates', 'volunteerLocation', 'messageAdded'];
+  const SUBSCRIPTIONS = ['sosAlerts', 'sosUpdates', 'volunteerLocation', 'messageAdded', 'conversationActivity', 'callSignals'];
 
   it.each(TYPES)('%s is served as written', (name) => {
     const written = pick(contract, name);

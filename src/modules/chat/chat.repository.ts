@@ -55,6 +55,15 @@ export class ChatRepository {
     return rows;
   }
 
+  /** The conversations a person takes part in now. */
+  async conversationIdsOf(userId: string): Promise<string[]> {
+    const { rows } = await this.sql.query<{ id: string }>(
+      'SELECT conversation_id AS id FROM conversation_participants WHERE user_id = $1 AND left_at IS NULL',
+      [userId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async join(conversationId: string, userId: string): Promise<void> {
     await this.sql.query(
       `INSERT INTO conversation_participants (conversation_id, user_id) VALUES ($1, $2)

@@ -4,7 +4,9 @@ import { Role, type Context } from '../../platform/auth';
 import type { UserRow } from '../../platform/db';
 import { User, type UsersService } from '../users';
 import { SosRequest, type SosRow, type SosService } from '../sos';
+import type { ActivityRow } from './chat.activity';
 import { ChatService } from './chat.service';
+import { ConversationActivity } from './types/conversation-activity.type';
 import type { ConversationRow, MessageRow } from './chat.repository';
 import { Conversation, ConversationConnection } from './types/conversation.type';
 import { Message, MessageConnection } from './types/message.type';
@@ -59,6 +61,22 @@ export class ChatResolver {
   @Mutation(() => Boolean, { description: 'Moves the viewer\'s read receipt forward to this message (never back).' })
   markRead(@Arg('conversationId', () => ID) conversationId: string, @Arg('messageId', () => ID) messageId: string, @Ctx() ctx: Context): Promise<boolean> {
     return this.chat.markRead(ctx, conversationId, messageId);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Tells the others you are typing (true) or stopped (false); typing lapses after a few seconds without renewal.' })
+  setTyping(@Arg('conversationId', () => ID) conversationId: string, @Arg('typing') typing: boolean, @Ctx() ctx: Context): Promise<boolean> {
+    return this.chat.setTyping(ctx, conversationId, typing);
+  }
+
+  @Authorized()
+  @Subscription(() => ConversationActivity, {
+    description: 'Typing, read receipts and presence of the participants (who is online is sent first).',
+    subscribe: ({ args, context, info }: SubscribeResolverData<unknown, Record<string, unknown>, Context>) =>
+      chatOf(info).activityFeed(context, args.conversationId as string),
+  })
+  conversationActivity(@Root() activity: ActivityRow, @Arg('conversationId', () => ID) _conversationId: string): ActivityRow {
+    return activity;
   }
 
   @Authorized()

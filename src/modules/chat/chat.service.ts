@@ -5,6 +5,7 @@ import { closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import { assertId } from '../../platform/validation';
 import type { SosService } from '../sos';
+import type { ActivityRow, ChatActivity } from './chat.activity';
 import type { ChatLoaders } from './chat.loaders';
 import type { ChatRepository, ConversationRow, MessageRow } from './chat.repository';
 
@@ -24,6 +25,7 @@ export class ChatService {
     private readonly pubsub: PubSub,
     private readonly limiter: FixedWindowLimiter,
     private readonly loaders: () => ChatLoaders,
+    private readonly activity: ChatActivity,
     private readonly settings: ChatSettings,
   ) {}
 
@@ -75,8 +77,19 @@ export class ChatService {
     const conversation = await this.participating(ctx, conversationId);
     const message = await this.repository.messageById(assertId('messageId', messageId));
     if (!message || message.conversationId !== conversation.id) throw notFound('Message');
-    await this.repository.markRead(conversation.id, userId, message.position);
+    if (await this.repository.markRead(conversation.id, userId, message.position)) await this.activity.read(conversation.id, userId, message.id);
     return true;
+  }
+
+  async setTyping(ctx: Context, conversationId: string, typing: boolean): Promise<boolean> {
+    const conversation = await this.participating(ctx, conversationId);
+    await this.activity.typing(conversation.id, ctx.tokenUserId!, typing);
+    return true;
+  }
+
+  async activityFeed(ctx: Context, conversationId: string): Promise<AsyncIterable<ActivityRow>> {
+    const conversation = await this.participating(ctx, conversationId);
+    return this.activity.feed(ctx, conversation.id);
   }
 
   async messages(conversation: ConversationRow, first: number | null | undefined, before: string | null | undefined) {

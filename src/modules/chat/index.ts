@@ -7,21 +7,36 @@ import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
 import { FixedWindowLimiter } from '../../platform/rate-limit';
 import type { Redis } from '../../platform/redis';
+import type { PresenceService } from '../presence';
 import type { SosService } from '../sos';
 import type { UsersService } from '../users';
 import { chatLoadersFactory } from './chat.loaders';
 import { ChatRepository } from './chat.repository';
 import { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver, bindChat } from './chat.resolver';
+import { ChatActivity } from './chat.activity';
 import { ChatService } from './chat.service';
 
-export { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver };
+export { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver, ChatService };
 
-export function createChatModule(deps: { sql: Sql; redis: Redis; config: Config; logger: Logger; pubsub: PubSub; users: UsersService; sos: SosService }) {
+export function createChatModule(deps: {
+  sql: Sql;
+  redis: Redis;
+  config: Config;
+  logger: Logger;
+  pubsub: PubSub;
+  users: UsersService;
+  sos: SosService;
+  presence: PresenceService;
+}) {
   const repository = new ChatRepository(deps.sql);
   const limiter = new FixedWindowLimiter(deps.redis, deps.logger, 'chat', deps.config.CHAT_MESSAGES_PER_10S, 10);
-  const service = new ChatService(repository, deps.sos, deps.pubsub, limiter, chatLoadersFactory(repository), { closeGraceHours: deps.config.CHAT_CLOSE_GRACE_HOURS });
+  const activity = new ChatActivity(repository, deps.pubsub, deps.redis, deps.presence, deps.config.CHAT_TYPING_LAPSE_SECONDS * 1000);
+  const service = new ChatService(repository, deps.sos, deps.pubsub, limiter, chatLoadersFactory(repository), activity, {
+    closeGraceHours: deps.config.CHAT_CLOSE_GRACE_HOURS,
+  });
   return {
     service,
+    close: () => activity.close(),
     bindSchema: (schema: GraphQLSchema) => bindChat(schema, service),
     resolvers: [new ChatResolver(service), new ConversationResolver(service, deps.users, deps.sos), new MessageResolver(deps.users), new SosConversationResolver(service)],
   };

@@ -1,3 +1,1 @@
-// Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
-import 'reflect-metadata';
-export { PresenceService } from './presence.service';
+export { PresenceService, type PresenceChange } from './presence.service';

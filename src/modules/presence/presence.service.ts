@@ -8,6 +8,12 @@ const TTL_MS = 30_000;
 const CHUNK = 500;
 const key = (userId: string) => `presence:user:${userId}`;
 
+export interface PresenceChange {
+  userId: string;
+  online: boolean;
+  at: Date;
+}
+
 /**
  * Who is connected, agreed by every instance. A user is online while some instance holds an
  * authenticated WebSocket of theirs: each instance keeps a sorted set per user of the instances
@@ -19,6 +25,8 @@ export class PresenceService {
   private readonly sockets = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
 
+  private readonly listeners: ((change: PresenceChange) => Promise<void>)[] = [];
+
   constructor(
     private readonly redis: Redis,
     private readonly logger: Logger,
@@ -27,9 +35,17 @@ export class PresenceService {
     this.timer.unref();
   }
 
+  /** Told when a user comes online (first socket) or goes offline (last socket, on any instance). */
+  onChange(listener: (change: PresenceChange) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
   connected(userId: string): void {
-    this.sockets.set(userId, (this.sockets.get(userId) ?? 0) + 1);
-    void this.refresh([userId]);
+    const sockets = (this.sockets.get(userId) ?? 0) + 1;
+    this.sockets.set(userId, sockets);
+    void this.refresh([userId]).then(async () => {
+      if (sockets === 1) await this.announce(userId, true);
+    });
   }
 
   disconnected(userId: string): void {
@@ -39,7 +55,20 @@ export class PresenceService {
       return;
     }
     this.sockets.delete(userId);
-    this.redis.zrem(key(userId), this.instanceId).catch((err: Error) => this.warn(err));
+    // Offline only when no instance holds a socket of theirs any more.
+    void (async () => {
+      try {
+        await this.redis.zrem(key(userId), this.instanceId);
+        if (!(await this.isOnline(userId))) await this.announce(userId, false);
+      } catch (err) {
+        this.warn(err as Error);
+      }
+    })();
+  }
+
+  private async announce(userId: string, online: boolean): Promise<void> {
+    const change = { userId, online, at: new Date() };
+    await Promise.all(this.listeners.map((listener) => listener(change).catch((err: Error) => this.warn(err))));
   }
 
   async isOnline(userId: string): Promise<boolean> {

@@ -1,0 +1,43 @@
+import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { Context } from '../../platform/auth';
+import { SignalingService, type SignalRow } from './signaling.service';
+import { CallSignal, SignalKind } from './types/call-signal.type';
+
+const signalingBySchema = new WeakMap<GraphQLSchema, SignalingService>();
+
+/** type-graphql calls `subscribe` without the resolver instance; the service is found through the schema (one per server). */
+export function bindSignaling(schema: GraphQLSchema, signaling: SignalingService): void {
+  signalingBySchema.set(schema, signaling);
+}
+
+function signalingOf(info: GraphQLResolveInfo): SignalingService {
+  const signaling = signalingBySchema.get(info.schema);
+  if (!signaling) throw new Error('signaling is not bound to this schema');
+  return signaling;
+}
+
+@Resolver()
+export class SignalingResolver {
+  constructor(private readonly signaling: SignalingService) {}
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Relays a WebRTC signal to the other people of the SOS (while it is ACCEPTED or ARRIVED). Not stored.' })
+  sendCallSignal(
+    @Arg('sosId', () => ID) sosId: string,
+    @Arg('kind', () => SignalKind) kind: SignalKind,
+    @Arg('payload') payload: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return this.signaling.send(ctx, sosId, kind, payload);
+  }
+
+  @Authorized()
+  @Subscription(() => CallSignal, {
+    description: 'WebRTC signaling between the people of one SOS; a sender never receives its own signals.',
+    subscribe: ({ args, context, info }: SubscribeResolverData<unknown, Record<string, unknown>, Context>) => signalingOf(info).feed(context, args.sosId as string),
+  })
+  callSignals(@Root() signal: SignalRow, @Arg('sosId', () => ID) _sosId: string): SignalRow {
+    return signal;
+  }
+}
