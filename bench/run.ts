@@ -3,6 +3,7 @@
 // on loopback, against a database and Redis prefix of their own.
 import { parseArgs } from 'node:util';
 import { writeReport, type ScenarioReport } from './lib/report';
+import { chatScenario } from './scenarios/chat';
 import { meVersusBareApollo } from './scenarios/me-vs-bare-apollo';
 import { sosAlertScenario } from './scenarios/sos-alerts';
 import { volunteerScenario } from './scenarios/volunteers';
@@ -11,6 +12,7 @@ const SCENARIOS: Record<string, (durationSeconds: number) => Promise<ScenarioRep
   me: meVersusBareApollo,
   volunteers: volunteerScenario,
   sos: sosAlertScenario,
+  chat: chatScenario,
 };
 
 async function main() {

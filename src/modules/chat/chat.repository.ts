@@ -16,14 +16,16 @@ export interface MessageRow {
   body: string;
   clientMessageId: string | null;
   createdAt: Date;
-  /** Order within the conversation (a global sequence, as a string: it is a bigint). */
+  /** Global order (a bigint, as a string): what cursors are made of. */
   position: string;
+  /** Order within the conversation, from 1. */
+  seq: number;
 }
 
 const CONVERSATION_COLUMNS = `c.id, c.sos_id AS "sosId", c.created_at AS "createdAt", s.closed_at AS "sosClosedAt",
   COALESCE(c.last_message_at, c.created_at) AS "lastActivityAt"`;
 const MESSAGE_COLUMNS = `m.id, m.conversation_id AS "conversationId", m.sender_id AS "senderId", m.body, m.client_message_id AS "clientMessageId",
-  m.created_at AS "createdAt", m.position::text AS position`;
+  m.created_at AS "createdAt", m.position::text AS position, m.seq`;
 
 /** The only code that touches chat tables. */
 export class ChatRepository {
@@ -72,25 +74,37 @@ export class ChatRepository {
     );
   }
 
-  /** Inserts a message, or finds the one this sender already sent with this client id (null when there is no client id clash). */
+  /**
+   * Inserts a message with the conversation's next seq (the conversation row's update orders
+   * concurrent sends), or returns the one this sender already sent with this client id.
+   */
   async insertMessage(conversationId: string, senderId: string, body: string, clientMessageId: string | null): Promise<{ message: MessageRow; created: boolean }> {
+    const sent = () =>
+      this.sql.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_message_id = $3`, [
+        conversationId,
+        senderId,
+        clientMessageId,
+      ]);
+    // A retry is looked up first, so it does not take a seq it will not use.
+    if (clientMessageId) {
+      const { rows } = await sent();
+      if (rows[0]) return { message: rows[0], created: false };
+    }
     const { rows } = await this.sql.query<MessageRow>(
-      `WITH inserted AS (
-         INSERT INTO messages (id, conversation_id, sender_id, body, client_message_id) VALUES (gen_random_uuid(), $1, $2, $3, $4)
+      `WITH next AS (
+         UPDATE conversations SET last_seq = last_seq + 1, last_message_at = now() WHERE id = $1 RETURNING last_seq
+       ), inserted AS (
+         INSERT INTO messages (id, conversation_id, sender_id, body, client_message_id, seq)
+         SELECT gen_random_uuid(), $1, $2, $3, $4, last_seq FROM next
          ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
          RETURNING *
-       ), touched AS (
-         UPDATE conversations SET last_message_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted)
        )
        SELECT ${MESSAGE_COLUMNS} FROM inserted m`,
       [conversationId, senderId, body, clientMessageId],
     );
     if (rows[0]) return { message: rows[0], created: true };
-    const { rows: existing } = await this.sql.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_message_id = $3`,
-      [conversationId, senderId, clientMessageId],
-    );
-    return { message: existing[0], created: false };
+    // Two retries raced past the lookup; the other one inserted it.
+    return { message: (await sent()).rows[0], created: false };
   }
 
   async messageById(id: string): Promise<MessageRow | null> {
@@ -108,12 +122,12 @@ export class ChatRepository {
     return rows;
   }
 
-  /** Oldest first, after a position: what a reconnecting client missed. */
-  async after(conversationId: string, afterPosition: string): Promise<MessageRow[]> {
-    const { rows } = await this.sql.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.position > $2::bigint ORDER BY m.position`,
-      [conversationId, afterPosition],
-    );
+  /** Oldest first, after a seq: what a reconnecting client missed. */
+  async after(conversationId: string, afterSeq: number): Promise<MessageRow[]> {
+    const { rows } = await this.sql.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq`, [
+      conversationId,
+      afterSeq,
+    ]);
     return rows;
   }
 

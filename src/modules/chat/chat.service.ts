@@ -13,6 +13,7 @@ export const BODY_MAX_LENGTH = 4000;
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
 const topic = (conversationId: string) => `chat:${conversationId}`;
+const PARTICIPATION_RECHECK_MS = 1000;
 
 export interface ChatSettings {
   closeGraceHours: number;
@@ -114,11 +115,11 @@ export class ChatService {
   /** Messages after `after` (a message id) replayed from the database, then live ones, in order, without duplicates. */
   async messageFeed(ctx: Context, conversationId: string, after: string | null | undefined): Promise<AsyncIterable<MessageRow>> {
     const conversation = await this.participating(ctx, conversationId);
-    let from = '0';
+    let from = 0;
     if (after) {
       const anchor = await this.repository.messageById(assertId('after', after));
       if (!anchor || anchor.conversationId !== conversation.id) throw notFound('Message');
-      from = anchor.position;
+      from = anchor.seq;
     }
     const feed = await this.pubsub.listen<MessageRow>(topic(conversation.id));
     return closingFeed(feed, this.replayThenLive(ctx, conversation.id, from, feed));
@@ -136,21 +137,27 @@ export class ChatService {
     return ctx.tokenUserId ? this.load(ctx).unread.load(`${ctx.tokenUserId}:${conversationId}`) : Promise.resolve(0);
   }
 
-  private async *replayThenLive(ctx: Context, conversationId: string, from: string, feed: Feed<MessageRow>): AsyncGenerator<MessageRow> {
-    let last = BigInt(from);
+  private async *replayThenLive(ctx: Context, conversationId: string, from: number, feed: Feed<MessageRow>): AsyncGenerator<MessageRow> {
+    let last = from;
+    let checkedAt = Date.now();
     try {
-      for (const message of await this.repository.after(conversationId, from)) {
+      for (const message of await this.repository.after(conversationId, last)) {
         yield message;
-        last = BigInt(message.position);
+        last = message.seq;
       }
       for await (const live of feed) {
-        if (BigInt(live.position) <= last) continue;
-        // Whoever left the conversation (a dropped volunteer) stops receiving.
-        if (!(await this.stillParticipant(conversationId, ctx.tokenUserId!))) return;
-        // Replay anything that arrived out of order or whose wake-up was lost.
-        for (const message of await this.repository.after(conversationId, last.toString())) {
+        if (live.seq <= last) continue;
+        // Whoever left the conversation (a dropped volunteer) stops receiving, within a second.
+        if (Date.now() - checkedAt > PARTICIPATION_RECHECK_MS) {
+          if (!(await this.stillParticipant(conversationId, ctx.tokenUserId!))) return;
+          checkedAt = Date.now();
+        }
+        // The next in line goes out as it came; after a gap (a lost wake-up, a send overtaken
+        // by a later one) the database fills it in.
+        const batch = live.seq === last + 1 ? [live] : await this.repository.after(conversationId, last);
+        for (const message of batch) {
           yield message;
-          last = BigInt(message.position);
+          last = message.seq;
         }
       }
     } finally {
