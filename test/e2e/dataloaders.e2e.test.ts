@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AcceptSosDocument, CancelSosDocument, MySosRequestsDocument, RaiseSosDocument, ResolveSosDocument } from '../../sdk';
+import { AcceptSosDocument, CancelSosDocument, MyConversationsDocument, MySosRequestsDocument, RaiseSosDocument, ResolveSosDocument, SendMessageDocument, SetAvailabilityDocument, SosConversationDocument } from '../../sdk';
 import { signUp } from '../helpers/actors';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
@@ -24,6 +24,28 @@ async function countDuring(call: () => Promise<unknown>): Promise<number> {
 }
 
 describe('DataLoaders', () => {
+  it('myConversations with participants, last message and unread counts runs as many statements for 12 conversations as for 2', async () => {
+    const volunteer = await volunteerAt(server, at(100, 0, freshCentre()));
+    for (let i = 0; i < 12; i++) {
+      const centre = freshCentre();
+      await volunteer.client.request(SetAvailabilityDocument, { available: true, location: at(100, 0, centre) });
+      const person = await signUp(server);
+      const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'OTHER', idempotencyKey: randomUUID() } });
+      await volunteer.client.request(AcceptSosDocument, { sosId: raiseSos.id });
+      const conversationId = (await person.client.request(SosConversationDocument, { id: raiseSos.id })).sos!.conversation!.id;
+      await person.client.request(SendMessageDocument, { conversationId, body: `hello ${i}` });
+      await volunteer.client.request(ResolveSosDocument, { sosId: raiseSos.id });
+    }
+    const page = (first: number) => volunteer.client.request(MyConversationsDocument, { first });
+    const { myConversations } = await page(12);
+    expect(myConversations.edges).toHaveLength(12);
+    expect(myConversations.edges.every((e) => e.node.unreadCount === 1 && e.node.participants.length === 2 && e.node.lastMessage !== null)).toBe(true);
+    const forTwo = await countDuring(() => page(2));
+    const forTwelve = await countDuring(() => page(12));
+    expect(forTwelve).toBe(forTwo);
+    expect(forTwelve).toBeLessThanOrEqual(10);
+  });
+
   it('mySosRequests(first: 50) with every relation runs as many statements as first: 5', async () => {
     const centre = freshCentre();
     const volunteer = await volunteerAt(server, at(100, 0, centre));
