@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { spawnServer } from '../../test/helpers/spawn-server';
+import { spawnServer, stopServer } from '../../test/helpers/spawn-server';
 import { BENCH_JWT_SECRET, benchEnvironment } from '../lib/environment';
 import { ms, percentile } from '../lib/percentiles';
 import type { ScenarioReport } from '../lib/report';
@@ -125,8 +125,7 @@ Target: p99 ≤ 30 ms.
 `,
       };
     } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
+      await stopServer(server);
     }
   } finally {
     for (const socket of sockets) socket.terminate();

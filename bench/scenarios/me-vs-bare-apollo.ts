@@ -1,6 +1,6 @@
 import { RegisterDocument } from '../../sdk';
 import { clientFactory } from '../../test/helpers/test-environment';
-import { spawnServer, type ServerProcess } from '../../test/helpers/spawn-server';
+import { spawnServer, stopServer, type ServerProcess } from '../../test/helpers/spawn-server';
 import { benchEnvironment } from '../lib/environment';
 import { runLoad, type LoadResult } from '../lib/load';
 import type { ScenarioReport } from '../lib/report';
@@ -15,11 +15,6 @@ async function measure(server: ServerProcess, headers: Record<string, string>, d
   if (!body.data?.me?.id) throw new Error(`${server.url} does not answer the query: ${JSON.stringify(body)}`);
   await runLoad({ url: server.url, body: QUERY, headers, connections: CONNECTIONS, durationSeconds: Math.min(3, durationSeconds) });
   return runLoad({ url: server.url, body: QUERY, headers, connections: CONNECTIONS, durationSeconds });
-}
-
-async function stop(server: ServerProcess): Promise<void> {
-  server.child.kill('SIGTERM');
-  await server.exited;
 }
 
 /**
@@ -39,13 +34,13 @@ export async function meVersusBareApollo(durationSeconds: number): Promise<Scena
         .request(RegisterDocument, { input: { email: 'bench@example.org', password: 'bench password 1', displayName: 'Bench Person' } });
       api = await measure(server, { authorization: `Bearer ${register.accessToken}` }, durationSeconds);
     } finally {
-      await stop(server);
+      await stopServer(server);
     }
     const yardstick = await spawnServer({}, 'bench/servers/bare-apollo.ts');
     try {
       bare = await measure(yardstick, {}, durationSeconds);
     } finally {
-      await stop(yardstick);
+      await stopServer(yardstick);
     }
   } finally {
     await environment.close();

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { destination } from '../../src/platform/geo';
-import { spawnServer } from '../../test/helpers/spawn-server';
+import { spawnServer, stopServer } from '../../test/helpers/spawn-server';
 import { CENTRE, seedCity, sequence } from '../lib/city';
 import { BENCH_JWT_SECRET, benchEnvironment } from '../lib/environment';
 import { ms, percentile } from '../lib/percentiles';
@@ -120,8 +120,7 @@ Target: p99 ≤ 100 ms.
 `,
       };
     } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
+      await stopServer(server);
     }
   } finally {
     for (const socket of sockets) socket.terminate();

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { readFileSync } from 'node:fs';
 import { destination, type Point } from '../../src/platform/geo';
-import { spawnServer } from '../../test/helpers/spawn-server';
+import { spawnServer, stopServer } from '../../test/helpers/spawn-server';
 import { CENTRE, CITY_RADIUS_METERS, seedCity, sequence } from '../lib/city';
 import { BENCH_JWT_SECRET, benchEnvironment } from '../lib/environment';
 import { inProcessModules } from '../lib/in-process';
@@ -146,8 +146,7 @@ export async function locationUpdates(env: NodeJS.ProcessEnv, volunteers: { user
     const webSocket = await overSocket(durationSeconds);
     return { flatOut, paced, webSocket };
   } finally {
-    server.child.kill('SIGTERM');
-    await server.exited;
+    await stopServer(server);
   }
 }
 

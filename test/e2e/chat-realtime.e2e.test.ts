@@ -6,18 +6,16 @@ import {
   ConversationDocument,
   MarkReadDocument,
   MessageAddedDocument,
-  RaiseSosDocument,
   ResolveSosDocument,
   SendCallSignalDocument,
   SendMessageDocument,
   SetTypingDocument,
-  SosConversationDocument,
 } from '../../sdk';
-import type { Point } from '../../src/platform/geo';
-import { signUp, type Actor } from '../helpers/actors';
+import { signUp } from '../helpers/actors';
+import { acceptedSos } from '../helpers/chat';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
-import { at, freshCentre, volunteerAt, type VolunteerActor } from '../helpers/volunteers';
+import { at, volunteerAt } from '../helpers/volunteers';
 import { eventually, nextOf } from '../helpers/wait';
 
 const env = useTestEnvironment();
@@ -29,15 +27,6 @@ beforeAll(async () => {
   [first, second] = await Promise.all([env.start(SETTINGS), env.start(SETTINGS)]);
 });
 
-async function pair(): Promise<{ person: Actor; volunteer: VolunteerActor; sosId: string; conversationId: string; centre: Point }> {
-  const centre = freshCentre();
-  const volunteer = await volunteerAt(second, at(150, 0, centre));
-  const person = await signUp(first);
-  const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
-  await volunteer.client.request(AcceptSosDocument, { sosId: raiseSos.id });
-  const { sos } = await person.client.request(SosConversationDocument, { id: raiseSos.id });
-  return { person, volunteer, sosId: raiseSos.id, conversationId: sos!.conversation!.id, centre };
-}
 
 /** The next activity of a kind (others, such as presence, may come in between). */
 async function nextActivity(iterator: AsyncIterator<{ conversationActivity: { kind: string; userId: string; messageId: string | null } }>, kind: string) {
@@ -49,7 +38,7 @@ async function nextActivity(iterator: AsyncIterator<{ conversationActivity: { ki
 
 describe('conversation activity', () => {
   it('shows who is online, typing (which lapses without renewal) and what was read', async () => {
-    const { person, volunteer, conversationId } = await pair();
+    const { person, volunteer, conversationId } = await acceptedSos(first, second);
     const activity = person.client.subscribe(ConversationActivityDocument, { conversationId });
     // Holding this socket puts the person online; the snapshot says so.
     expect(await nextActivity(activity, 'ONLINE')).toMatchObject({ userId: person.id });
@@ -75,7 +64,7 @@ describe('conversation activity', () => {
   });
 
   it('is for participants only', async () => {
-    const { conversationId } = await pair();
+    const { conversationId } = await acceptedSos(first, second);
     const stranger = await signUp(first);
     await expectError(nextOf(stranger.client.subscribe(ConversationActivityDocument, { conversationId })), 'NOT_FOUND');
     await expectError(stranger.client.request(SetTypingDocument, { conversationId, typing: true }), 'NOT_FOUND');
@@ -85,7 +74,7 @@ describe('conversation activity', () => {
 
 describe('call signaling', () => {
   it('relays between requester and volunteer across instances, never back to the sender nor to strangers', async () => {
-    const { person, volunteer, sosId } = await pair();
+    const { person, volunteer, sosId } = await acceptedSos(first, second);
     const toVolunteer = volunteer.client.subscribe(CallSignalsDocument, { sosId });
     const toPerson = person.client.subscribe(CallSignalsDocument, { sosId });
     await volunteer.client.requestOverSocket(ConversationDocument, { id: randomUUID() });
@@ -112,7 +101,7 @@ describe('call signaling', () => {
 
 describe('re-matching', () => {
   it('a dropped volunteer loses the conversation; the next one to accept joins it', async () => {
-    const { person, volunteer: silent, sosId, conversationId, centre } = await pair();
+    const { person, volunteer: silent, sosId, conversationId, centre } = await acceptedSos(first, second);
     const messages = silent.client.subscribe(MessageAddedDocument, { conversationId });
     await person.client.request(SendMessageDocument, { conversationId, body: 'Hello?' });
     expect((await nextOf(messages)).messageAdded.body).toBe('Hello?');

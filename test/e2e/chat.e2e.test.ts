@@ -13,9 +13,10 @@ import {
   SosConversationDocument,
 } from '../../sdk';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
+import { acceptedSos } from '../helpers/chat';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
-import { at, freshCentre, volunteerAt, type VolunteerActor } from '../helpers/volunteers';
+import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
 import { nextOf } from '../helpers/wait';
 
 const env = useTestEnvironment();
@@ -27,23 +28,13 @@ beforeAll(async () => {
   [first, second] = await Promise.all([env.start(SETTINGS), env.start(SETTINGS)]);
 });
 
-/** An accepted SOS: the requester (on the first instance) and the volunteer (on the second) share a conversation. */
-async function conversationPair(): Promise<{ person: Actor; volunteer: VolunteerActor; sosId: string; conversationId: string }> {
-  const centre = freshCentre();
-  const volunteer = await volunteerAt(second, at(150, 0, centre));
-  const person = await signUp(first);
-  const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
-  await volunteer.client.request(AcceptSosDocument, { sosId: raiseSos.id });
-  const { sos } = await person.client.request(SosConversationDocument, { id: raiseSos.id });
-  return { person, volunteer, sosId: raiseSos.id, conversationId: sos!.conversation!.id };
-}
 
 const send = (actor: Actor, conversationId: string, body: string, clientMessageId?: string) =>
   actor.client.request(SendMessageDocument, { conversationId, body, clientMessageId }).then((r) => r.sendMessage);
 
 describe('conversations', () => {
   it('one per accepted SOS, with the requester and the volunteer; nobody else sees it', async () => {
-    const { person, volunteer, sosId, conversationId } = await conversationPair();
+    const { person, volunteer, sosId, conversationId } = await acceptedSos(first, second);
     const { conversation } = await volunteer.client.request(ConversationDocument, { id: conversationId });
     expect(conversation!.participants.map((p) => p.id).sort()).toEqual([person.id, volunteer.id].sort());
     expect(conversation!.sos).toMatchObject({ id: sosId, status: 'ACCEPTED' });
@@ -56,7 +47,7 @@ describe('conversations', () => {
   });
 
   it('staff may join; then they read and write like the others', async () => {
-    const { person, conversationId, sosId } = await conversationPair();
+    const { person, conversationId, sosId } = await acceptedSos(first, second);
     const professional = await signInAs(first, Role.PROFESSIONAL);
     expect((await professional.client.request(ConversationDocument, { id: conversationId })).conversation).toBeNull();
     const { joinSosConversation } = await professional.client.request(JoinSosConversationDocument, { sosId });
@@ -69,7 +60,7 @@ describe('conversations', () => {
 
 describe('messages', () => {
   it('reach the other participant on another instance, in order under concurrent sends', async () => {
-    const { person, volunteer, conversationId } = await conversationPair();
+    const { person, volunteer, conversationId } = await acceptedSos(first, second);
     const received = volunteer.client.subscribe(MessageAddedDocument, { conversationId });
     await volunteer.client.requestOverSocket(ConversationDocument, { id: conversationId });
     const bodies = Array.from({ length: 10 }, (_, i) => `message ${i}`);
@@ -86,7 +77,7 @@ describe('messages', () => {
   });
 
   it('a retry with the same clientMessageId returns the same message, once', async () => {
-    const { person, conversationId } = await conversationPair();
+    const { person, conversationId } = await acceptedSos(first, second);
     const key = randomUUID();
     const attempts = await Promise.all([1, 2, 3].map(() => send(person, conversationId, 'On my way?', key)));
     expect(new Set(attempts.map((m) => m.id)).size).toBe(1);
@@ -96,7 +87,7 @@ describe('messages', () => {
   });
 
   it('replay after a disconnect with `after`: every later message, no gap, no duplicate', async () => {
-    const { person, volunteer, conversationId } = await conversationPair();
+    const { person, volunteer, conversationId } = await acceptedSos(first, second);
     const m1 = await send(person, conversationId, 'one');
     const m2 = await send(person, conversationId, 'two');
     const m3 = await send(volunteer, conversationId, 'three');
@@ -110,7 +101,7 @@ describe('messages', () => {
   });
 
   it('paginate newest first with stable cursors while messages keep arriving', async () => {
-    const { person, conversationId } = await conversationPair();
+    const { person, conversationId } = await acceptedSos(first, second);
     const empty = (await person.client.request(ConversationDocument, { id: conversationId })).conversation!.messages;
     expect(empty).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
     for (let i = 1; i <= 5; i++) await send(person, conversationId, `m${i}`);
@@ -132,7 +123,7 @@ describe('messages', () => {
   });
 
   it('count unread per viewer; read receipts only move forward', async () => {
-    const { person, volunteer, conversationId } = await conversationPair();
+    const { person, volunteer, conversationId } = await acceptedSos(first, second);
     const a = await send(volunteer, conversationId, 'a');
     const b = await send(volunteer, conversationId, 'b');
     await send(person, conversationId, 'mine does not count');
@@ -150,12 +141,12 @@ describe('messages', () => {
     ['an empty body', '   ', 'body'],
     ['4,001 characters', 'x'.repeat(4001), 'body'],
   ])('refuse %s', async (_name, body, field) => {
-    const { person, conversationId } = await conversationPair();
+    const { person, conversationId } = await acceptedSos(first, second);
     await expectError(send(person, conversationId, body), 'BAD_USER_INPUT', { field });
   });
 
   it('accept exactly 4,000 characters, and refuse unknown conversations', async () => {
-    const { person, conversationId } = await conversationPair();
+    const { person, conversationId } = await acceptedSos(first, second);
     expect((await send(person, conversationId, 'y'.repeat(4000))).body).toHaveLength(4000);
     await expectError(send(person, randomUUID(), 'hello'), 'NOT_FOUND');
     await expectError(send(person, 'nope', 'hello'), 'BAD_USER_INPUT', { field: 'conversationId' });
@@ -175,7 +166,7 @@ describe('messages', () => {
   });
 
   it('stay writable after the SOS closes, until the grace period ends', async () => {
-    const { person, volunteer, sosId, conversationId } = await conversationPair();
+    const { person, volunteer, sosId, conversationId } = await acceptedSos(first, second);
     await person.client.request(ResolveSosDocument, { sosId });
     await send(volunteer, conversationId, 'Glad it went well');
     const strict = await env.start({ ...SETTINGS, CHAT_CLOSE_GRACE_HOURS: '0' });

@@ -46,3 +46,9 @@ export async function spawnServer(env: NodeJS.ProcessEnv, entry = 'src/main.ts',
   });
   return { child, url, logs, exited };
 }
+
+/** SIGTERM, then wait for the process to be gone. */
+export async function stopServer(server: ServerProcess): Promise<void> {
+  server.child.kill('SIGTERM');
+  await server.exited;
+}

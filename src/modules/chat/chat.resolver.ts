@@ -1,6 +1,7 @@
-import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { Role, type Context } from '../../platform/auth';
+import { schemaBound } from '../../platform/graphql/schema-bound';
 import type { UserRow } from '../../platform/db';
 import { User, type UsersService } from '../users';
 import { SosRequest, type SosRow, type SosService } from '../sos';
@@ -11,18 +12,8 @@ import type { ConversationRow, MessageRow } from './chat.repository';
 import { Conversation, ConversationConnection } from './types/conversation.type';
 import { Message, MessageConnection } from './types/message.type';
 
-const chatBySchema = new WeakMap<GraphQLSchema, ChatService>();
-
-/** type-graphql calls `subscribe` without the resolver instance; the service is found through the schema (one per server). */
-export function bindChat(schema: GraphQLSchema, chat: ChatService): void {
-  chatBySchema.set(schema, chat);
-}
-
-function chatOf(info: GraphQLResolveInfo): ChatService {
-  const chat = chatBySchema.get(info.schema);
-  if (!chat) throw new Error('chat subscriptions are not bound to this schema');
-  return chat;
-}
+export const boundChat = schemaBound<ChatService>('chat');
+const chatOf = (info: GraphQLResolveInfo) => boundChat.of(info);
 
 @Resolver()
 export class ChatResolver {

@@ -12,7 +12,7 @@ import type { SosService } from '../sos';
 import type { UsersService } from '../users';
 import { chatLoadersFactory } from './chat.loaders';
 import { ChatRepository } from './chat.repository';
-import { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver, bindChat } from './chat.resolver';
+import { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver, boundChat } from './chat.resolver';
 import { ChatActivity } from './chat.activity';
 import { ChatService } from './chat.service';
 
@@ -37,7 +37,7 @@ export function createChatModule(deps: {
   return {
     service,
     close: () => activity.close(),
-    bindSchema: (schema: GraphQLSchema) => bindChat(schema, service),
+    bindSchema: (schema: GraphQLSchema) => boundChat.bind(schema, service),
     resolvers: [new ChatResolver(service), new ConversationResolver(service, deps.users, deps.sos), new MessageResolver(deps.users), new SosConversationResolver(service)],
   };
 }

@@ -8,7 +8,7 @@ import { FixedWindowLimiter } from '../../platform/rate-limit';
 import type { Redis } from '../../platform/redis';
 import type { ChatService } from '../chat';
 import type { SosService } from '../sos';
-import { SignalingResolver, bindSignaling } from './signaling.resolver';
+import { SignalingResolver, boundSignaling } from './signaling.resolver';
 import { SignalingService } from './signaling.service';
 
 export { SignalingResolver };
@@ -16,5 +16,5 @@ export { SignalingResolver };
 export function createSignalingModule(deps: { redis: Redis; config: Config; logger: Logger; pubsub: PubSub; chat: ChatService; sos: SosService }) {
   const limiter = new FixedWindowLimiter(deps.redis, deps.logger, 'signals', deps.config.CALL_SIGNALS_PER_10S, 10);
   const service = new SignalingService(deps.chat, deps.sos, deps.pubsub, limiter);
-  return { bindSchema: (schema: GraphQLSchema) => bindSignaling(schema, service), resolvers: [new SignalingResolver(service)] };
+  return { bindSchema: (schema: GraphQLSchema) => boundSignaling.bind(schema, service), resolvers: [new SignalingResolver(service)] };
 }

@@ -1,21 +1,12 @@
-import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { Context } from '../../platform/auth';
+import { schemaBound } from '../../platform/graphql/schema-bound';
 import { SignalingService, type SignalRow } from './signaling.service';
 import { CallSignal, SignalKind } from './types/call-signal.type';
 
-const signalingBySchema = new WeakMap<GraphQLSchema, SignalingService>();
-
-/** type-graphql calls `subscribe` without the resolver instance; the service is found through the schema (one per server). */
-export function bindSignaling(schema: GraphQLSchema, signaling: SignalingService): void {
-  signalingBySchema.set(schema, signaling);
-}
-
-function signalingOf(info: GraphQLResolveInfo): SignalingService {
-  const signaling = signalingBySchema.get(info.schema);
-  if (!signaling) throw new Error('signaling is not bound to this schema');
-  return signaling;
-}
+export const boundSignaling = schemaBound<SignalingService>('signaling');
+const signalingOf = (info: GraphQLResolveInfo) => boundSignaling.of(info);
 
 @Resolver()
 export class SignalingResolver {

@@ -16,7 +16,7 @@ import { sosLoadersFactory } from './sos.loaders';
 import { SosRepository } from './sos.repository';
 import { SosAlertResolver, SosEventResolver, SosRequestResolver } from './sos-request.resolver';
 import { SosResolver } from './sos.resolver';
-import { SosSubscriptionsResolver, bindSosFeeds } from './sos.subscriptions.resolver';
+import { SosSubscriptionsResolver, sosFeeds } from './sos.subscriptions.resolver';
 import { SosScheduler } from './sos.scheduler';
 import { SosService } from './sos.service';
 
@@ -92,7 +92,7 @@ export function createSosModule(deps: {
   return {
     service,
     scheduler,
-    bindSchema: (schema: GraphQLSchema) => bindSosFeeds(schema, feeds),
+    bindSchema: (schema: GraphQLSchema) => sosFeeds.bind(schema, feeds),
     resolvers: [
       new SosResolver(service),
       new SosRequestResolver(service, deps.users, deps.volunteers),

@@ -1,6 +1,7 @@
-import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, ID, Int, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { Role, type Context } from '../../platform/auth';
+import { schemaBound } from '../../platform/graphql/schema-bound';
 import type { LocationUpdateRow } from './sos.events';
 import { SosFeeds } from './sos.feeds';
 import type { AlertRow, SosEventRow } from './sos.repository';
@@ -10,21 +11,8 @@ import { SosEvent } from './types/sos-event.type';
 
 type Data = SubscribeResolverData<unknown, Record<string, unknown>, Context>;
 
-/**
- * type-graphql calls `subscribe` without the resolver instance, so the feeds are found through
- * the schema being executed: one per server instance (tests run several in one process).
- */
-const feedsBySchema = new WeakMap<GraphQLSchema, SosFeeds>();
-
-export function bindSosFeeds(schema: GraphQLSchema, feeds: SosFeeds): void {
-  feedsBySchema.set(schema, feeds);
-}
-
-function feedsOf(info: GraphQLResolveInfo): SosFeeds {
-  const feeds = feedsBySchema.get(info.schema);
-  if (!feeds) throw new Error('SOS subscriptions are not bound to this schema');
-  return feeds;
-}
+export const sosFeeds = schemaBound<SosFeeds>('SOS subscriptions');
+const feedsOf = (info: GraphQLResolveInfo) => sosFeeds.of(info);
 
 /** Each subscription's events come from SosFeeds (replay from PostgreSQL, then live); the resolvers pass them on. */
 @Resolver()
