@@ -169,8 +169,9 @@ export class CareConnectClient {
           this.setSession(data.refreshSession);
           return true;
         },
-        () => {
-          this.setSession(null);
+        (err: unknown) => {
+          // Only a refused refresh token ends the session; a network error or an outage does not.
+          if (err instanceof CareConnectError && err.code === UNAUTHENTICATED) this.setSession(null);
           return false;
         },
       )

@@ -1,4 +1,4 @@
-import { LoginDocument, LogoutDocument, MeDocument, RefreshSessionDocument, RegisterDocument } from '../../sdk';
+import { CareConnectClient, LoginDocument, LogoutDocument, MeDocument, RefreshSessionDocument, RegisterDocument } from '../../sdk';
 import { PASSWORD, signUp, uniqueEmail } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
@@ -136,5 +136,20 @@ describe('logout', () => {
 
   it('is idempotent and says nothing about unknown tokens', async () => {
     expect((await server.client().request(LogoutDocument, { refreshToken: 'rt_unknown' })).logout).toBe(true);
+  });
+});
+
+describe('the SDK session', () => {
+  it('is forgotten when the refresh token is refused, kept when the server cannot be reached', async () => {
+    const actor = await signUp(server);
+    const expired = { ...actor.session, accessToken: craftAccessToken(actor.id, { expiresInSeconds: -60 }) };
+
+    const unreachable = new CareConnectClient({ url: 'http://127.0.0.1:9/graphql', session: expired });
+    await expect(unreachable.request(MeDocument)).rejects.toThrow();
+    expect(unreachable.currentSession).not.toBeNull();
+
+    const revoked = server.client({ ...expired, refreshToken: 'rt_revoked' });
+    await expectError(revoked.request(MeDocument), 'UNAUTHENTICATED');
+    expect(revoked.currentSession).toBeNull();
   });
 });
