@@ -2,6 +2,8 @@ import { GraphQLError } from 'graphql';
 import { AccessTokens, LoaderScope, bearerToken, type AccessClaims, type Context, type Viewer } from '../platform/auth';
 import type { UsersService } from '../modules/users';
 
+const VIEWER_TTL_MS = 5000;
+
 export interface RequestInfo {
   requestId: string;
   clientIp: string;
@@ -39,12 +41,20 @@ export class ContextFactory {
   }
 
   private build(info: RequestInfo, tokenUserId: string | null): Context {
-    let viewer: Promise<Viewer | null> | undefined;
+    let viewer: { value: Promise<Viewer | null>; at: number } | undefined;
     const ctx: Context = {
       ...info,
       tokenUserId,
       loaders: new LoaderScope(),
-      viewer: () => (viewer ??= this.users.viewerOf(ctx)),
+      viewer: () => {
+        // A request reads the viewer once; a subscription, which lives for hours, again every few
+        // seconds, so a demotion reaches live streams too.
+        if (!viewer || Date.now() - viewer.at > VIEWER_TTL_MS) {
+          if (viewer && ctx.tokenUserId) this.users.forget(ctx, ctx.tokenUserId);
+          viewer = { value: this.users.viewerOf(ctx), at: Date.now() };
+        }
+        return viewer.value;
+      },
       actAs: (userId) => {
         ctx.tokenUserId = userId;
         viewer = undefined;

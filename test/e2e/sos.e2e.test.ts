@@ -172,6 +172,23 @@ describe('matching', () => {
   });
 });
 
+describe('staff streams', () => {
+  it('stop serving a demoted professional within seconds, without a reconnect', async () => {
+    const professional = await signInAs(server, Role.PROFESSIONAL);
+    const escalations = professional.client.subscribe(SosEscalationsDocument, {});
+    await professional.client.requestOverSocket(OpenSosRequestsDocument, {});
+    await server.modules.auth.ensureAccount({ email: professional.email, password: professional.password, displayName: 'Demoted', role: Role.USER });
+    await new Promise((r) => setTimeout(r, 5500));
+    // Nobody near: the SOS escalates within a couple of steps.
+    await raise(await signUp(server), freshCentre());
+    let outcome: string;
+    do outcome = await nextOf(escalations, 'escalation').then(() => 'delivered', (err: { code?: string }) => err.code ?? 'error');
+    while (outcome === 'delivered');
+    expect(outcome).toBe('FORBIDDEN');
+    await professional.client.close();
+  });
+});
+
 describe('accepting', () => {
   it('the first accept wins: of many volunteers accepting at once exactly one gets it; the others CONFLICT', async () => {
     const centre = freshCentre();

@@ -23,6 +23,11 @@ export class UsersService {
     return this.byId(ctx, assertId('id', id));
   }
 
+  /** Drops a user from this context's cache (a long-lived subscription re-reads who its viewer is). */
+  forget(ctx: Context, id: string): void {
+    ctx.loaders.get(this.userLoader).clear(id);
+  }
+
   byId(ctx: Context, id: string): Promise<UserRow | null> {
     return ctx.loaders.get(this.userLoader).load(id);
   }
