@@ -34,6 +34,16 @@ describe('failed logins per account', () => {
     expect(error.extensions.retryAfterSeconds).toBeLessThanOrEqual(600);
   });
 
+  it('a burst of concurrent guesses gets no more tries than the limit', async () => {
+    const actor = await newPerson();
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => from(`198.51.100.${100 + i}`).request(LoginDocument, { input: { email: actor.email, password: `guess ${i} wrong` } })),
+    );
+    const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'OK'));
+    expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(3);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(9);
+  });
+
   it('a successful login clears the account counter', async () => {
     const actor = await newPerson();
     await failLogin(actor.email, '198.51.100.60');

@@ -212,6 +212,19 @@ describe('accepting', () => {
     expect((await winner.client.request(MyAssignmentDocument)).myAssignment).toMatchObject({ id: sos.id, requester: { id: person.id } });
   });
 
+  it('one volunteer accepting two SOS at once gets one of them; the other SOS stays open', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(100, 0, centre));
+    const [a, b] = await Promise.all([signUp(server), signUp(server)]);
+    const sosA = await raise(a, at(10, 90, centre));
+    const sosB = await raise(b, at(10, 270, centre));
+    const attempts = await Promise.allSettled([sosA, sosB].map((s) => volunteer.client.request(AcceptSosDocument, { sosId: s.id })));
+    expect(attempts.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((attempts.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.code).toBe('CONFLICT');
+    const statuses = [(await sosAs(a, sosA.id))!.status, (await sosAs(b, sosB.id))!.status].sort();
+    expect(statuses).toEqual(['ACCEPTED', 'MATCHING']);
+  });
+
   it('needs an open offer: strangers get NOT_FOUND, declined or expired offers CONFLICT', async () => {
     const centre = freshCentre();
     const decliner = await volunteerAt(server, at(100, 0, centre));
