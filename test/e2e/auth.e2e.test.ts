@@ -107,6 +107,16 @@ describe('refresh tokens', () => {
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
   });
 
+  it('a copied token used at the same moment as the owner\'s rotation still revokes the rotated token', async () => {
+    for (let round = 0; round < 5; round++) {
+      const actor = await signUp(server);
+      const attempts = await Promise.allSettled([1, 2].map(() => server.client().request(RefreshSessionDocument, { refreshToken: actor.session.refreshToken })));
+      const winner = attempts.find((a): a is PromiseFulfilledResult<{ refreshSession: { refreshToken: string } }> => a.status === 'fulfilled');
+      expect(winner).toBeDefined();
+      await expectError(server.client().request(RefreshSessionDocument, { refreshToken: winner!.value.refreshSession.refreshToken }), 'UNAUTHENTICATED');
+    }
+  });
+
   it('an unknown token is UNAUTHENTICATED', async () => {
     await expectError(server.client().request(RefreshSessionDocument, { refreshToken: 'rt_nonsense' }), 'UNAUTHENTICATED');
   });
