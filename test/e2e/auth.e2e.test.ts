@@ -111,9 +111,9 @@ describe('refresh tokens', () => {
     for (let round = 0; round < 5; round++) {
       const actor = await signUp(server);
       const attempts = await Promise.allSettled([1, 2].map(() => server.client().request(RefreshSessionDocument, { refreshToken: actor.session.refreshToken })));
-      const winner = attempts.find((a): a is PromiseFulfilledResult<{ refreshSession: { refreshToken: string } }> => a.status === 'fulfilled');
+      const [winner] = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value.refreshSession] : []));
       expect(winner).toBeDefined();
-      await expectError(server.client().request(RefreshSessionDocument, { refreshToken: winner!.value.refreshSession.refreshToken }), 'UNAUTHENTICATED');
+      await expectError(server.client().request(RefreshSessionDocument, { refreshToken: winner.refreshToken }), 'UNAUTHENTICATED');
     }
   });
 

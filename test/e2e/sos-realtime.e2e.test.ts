@@ -153,6 +153,26 @@ describe('volunteerLocation', () => {
 });
 
 describe('disconnection', () => {
+  it('a Redis that lost its data drops nobody on the spot; silence is judged again once the index is rebuilt', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(first, at(100, 0, centre));
+    const person = await signUp(first);
+    const sos = await raise(person, centre);
+    await volunteer.client.request(AcceptSosDocument, { sosId: sos.id });
+    const redis = new (await import('ioredis')).default(first.config.REDIS_URL);
+    const keys = await redis.keys(`${first.config.REDIS_KEY_PREFIX}vol:*`);
+    await redis.del(...keys);
+    redis.disconnect();
+
+    // Heartbeats are unknown now: a sweep (every second) must not take that for silence.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await person.client.request(SosDocument, { id: sos.id })).sos!.status).toBe('ACCEPTED');
+    // The volunteer really is silent: once the index is back and a timeout has passed, they are dropped.
+    const dropped = await eventually(() => person.client.request(SosDocument, { id: sos.id }).then((r) => r.sos!), (s) => s.timeline.some((e) => e.type === 'VOLUNTEER_DISCONNECTED'), 10000);
+    expect(dropped.timeline.filter((e) => e.type === 'VOLUNTEER_DISCONNECTED')).toHaveLength(1);
+  });
+
+
   it('a silent assigned volunteer is dropped and the SOS matched again without them', async () => {
     const centre = freshCentre();
     const silent = await volunteerAt(first, at(100, 0, centre));

@@ -199,7 +199,10 @@ export class VolunteersService {
    * callers must not guess that someone went silent.
    */
   async heartbeats(ctx: Context, volunteerIds: readonly string[]): Promise<(number | null)[]> {
-    if (!(await this.index.isReady())) throw new Error('volunteer index not built yet');
+    if (!(await this.index.isReady())) {
+      void this.searcher.rebuildIndex();
+      throw new Error('volunteer index not built yet');
+    }
     const [live, rows] = await Promise.all([this.index.lastSeen(volunteerIds), this.byIds(ctx, volunteerIds)]);
     const stored = new Map(rows.map((r) => [r.id, r.lastSeenAt?.getTime() ?? null]));
     return volunteerIds.map((id, i) => {
