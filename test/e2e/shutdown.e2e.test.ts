@@ -30,10 +30,15 @@ describe('graceful shutdown on SIGTERM', () => {
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
     const inFlight = actor.client.request(MeDocument);
+    // Watched from another connection: inside the blocker's transaction pg_stat_activity is a
+    // snapshot taken at its first read, and would never show the request arriving.
+    const observer = new Client({ connectionString: env.databaseUrl });
+    await observer.connect();
     await waitFor(async () => {
-      const { rowCount } = await blocker.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      const { rowCount } = await observer.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
       return (rowCount ?? 0) > 0;
     });
+    await observer.end();
 
     const signalledAt = Date.now();
     server.child.kill('SIGTERM');
