@@ -1,6 +1,6 @@
 import type { Context } from '../../platform/auth';
 import { AppError, badInput, notFound, rateLimited, unauthenticated } from '../../platform/errors';
-import { decodeCursor, encodeCursor } from '../../platform/graphql/cursor';
+import { connection, decodeCursor, pageSize } from '../../platform/graphql/cursor';
 import { closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import { assertId } from '../../platform/validation';
@@ -10,8 +10,6 @@ import type { ChatLoaders } from './chat.loaders';
 import type { ChatRepository, ConversationRow, MessageRow } from './chat.repository';
 
 export const BODY_MAX_LENGTH = 4000;
-const DEFAULT_PAGE = 20;
-const MAX_PAGE = 100;
 const topic = (conversationId: string) => `chat:${conversationId}`;
 const PARTICIPATION_RECHECK_MS = 1000;
 
@@ -94,22 +92,18 @@ export class ChatService {
   }
 
   async messages(conversation: ConversationRow, first: number | null | undefined, before: string | null | undefined) {
-    const size = this.pageSize(first);
+    const size = pageSize('first', first);
     const cursor = before ? String(decodeCursor('before', before, ['string'])[0]) : null;
-    const rows = await this.repository.page(conversation.id, size + 1, cursor);
-    const edges = rows.slice(0, size).map((node) => ({ node, cursor: encodeCursor([node.position]) }));
-    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connection(await this.repository.page(conversation.id, size + 1, cursor), size, (message) => [message.position]);
   }
 
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
     const userId = this.signedIn(ctx);
-    const size = this.pageSize(first);
+    const size = pageSize('first', first);
     const cursor = after ? decodeCursor('after', after, ['string', 'string']) : null;
     const rows = await this.repository.pageOfUser(userId, size + 1, cursor ? { at: String(cursor[0]), id: String(cursor[1]) } : null);
-    const page = rows.slice(0, size);
-    for (const row of page) this.load(ctx).byId.prime(row.id, row);
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([new Date(node.lastActivityAt).toISOString(), node.id]) }));
-    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    for (const row of rows) this.load(ctx).byId.prime(row.id, row);
+    return connection(rows, size, (c) => [new Date(c.lastActivityAt).toISOString(), c.id]);
   }
 
   /** Messages after `after` (a message id) replayed from the database, then live ones, in order, without duplicates. */
@@ -179,11 +173,6 @@ export class ChatService {
     return (await this.repository.participants([conversationId])).some((p) => p.userId === userId);
   }
 
-  private pageSize(first: number | null | undefined): number {
-    const size = first ?? DEFAULT_PAGE;
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
-    return size;
-  }
 
   private signedIn(ctx: Context): string {
     if (!ctx.tokenUserId) throw unauthenticated();

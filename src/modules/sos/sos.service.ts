@@ -1,7 +1,7 @@
 import { Role, type Context } from '../../platform/auth';
 import { inTransaction, type Sql, type Tx } from '../../platform/db';
 import { AppError, badInput, forbidden, notFound, rateLimited, unauthenticated } from '../../platform/errors';
-import { decodeCursor, encodeCursor } from '../../platform/graphql/cursor';
+import { connection, decodeCursor, pageSize } from '../../platform/graphql/cursor';
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import { assertId } from '../../platform/validation';
@@ -35,8 +35,6 @@ export interface RaiseInput {
 export type Relation = 'requester' | 'assigned' | 'alerted' | 'staff' | 'none';
 
 const STAFF: readonly Role[] = [Role.PROFESSIONAL, Role.ADMIN];
-const DEFAULT_PAGE = 20;
-const MAX_PAGE = 100;
 
 export class SosService {
   constructor(
@@ -112,14 +110,11 @@ export class SosService {
 
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
     const requesterId = this.signedIn(ctx);
-    const size = first ?? DEFAULT_PAGE;
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
+    const size = pageSize('first', first);
     const cursor = after ? decodeCursor('after', after, ['string', 'string']) : null;
     const rows = await this.repository.pageOfRequester(requesterId, size + 1, cursor ? { createdAt: String(cursor[0]), id: String(cursor[1]) } : null);
-    const page = rows.slice(0, size);
-    for (const row of page) this.load(ctx).byId.prime(row.id, row);
-    const edges = page.map((node) => ({ node, cursor: encodeCursor([node.createdAt.toISOString(), node.id]) }));
-    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    for (const row of rows) this.load(ctx).byId.prime(row.id, row);
+    return connection(rows, size, (sos) => [sos.createdAt.toISOString(), sos.id]);
   }
 
   /** The SOS the signed-in volunteer is assigned to now, if any. */
@@ -137,9 +132,7 @@ export class SosService {
 
   /** For staff: SOS not yet closed, escalated ones first. */
   openForStaff(limit: number | null | undefined): Promise<SosRow[]> {
-    const size = limit ?? 50;
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw badInput('limit', `must be between 1 and ${MAX_PAGE}`);
-    return this.repository.findOpenForStaff(size);
+    return this.repository.findOpenForStaff(pageSize('limit', limit ?? 50));
   }
 
   /**

@@ -14,3 +14,22 @@ export function decodeCursor(field: string, cursor: string, shape: readonly ('st
   }
   throw badInput(field, 'is not a cursor this API gave out');
 }
+
+const DEFAULT_PAGE = 20;
+const MAX_PAGE = 100;
+
+/** A page size from `first` (or `limit`): 20 when omitted, 1 to 100 otherwise. */
+export function pageSize(field: string, requested: number | null | undefined): number {
+  const size = requested ?? DEFAULT_PAGE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw badInput(field, `must be between 1 and ${MAX_PAGE}`);
+  return size;
+}
+
+/**
+ * A connection from rows fetched with one row more than the page (`size + 1`): that extra row,
+ * if it came, says there is a next page.
+ */
+export function connection<T>(rows: T[], size: number, cursorOf: (row: T) => (string | number)[]) {
+  const edges = rows.slice(0, size).map((node) => ({ node, cursor: encodeCursor(cursorOf(node)) }));
+  return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+}
