@@ -1,10 +1,7 @@
-import { Registry } from 'prom-client';
 import { ConfigError, loadConfig, type Config } from '../../src/config';
-import { createModules, type Infrastructure, type Modules } from '../../src/app/modules';
-import { createDatabase } from '../../src/platform/db';
+import { createInfrastructure, type Infrastructure } from '../../src/app/infrastructure';
+import { createModules, type Modules } from '../../src/app/modules';
 import { createLogger } from '../../src/platform/logger';
-import { PubSub } from '../../src/platform/pubsub';
-import { closeRedis, createRedis } from '../../src/platform/redis';
 
 export interface ScriptContext {
   modules: Modules;
@@ -25,11 +22,7 @@ export async function withModules(name: string, fn: (script: ScriptContext) => P
     console.error(err instanceof ConfigError ? err.message : err);
     process.exit(78);
   }
-  const logger = createLogger('warn');
-  const { db, sql, close: closeDatabase } = createDatabase({ url: config.DATABASE_URL, poolSize: 2 }, logger);
-  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger, { lazyConnect: true });
-  const pubsub = new PubSub(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
-  const infra: Infrastructure = { config, db, sql, redis, logger, registry: new Registry(), pubsub };
+  const infra = await createInfrastructure(config, { logger: createLogger('warn'), poolSize: 2 });
   const modules = createModules(infra);
   try {
     await fn({ modules, config, infra });
@@ -38,6 +31,6 @@ export async function withModules(name: string, fn: (script: ScriptContext) => P
     process.exitCode = 1;
   } finally {
     await modules.close();
-    await Promise.allSettled([closeRedis(redis), pubsub.close(), closeDatabase()]);
+    await infra.close();
   }
 }

@@ -9,16 +9,14 @@ import cors from 'cors';
 import express from 'express';
 import { redactConfig, type Config } from '../config';
 import type { Context } from '../platform/auth';
-import { createDatabase } from '../platform/db';
 import { createErrorFormatter } from '../platform/errors';
 import { healthRoutes } from '../platform/health';
 import { clientIpResolver, httpErrorHandler, notFoundHandler, requestScope } from '../platform/http';
 import { createLogger, type Logger } from '../platform/logger';
-import { PubSub } from '../platform/pubsub';
 import { Metrics, metricsPlugin } from '../platform/metrics';
-import { closeRedis, createRedis, waitUntilReady } from '../platform/redis';
 import { ContextFactory } from './context';
 import { OperationLimits } from './graphql-limits';
+import { createInfrastructure } from './infrastructure';
 import { createModules, type Modules } from './modules';
 import { buildAppSchema, instanceContainer } from './schema';
 import { attachWebSocketServer } from './websocket';
@@ -43,12 +41,9 @@ const REDIS_BOOT_WAIT_MS = 2000;
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = new Metrics();
-  const { db, sql, close: closeDatabase } = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }, logger, () => metrics.dbQueries.inc());
-  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
-  if (!(await waitUntilReady(redis, REDIS_BOOT_WAIT_MS))) logger.warn('redis not reachable at start; continuing degraded');
-
-  const pubsub = new PubSub(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
-  const modules = createModules({ config, db, sql, redis, logger, registry: metrics.registry, pubsub });
+  const infra = await createInfrastructure(config, { logger, registry: metrics.registry, onQuery: () => metrics.dbQueries.inc(), redisWaitMs: REDIS_BOOT_WAIT_MS });
+  const { sql, redis } = infra;
+  const modules = createModules(infra);
   const schema = buildAppSchema(instanceContainer(modules.resolvers));
   modules.bindSchema(schema);
   modules.sosScheduler.start();
@@ -60,6 +55,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   const app = express();
   app.disable('x-powered-by');
   const httpServer: HttpServer = createServer(app);
+  // Idle keep-alive connections outlive those of clients and balancers (60 s is the usual balancer
+  // default, 4 s undici's): the client must be the side that closes, or a request it sends just as
+  // the server closes that connection fails with ECONNRESET.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const websockets = attachWebSocketServer({
     httpServer,
     schema,
@@ -149,7 +149,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       logger.info('shutting down');
       await apollo.stop();
       await modules.close();
-      await Promise.allSettled([closeRedis(redis), pubsub.close(), closeDatabase()]);
+      await infra.close();
       logger.info('stopped');
     })());
 

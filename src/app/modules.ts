@@ -1,42 +1,46 @@
 import type { GraphQLSchema } from 'graphql';
-import type { Config } from '../config';
 import { AccessTokens } from '../platform/auth';
-import type { Db, Sql } from '../platform/db';
-import type { Logger } from '../platform/logger';
-import type { Registry } from 'prom-client';
-import type { Redis } from '../platform/redis';
-import type { PubSub } from '../platform/pubsub';
-import { createAuthModule } from '../modules/auth';
-import { createChatModule } from '../modules/chat';
-import { PresenceService } from '../modules/presence';
-import { createUsersModule } from '../modules/users';
-import { createSignalingModule } from '../modules/signaling';
-import { createSosModule } from '../modules/sos';
-import { createVolunteersModule } from '../modules/volunteers';
+import { DomainEvents } from '../platform/events';
+import { authResolvers, createAuthModule } from '../modules/auth';
+import { chatResolvers, createChatModule } from '../modules/chat';
+import { PresenceService, type PresenceEvents } from '../modules/presence';
+import { createUsersModule, usersResolvers } from '../modules/users';
+import { createSignalingModule, signalingResolvers } from '../modules/signaling';
+import { createSosModule, sosResolvers, type SosEvents } from '../modules/sos';
+import { createVolunteersModule, volunteersResolvers, type VolunteerEvents } from '../modules/volunteers';
+import type { Infrastructure } from './infrastructure';
 
-export interface Infrastructure {
-  config: Config;
-  db: Db;
-  sql: Sql;
-  redis: Redis;
-  logger: Logger;
-  /** Where modules register their Prometheus metrics. */
-  registry: Registry;
-  pubsub: PubSub;
-}
+/** Every domain event of the API: each module declares its own in `<module>.events.ts`. */
+export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents;
 
-/** Wires every module to the infrastructure and to the modules it depends on. */
+/** Every resolver class of the API, as each module lists its own. */
+export const resolverClasses = [...usersResolvers, ...authResolvers, ...volunteersResolvers, ...sosResolvers, ...chatResolvers, ...signalingResolvers] as const;
+
+/** Wires every module to the infrastructure, to the modules it calls, and to the events it reacts to. */
 export function createModules(infra: Infrastructure) {
+  const events = new DomainEvents<AppEvents>(infra.logger);
   const tokens = new AccessTokens(infra.config.JWT_SECRET, infra.config.ACCESS_TOKEN_TTL_SECONDS);
   const users = createUsersModule(infra.db, infra.sql);
   const auth = createAuthModule({ ...infra, users: users.service, tokens });
-  const volunteers = createVolunteersModule({ ...infra, users: users.service });
-  const sos = createSosModule({ ...infra, users: users.service, volunteers: volunteers.service, search: volunteers.search });
-  const presence = new PresenceService(infra.redis, infra.logger);
+  const volunteers = createVolunteersModule({ ...infra, events, users: users.service });
+  const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search });
+  const presence = new PresenceService(infra.redis, events, infra.logger);
   const chat = createChatModule({ ...infra, users: users.service, sos: sos.service, presence });
   const signaling = createSignalingModule({ ...infra, chat: chat.service, sos: sos.service });
+
+  // Who reacts to what, across modules. Transaction listeners write in the transaction of the
+  // change (they commit or roll back with it); the others run once it has committed.
+  events.onTransaction('sos.assignmentChanged', ({ volunteerId, assignment }, tx) => volunteers.service.assign(tx, volunteerId, assignment));
+  events.on('sos.assignmentChanged', ({ volunteerId, assignment }) => volunteers.service.setLiveAssignment(volunteerId, assignment?.sosId ?? null));
+  events.onTransaction('sos.accepted', ({ sosId, requesterId, volunteerUserId }, tx) => chat.service.openForSos(tx, sosId, [requesterId, volunteerUserId]));
+  events.onTransaction('sos.volunteerDropped', ({ sosId, volunteerUserId }, tx) => chat.service.leaveSos(tx, sosId, volunteerUserId));
+  // A location fix of an assigned volunteer, on its way to the requester's socket.
+  events.on('volunteer.locationFixed', (fix) => sos.locationRelay.forward(fix));
+  events.on('presence.changed', (change) => chat.presenceChanged(change));
+
   return {
     tokens,
+    events,
     users: users.service,
     auth: auth.service,
     volunteers: volunteers.service,

@@ -2,31 +2,7 @@ import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphq
 import { buildSchemaSync, type ContainerType, type PubSub as PubSubEngine } from 'type-graphql';
 import { authChecker } from '../platform/auth';
 import { DateTimeScalar } from '../platform/graphql/date-time.scalar';
-import { AuthResolver } from '../modules/auth';
-import { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver } from '../modules/chat';
-import { UsersResolver } from '../modules/users';
-import { SignalingResolver } from '../modules/signaling';
-import { SosAlertResolver, SosEventResolver, SosRequestResolver, SosResolver, SosSubscriptionsResolver } from '../modules/sos';
-import { UserVolunteerResolver, VolunteerProfileResolver, VolunteersResolver } from '../modules/volunteers';
-
-/** Every resolver class of the API; modules add theirs here. */
-export const resolverClasses = [
-  UsersResolver,
-  AuthResolver,
-  VolunteersResolver,
-  VolunteerProfileResolver,
-  UserVolunteerResolver,
-  SosResolver,
-  SosRequestResolver,
-  SosAlertResolver,
-  SosEventResolver,
-  SosSubscriptionsResolver,
-  ChatResolver,
-  ConversationResolver,
-  MessageResolver,
-  SosConversationResolver,
-  SignalingResolver,
-] as const;
+import { resolverClasses } from './modules';
 
 /**
  * type-graphql insists on a pub/sub engine once there are subscriptions, though ours supply

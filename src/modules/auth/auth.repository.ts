@@ -1,45 +1,69 @@
-import type { Db, DbClient, RefreshTokenRow } from '../../platform/db';
+import type { Db, Queryable, Sql, Tx } from '../../platform/db';
 
+export interface RefreshTokenRow {
+  id: string;
+  userId: string;
+  familyId: string;
+  tokenHash: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+const TOKEN_COLUMNS = `id, user_id AS "userId", family_id AS "familyId", token_hash AS "tokenHash", expires_at AS "expiresAt",
+  used_at AS "usedAt", revoked_at AS "revokedAt", created_at AS "createdAt"`;
+
+/** The only code that touches `credentials` and `refresh_tokens`. Raw SQL where it joins a transaction (Tx). */
 export class AuthRepository {
-  constructor(private readonly db: Db) {}
-
-  transaction<T>(fn: (tx: DbClient) => Promise<T>): Promise<T> {
-    return this.db.$transaction(fn);
-  }
+  constructor(
+    private readonly db: Db,
+    private readonly sql: Sql,
+  ) {}
 
   async passwordHashOf(userId: string): Promise<string | null> {
     const row = await this.db.credential.findUnique({ where: { userId }, select: { passwordHash: true } });
     return row?.passwordHash ?? null;
   }
 
-  async setPasswordHash(userId: string, passwordHash: string, client: DbClient = this.db): Promise<void> {
-    await client.credential.upsert({ where: { userId }, create: { userId, passwordHash }, update: { passwordHash } });
+  async setPasswordHash(tx: Tx, userId: string, passwordHash: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO credentials (user_id, password_hash, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now()`,
+      [userId, passwordHash],
+    );
   }
 
-  async addRefreshToken(token: { userId: string; familyId: string; tokenHash: string; expiresAt: Date }, client: DbClient = this.db): Promise<void> {
-    await client.refreshToken.create({ data: token });
+  async addRefreshToken(token: { userId: string; familyId: string; tokenHash: string; expiresAt: Date }, client: Queryable = this.sql): Promise<void> {
+    await client.query('INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES (gen_random_uuid(), $1, $2, $3, $4)', [
+      token.userId,
+      token.familyId,
+      token.tokenHash,
+      token.expiresAt,
+    ]);
   }
 
-  findRefreshToken(tokenHash: string, client: DbClient = this.db): Promise<RefreshTokenRow | null> {
-    return client.refreshToken.findUnique({ where: { tokenHash } });
+  async findRefreshToken(tokenHash: string, client: Queryable = this.sql): Promise<RefreshTokenRow | null> {
+    const { rows } = await client.query<RefreshTokenRow>(`SELECT ${TOKEN_COLUMNS} FROM refresh_tokens WHERE token_hash = $1`, [tokenHash]);
+    return rows[0] ?? null;
   }
 
   /** Serialises everything done to one sign-in's tokens: rotation and reuse detection cannot interleave. */
-  async lockFamily(familyId: string, client: DbClient): Promise<void> {
-    await client.$queryRaw`SELECT id FROM refresh_tokens WHERE family_id = ${familyId}::uuid FOR UPDATE`;
+  async lockFamily(tx: Tx, familyId: string): Promise<void> {
+    await tx.query('SELECT id FROM refresh_tokens WHERE family_id = $1 FOR UPDATE', [familyId]);
   }
 
   /**
    * Marks a token used if, and only if, nobody used or revoked it before: the conditional update
    * is what makes two concurrent refreshes with one token end with exactly one winner.
    */
-  async markUsed(id: string, client: DbClient = this.db): Promise<boolean> {
-    const { count } = await client.refreshToken.updateMany({ where: { id, usedAt: null, revokedAt: null }, data: { usedAt: new Date() } });
-    return count === 1;
+  async markUsed(tx: Tx, id: string): Promise<boolean> {
+    const { rowCount } = await tx.query('UPDATE refresh_tokens SET used_at = now() WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL', [id]);
+    return rowCount === 1;
   }
 
-  async revokeFamily(familyId: string, client: DbClient = this.db): Promise<number> {
-    const { count } = await client.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
-    return count;
+  async revokeFamily(familyId: string, client: Queryable = this.sql): Promise<number> {
+    const { rowCount } = await client.query('UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
+    return rowCount ?? 0;
   }
 }

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AccessTokens, Role, hashPassword, hashRefreshToken, newRefreshToken, verifyPassword, type Context } from '../../platform/auth';
-import { isUniqueViolation, type DbClient, type UserRow } from '../../platform/db';
+import { inTransaction, isUniqueViolation, type Queryable, type Sql } from '../../platform/db';
 import { AppError, rateLimited, unauthenticated } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
-import { normalizeEmail, type UsersService } from '../users';
+import { normalizeEmail, type UserRow, type UsersService } from '../users';
 import type { AuthRepository } from './auth.repository';
 
 export interface Session {
@@ -41,6 +41,7 @@ export class AuthService {
 
   constructor(
     private readonly repository: AuthRepository,
+    private readonly sql: Sql,
     private readonly users: UsersService,
     private readonly tokens: AccessTokens,
     private readonly limiters: AuthLimiters,
@@ -92,8 +93,8 @@ export class AuthService {
     const hash = hashRefreshToken(refreshToken);
     const found = await this.repository.findRefreshToken(hash);
     if (!found || found.revokedAt) throw unauthenticated('Session expired; sign in again');
-    const outcome = await this.repository.transaction(async (tx) => {
-      await this.repository.lockFamily(found.familyId, tx);
+    const outcome = await inTransaction(this.sql, async (tx) => {
+      await this.repository.lockFamily(tx, found.familyId);
       const row = await this.repository.findRefreshToken(hash, tx);
       if (!row || row.revokedAt) return 'revoked' as const;
       if (row.usedAt) {
@@ -102,8 +103,8 @@ export class AuthService {
         return 'revoked' as const;
       }
       if (row.expiresAt.getTime() <= Date.now()) return 'revoked' as const;
-      await this.repository.markUsed(row.id, tx);
-      const user = await this.users.findById(row.userId);
+      await this.repository.markUsed(tx, row.id);
+      const user = await this.users.byId(ctx, row.userId);
       if (!user) return 'revoked' as const;
       return this.startSession(ctx, user, row.familyId, tx);
     });
@@ -127,18 +128,18 @@ export class AuthService {
     const existing = await this.users.findByEmail(email);
     if (!existing) return this.createAccount({ ...spec, email });
     const passwordHash = await hashPassword(spec.password, this.settings.passwordHashCost);
-    return this.repository.transaction(async (tx) => {
-      await this.repository.setPasswordHash(existing.id, passwordHash, tx);
-      return this.users.update(existing.id, { displayName: spec.displayName.trim(), role: spec.role }, tx);
+    return inTransaction(this.sql, async (tx) => {
+      await this.repository.setPasswordHash(tx, existing.id, passwordHash);
+      return this.users.update(tx, existing.id, { displayName: spec.displayName.trim(), role: spec.role });
     });
   }
 
   private async createAccount(spec: AccountSpec): Promise<UserRow> {
     const passwordHash = await hashPassword(spec.password, this.settings.passwordHashCost);
     try {
-      return await this.repository.transaction(async (tx: DbClient) => {
-        const user = await this.users.create({ email: spec.email, displayName: spec.displayName.trim(), phone: spec.phone ?? null, role: spec.role }, tx);
-        await this.repository.setPasswordHash(user.id, passwordHash, tx);
+      return await inTransaction(this.sql, async (tx) => {
+        const user = await this.users.create(tx, { email: spec.email, displayName: spec.displayName.trim(), phone: spec.phone ?? null, role: spec.role });
+        await this.repository.setPasswordHash(tx, user.id, passwordHash);
         return user;
       });
     } catch (err) {
@@ -147,7 +148,7 @@ export class AuthService {
     }
   }
 
-  private async startSession(ctx: Context, user: UserRow, familyId: string = randomUUID(), client?: DbClient): Promise<Session> {
+  private async startSession(ctx: Context, user: UserRow, familyId: string = randomUUID(), client?: Queryable): Promise<Session> {
     const refresh = newRefreshToken();
     await this.repository.addRefreshToken(
       {

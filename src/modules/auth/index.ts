@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import type { Config } from '../../config';
 import { AccessTokens } from '../../platform/auth';
-import type { Db } from '../../platform/db';
+import type { Db, Sql } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import { FixedWindowLimiter } from '../../platform/rate-limit';
 import type { Redis } from '../../platform/redis';
@@ -12,13 +12,16 @@ import { AuthResolver } from './auth.resolver';
 import { AuthService } from './auth.service';
 
 export { AuthService, type AccountSpec } from './auth.service';
-export { AuthResolver };
 
-export function createAuthModule(deps: { db: Db; redis: Redis; config: Config; logger: Logger; users: UsersService; tokens: AccessTokens }) {
-  const { db, redis, config, logger } = deps;
+/** The auth module's GraphQL resolvers (instances are made by createAuthModule). */
+export const authResolvers = [AuthResolver] as const;
+
+export function createAuthModule(deps: { db: Db; sql: Sql; redis: Redis; config: Config; logger: Logger; users: UsersService; tokens: AccessTokens }) {
+  const { db, sql, redis, config, logger } = deps;
   const window = config.LOGIN_FAILURE_WINDOW_SECONDS;
   const service = new AuthService(
-    new AuthRepository(db),
+    new AuthRepository(db, sql),
+    sql,
     deps.users,
     deps.tokens,
     {

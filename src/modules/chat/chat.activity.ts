@@ -1,8 +1,9 @@
 import type { Context } from '../../platform/auth';
 import { closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
 import type { Redis } from '../../platform/redis';
-import type { PresenceChange, PresenceService } from '../presence';
+import type { PresenceEvents, PresenceService } from '../presence';
 import type { ChatRepository } from './chat.repository';
+import { chatTopics } from './chat.topics';
 import { ActivityKind } from './types/conversation-activity.type';
 
 export interface ActivityRow {
@@ -10,10 +11,9 @@ export interface ActivityRow {
   userId: string;
   kind: ActivityKind;
   messageId: string | null;
-  at: Date | string;
+  at: Date;
 }
 
-const topic = (conversationId: string) => `chat-activity:${conversationId}`;
 const typingKey = (conversationId: string, userId: string) => `typing:${conversationId}:${userId}`;
 
 /**
@@ -30,9 +30,7 @@ export class ChatActivity {
     private readonly presence: PresenceService,
     /** Typing that is not renewed within this long has stopped. */
     private readonly lapseMs: number,
-  ) {
-    presence.onChange((change) => this.presenceChanged(change));
-  }
+  ) {}
 
   /**
    * TYPING now, and STOPPED_TYPING when asked or when no renewal came in time. The
@@ -59,7 +57,7 @@ export class ChatActivity {
 
   /** For a participant: who is online now, then everything as it happens, while they take part. */
   async feed(ctx: Context, conversationId: string): Promise<AsyncIterable<ActivityRow>> {
-    const feed = await this.pubsub.listen<ActivityRow>(topic(conversationId));
+    const feed = await this.pubsub.listen(chatTopics.activity, conversationId);
     return closingFeed(feed, this.snapshotThenLive(ctx.tokenUserId!, conversationId, feed));
   }
 
@@ -89,12 +87,13 @@ export class ChatActivity {
     await this.publish(conversationId, userId, ActivityKind.STOPPED_TYPING);
   }
 
-  private async presenceChanged({ userId, online }: PresenceChange): Promise<void> {
+  /** A participant came online or went offline: every conversation they take part in is told. */
+  async presenceChanged({ userId, online }: PresenceEvents['presence.changed']): Promise<void> {
     const conversations = await this.repository.conversationIdsOf(userId);
     await Promise.all(conversations.map((id) => this.publish(id, userId, online ? ActivityKind.ONLINE : ActivityKind.OFFLINE)));
   }
 
   private publish(conversationId: string, userId: string, kind: ActivityKind, messageId: string | null = null): Promise<void> {
-    return this.pubsub.publish(topic(conversationId), { conversationId, userId, kind, messageId, at: new Date() } satisfies ActivityRow);
+    return this.pubsub.publish(chatTopics.activity, conversationId, { conversationId, userId, kind, messageId, at: new Date() });
   }
 }

@@ -1,4 +1,4 @@
-import type { Sql } from '../../platform/db';
+import type { Sql, Tx } from '../../platform/db';
 
 export interface ConversationRow {
   id: string;
@@ -64,6 +64,28 @@ export class ChatRepository {
       [userId],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** The conversation of an SOS with these participants (created on the first accept; a later volunteer joins it). */
+  async open(tx: Tx, sosId: string, userIds: readonly string[]): Promise<void> {
+    const { rows } = await tx.query<{ id: string }>(
+      `INSERT INTO conversations (id, sos_id) VALUES (gen_random_uuid(), $1)
+       ON CONFLICT (sos_id) DO UPDATE SET sos_id = EXCLUDED.sos_id RETURNING id`,
+      [sosId],
+    );
+    await tx.query(
+      `INSERT INTO conversation_participants (conversation_id, user_id) SELECT $1, unnest($2::uuid[])
+       ON CONFLICT (conversation_id, user_id) DO UPDATE SET left_at = NULL`,
+      [rows[0].id, userIds],
+    );
+  }
+
+  /** A participant who lost their place in an SOS (a dropped volunteer) leaves its conversation. */
+  async leave(tx: Tx, sosId: string, userId: string): Promise<void> {
+    await tx.query(
+      `UPDATE conversation_participants p SET left_at = now() FROM conversations c WHERE c.id = p.conversation_id AND c.sos_id = $1 AND p.user_id = $2 AND p.left_at IS NULL`,
+      [sosId, userId],
+    );
   }
 
   async join(conversationId: string, userId: string): Promise<void> {

@@ -1,16 +1,17 @@
 import type { Context } from '../../platform/auth';
 import { AppError, badInput, notFound, rateLimited, unauthenticated } from '../../platform/errors';
 import { connection, decodeCursor, pageSize } from '../../platform/graphql/cursor';
-import { closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
+import type { Tx } from '../../platform/db';
+import { replayThenLive, type PubSub } from '../../platform/pubsub';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import { assertId } from '../../platform/validation';
 import type { SosService } from '../sos';
 import type { ActivityRow, ChatActivity } from './chat.activity';
 import type { ChatLoaders } from './chat.loaders';
 import type { ChatRepository, ConversationRow, MessageRow } from './chat.repository';
+import { chatTopics } from './chat.topics';
 
 export const BODY_MAX_LENGTH = 4000;
-const topic = (conversationId: string) => `chat:${conversationId}`;
 const PARTICIPATION_RECHECK_MS = 1000;
 
 export interface ChatSettings {
@@ -67,7 +68,7 @@ export class ChatService {
     const attempt = await this.limiter.hit(userId);
     if (this.limiter.isExceeded(attempt)) throw rateLimited('Too many messages; slow down', attempt.retryAfterSeconds);
     const { message, created } = await this.repository.insertMessage(conversation.id, userId, text, clientId);
-    if (created) await this.pubsub.publish(topic(conversation.id), message);
+    if (created) await this.pubsub.publish(chatTopics.messages, conversation.id, message);
     return message;
   }
 
@@ -115,8 +116,30 @@ export class ChatService {
       if (!anchor || anchor.conversationId !== conversation.id) throw notFound('Message');
       from = anchor.seq;
     }
-    const feed = await this.pubsub.listen<MessageRow>(topic(conversation.id));
-    return closingFeed(feed, this.replayThenLive(ctx, conversation.id, from, feed));
+    const feed = await this.pubsub.listen(chatTopics.messages, conversation.id);
+    let checkedAt = Date.now();
+    return replayThenLive(feed, from, {
+      after: (seq) => this.repository.after(conversation.id, seq),
+      seqOf: (message) => message.seq,
+      // Whoever left the conversation (a dropped volunteer) stops receiving, within a second.
+      stillAllowed: async () => {
+        if (Date.now() - checkedAt <= PARTICIPATION_RECHECK_MS) return true;
+        checkedAt = Date.now();
+        return this.stillParticipant(conversation.id, ctx.tokenUserId!);
+      },
+    });
+  }
+
+  // --- writes that join the SOS module's transactions ---------------------------------------
+
+  /** Opens the conversation of an accepted SOS for these people (a volunteer accepting after a drop joins the existing one). */
+  openForSos(tx: Tx, sosId: string, userIds: readonly string[]): Promise<void> {
+    return this.repository.open(tx, sosId, userIds);
+  }
+
+  /** Someone lost their place in an SOS (a volunteer dropped for silence): they leave its conversation. */
+  leaveSos(tx: Tx, sosId: string, userId: string): Promise<void> {
+    return this.repository.leave(tx, sosId, userId);
   }
 
   participantIds(ctx: Context, conversationId: string): Promise<string[]> {
@@ -129,34 +152,6 @@ export class ChatService {
 
   unreadCount(ctx: Context, conversationId: string): Promise<number> {
     return ctx.tokenUserId ? this.load(ctx).unread.load(`${ctx.tokenUserId}:${conversationId}`) : Promise.resolve(0);
-  }
-
-  private async *replayThenLive(ctx: Context, conversationId: string, from: number, feed: Feed<MessageRow>): AsyncGenerator<MessageRow> {
-    let last = from;
-    let checkedAt = Date.now();
-    try {
-      for (const message of await this.repository.after(conversationId, last)) {
-        yield message;
-        last = message.seq;
-      }
-      for await (const live of feed) {
-        if (live.seq <= last) continue;
-        // Whoever left the conversation (a dropped volunteer) stops receiving, within a second.
-        if (Date.now() - checkedAt > PARTICIPATION_RECHECK_MS) {
-          if (!(await this.stillParticipant(conversationId, ctx.tokenUserId!))) return;
-          checkedAt = Date.now();
-        }
-        // The next in line goes out as it came; after a gap (a lost wake-up, a send overtaken
-        // by a later one) the database fills it in.
-        const batch = live.seq === last + 1 ? [live] : await this.repository.after(conversationId, last);
-        for (const message of batch) {
-          yield message;
-          last = message.seq;
-        }
-      }
-    } finally {
-      feed.close();
-    }
   }
 
   private async participating(ctx: Context, conversationId: string): Promise<ConversationRow> {
@@ -172,7 +167,6 @@ export class ChatService {
   private async stillParticipant(conversationId: string, userId: string): Promise<boolean> {
     return (await this.repository.participants([conversationId])).some((p) => p.userId === userId);
   }
-
 
   private signedIn(ctx: Context): string {
     if (!ctx.tokenUserId) throw unauthenticated();

@@ -7,7 +7,7 @@ import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
 import { FixedWindowLimiter } from '../../platform/rate-limit';
 import type { Redis } from '../../platform/redis';
-import type { PresenceService } from '../presence';
+import type { PresenceEvents, PresenceService } from '../presence';
 import type { SosService } from '../sos';
 import type { UsersService } from '../users';
 import { chatLoadersFactory } from './chat.loaders';
@@ -16,7 +16,10 @@ import { ChatResolver, ConversationResolver, MessageResolver, SosConversationRes
 import { ChatActivity } from './chat.activity';
 import { ChatService } from './chat.service';
 
-export { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver, ChatService };
+export { ChatService };
+
+/** The chat module's GraphQL resolvers (instances are made by createChatModule). */
+export const chatResolvers = [ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver] as const;
 
 export function createChatModule(deps: {
   sql: Sql;
@@ -36,6 +39,8 @@ export function createChatModule(deps: {
   });
   return {
     service,
+    /** Tells a user's conversations that they came online or went offline (wired to presence events). */
+    presenceChanged: (change: PresenceEvents['presence.changed']) => activity.presenceChanged(change),
     close: () => activity.close(),
     bindSchema: (schema: GraphQLSchema) => boundChat.bind(schema, service),
     resolvers: [new ChatResolver(service), new ConversationResolver(service, deps.users, deps.sos), new MessageResolver(deps.users), new SosConversationResolver(service)],

@@ -1,1 +1,2 @@
-export { PresenceService, type PresenceChange } from './presence.service';
+export { PresenceService } from './presence.service';
+export type { PresenceEvents } from './presence.events';

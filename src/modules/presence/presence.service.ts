@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type { EventBus } from '../../platform/events';
 import type { Logger } from '../../platform/logger';
 import { execPipeline, type Redis } from '../../platform/redis';
+import type { PresenceEvents } from './presence.events';
 
 const REFRESH_MS = 10_000;
 const TTL_MS = 30_000;
 /** Users refreshed per round trip: thousands in one pipeline would hold Redis and the event loop at once. */
 const CHUNK = 500;
 const key = (userId: string) => `presence:user:${userId}`;
-
-export interface PresenceChange {
-  userId: string;
-  online: boolean;
-  at: Date;
-}
 
 /**
  * Who is connected, agreed by every instance. A user is online while some instance holds an
@@ -25,19 +21,13 @@ export class PresenceService {
   private readonly sockets = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
 
-  private readonly listeners: ((change: PresenceChange) => Promise<void>)[] = [];
-
   constructor(
     private readonly redis: Redis,
+    private readonly events: EventBus<PresenceEvents>,
     private readonly logger: Logger,
   ) {
     this.timer = setInterval(() => void this.refresh([...this.sockets.keys()]), REFRESH_MS);
     this.timer.unref();
-  }
-
-  /** Told when a user comes online (first socket) or goes offline (last socket, on any instance). */
-  onChange(listener: (change: PresenceChange) => Promise<void>): void {
-    this.listeners.push(listener);
   }
 
   connected(userId: string): void {
@@ -66,9 +56,8 @@ export class PresenceService {
     })();
   }
 
-  private async announce(userId: string, online: boolean): Promise<void> {
-    const change = { userId, online, at: new Date() };
-    await Promise.all(this.listeners.map((listener) => listener(change).catch((err: Error) => this.warn(err))));
+  private announce(userId: string, online: boolean): Promise<void> {
+    return this.events.emit('presence.changed', { userId, online, at: new Date() });
   }
 
   async isOnline(userId: string): Promise<boolean> {

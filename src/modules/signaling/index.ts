@@ -11,7 +11,8 @@ import type { SosService } from '../sos';
 import { SignalingResolver, boundSignaling } from './signaling.resolver';
 import { SignalingService } from './signaling.service';
 
-export { SignalingResolver };
+/** The signaling module's GraphQL resolvers (instances are made by createSignalingModule). */
+export const signalingResolvers = [SignalingResolver] as const;
 
 export function createSignalingModule(deps: { redis: Redis; config: Config; logger: Logger; pubsub: PubSub; chat: ChatService; sos: SosService }) {
   const limiter = new FixedWindowLimiter(deps.redis, deps.logger, 'signals', deps.config.CALL_SIGNALS_PER_10S, 10);

@@ -5,18 +5,18 @@ import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import { assertId } from '../../platform/validation';
 import type { ChatService } from '../chat';
 import type { SosService } from '../sos';
+import { signalingTopics } from './signaling.topics';
 import type { SignalKind } from './types/call-signal.type';
 
 export const PAYLOAD_MAX_BYTES = 16 * 1024;
 const CALLING_STATUSES = ['ACCEPTED', 'ARRIVED'];
-const topic = (sosId: string) => `signals:${sosId}`;
 
 export interface SignalRow {
   sosId: string;
   fromUserId: string;
   kind: SignalKind;
   payload: string;
-  at: Date | string;
+  at: Date;
 }
 
 /**
@@ -37,7 +37,7 @@ export class SignalingService {
     if (Buffer.byteLength(payload, 'utf8') > PAYLOAD_MAX_BYTES) throw badInput('payload', `must be at most ${PAYLOAD_MAX_BYTES} bytes`);
     const attempt = await this.limiter.hit(ctx.tokenUserId!);
     if (this.limiter.isExceeded(attempt)) throw rateLimited('Too many call signals; slow down', attempt.retryAfterSeconds);
-    await this.pubsub.publish(topic(id), { sosId: id, fromUserId: ctx.tokenUserId!, kind, payload, at: new Date() } satisfies SignalRow);
+    await this.pubsub.publish(signalingTopics.signals, id, { sosId: id, fromUserId: ctx.tokenUserId!, kind, payload, at: new Date() });
     return true;
   }
 
@@ -45,7 +45,7 @@ export class SignalingService {
   async feed(ctx: Context, sosId: string): Promise<AsyncIterable<SignalRow>> {
     const id = assertId('sosId', sosId);
     if (!(await this.chat.ofSos(ctx, id))) throw notFound('SOS');
-    const feed = await this.pubsub.listen<SignalRow>(topic(id));
+    const feed = await this.pubsub.listen(signalingTopics.signals, id);
     return closingFeed(feed, this.fromOthers(ctx.tokenUserId!, feed));
   }
 

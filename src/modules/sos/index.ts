@@ -3,14 +3,20 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../../config';
 import type { Sql } from '../../platform/db';
-import { distanceMeters } from '../../platform/geo';
+import type { EventBus } from '../../platform/events';
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
 import type { UsersService } from '../users';
 import type { VolunteerSearch, VolunteersService } from '../volunteers';
+import { SosAccess } from './sos.access';
+import { SosAlertsRepository } from './sos-alerts.repository';
+import { SosAnnouncer } from './sos.announcer';
 import { SosDisconnections } from './sos.disconnections';
-import { SosAnnouncer } from './sos.events';
+import type { SosEvents } from './sos.events';
 import { SosFeeds } from './sos.feeds';
+import { SosIntake } from './sos.intake';
+import { SosLifecycle } from './sos.lifecycle';
+import { SosLocationRelay } from './sos.location-relay';
 import { SosMatching } from './sos.matching';
 import { sosLoadersFactory } from './sos.loaders';
 import { SosRepository } from './sos.repository';
@@ -20,35 +26,41 @@ import { SosSubscriptionsResolver, sosFeeds } from './sos.subscriptions.resolver
 import { SosScheduler } from './sos.scheduler';
 import { SosService } from './sos.service';
 
-export { SosResolver, SosRequestResolver, SosAlertResolver, SosEventResolver, SosSubscriptionsResolver, SosService };
+export { SosService };
 export { SosRequest } from './types/sos-request.type';
 export type { SosRow } from './sos.repository';
+export type { SosEvents, SosChange } from './sos.events';
+
+/** The SOS module's GraphQL resolvers (instances are made by createSosModule). */
+export const sosResolvers = [SosResolver, SosRequestResolver, SosAlertResolver, SosEventResolver, SosSubscriptionsResolver] as const;
 
 export function createSosModule(deps: {
   sql: Sql;
   config: Config;
   logger: Logger;
   pubsub: PubSub;
+  events: EventBus<SosEvents>;
   users: UsersService;
   volunteers: VolunteersService;
   search: VolunteerSearch;
 }) {
-  const { config, logger } = deps;
-  const repository = new SosRepository(deps.sql);
+  const { config, logger, sql, events, volunteers } = deps;
+  const repository = new SosRepository(sql);
+  const alerts = new SosAlertsRepository(sql);
   const announcer = new SosAnnouncer(deps.pubsub);
-  const disconnections = new SosDisconnections(
-    repository,
-    deps.sql,
-    deps.volunteers,
-    announcer,
-    { heartbeatTimeoutSeconds: config.VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS, disconnectionsToFlag: config.VOLUNTEER_DISCONNECTIONS_TO_FLAG },
-    logger,
-  );
+  // Subscribers of an SOS hear of every committed change; other modules listen in the composition root.
+  events.on('sos.changed', (change) => announcer.announce(change));
+
+  const loaders = sosLoadersFactory(repository, alerts);
+  const access = new SosAccess(volunteers, (ctx, sosId, volunteerId) => ctx.loaders.get(loaders).alerted.load(`${sosId}:${volunteerId}`));
+  const disconnections = new SosDisconnections(repository, sql, events, volunteers, { heartbeatTimeoutSeconds: config.VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS }, logger);
   const matching = new SosMatching(
     repository,
-    deps.sql,
+    alerts,
+    sql,
+    events,
     deps.search,
-    deps.volunteers,
+    volunteers,
     {
       radiiMeters: config.SOS_RADII_METERS,
       alertsPerStep: config.SOS_ALERTS_PER_STEP,
@@ -61,41 +73,36 @@ export function createSosModule(deps: {
     matching,
     repository,
     disconnections,
-    announcer,
     { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, sweepSeconds: config.SOS_SWEEP_SECONDS },
     logger,
   );
-  const service = new SosService(repository, deps.sql, scheduler, deps.volunteers, sosLoadersFactory(repository), announcer, {
-      perHour: config.SOS_PER_HOUR,
-      spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM,
+  const intake = new SosIntake(repository, sql, events, scheduler, { perHour: config.SOS_PER_HOUR, spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM }, logger);
+  const lifecycle = new SosLifecycle(
+    repository,
+    alerts,
+    sql,
+    events,
+    access,
+    volunteers,
+    deps.users,
+    {
       fakeReportsToFlag: config.SOS_FAKE_REPORTS_TO_FLAG,
       cancellationShareToFlag: config.SOS_CANCELLED_PERCENT_TO_FLAG / 100,
       cancellationsMinimum: config.SOS_CANCELLED_MINIMUM,
-    }, logger);
-  const feeds = new SosFeeds(service, repository, deps.volunteers, deps.pubsub);
-  // The requester of an SOS in progress may see where its volunteer last was.
-  deps.volunteers.grantLocationAccess((ctx, volunteerId) => service.isHelpedBy(ctx, volunteerId));
-  // The assigned volunteer's fixes go to whoever watches the SOS, with the distance still to go.
-  deps.volunteers.onAssignedLocation(async ({ volunteerId, sosId, location, at }) => {
-    const [sos] = await repository.findByIds([sosId]);
-    if (!sos) return;
-    await announcer.location({
-      sosId,
-      volunteerId,
-      location: { latitude: location.latitude, longitude: location.longitude },
-      headingDegrees: location.headingDegrees ?? null,
-      speedMps: location.speedMps ?? null,
-      distanceMeters: distanceMeters(location, sos),
-      at,
-    });
-  });
+    },
+    logger,
+  );
+  const service = new SosService(repository, alerts, access, volunteers, loaders);
+  const feeds = new SosFeeds(service, repository, alerts, volunteers, deps.pubsub);
   return {
     service,
     scheduler,
+    /** Streams an assigned volunteer's fixes to whoever follows their SOS (wired to `volunteer.locationFixed`). */
+    locationRelay: new SosLocationRelay(repository, announcer),
     bindSchema: (schema: GraphQLSchema) => sosFeeds.bind(schema, feeds),
     resolvers: [
-      new SosResolver(service),
-      new SosRequestResolver(service, deps.users, deps.volunteers),
+      new SosResolver(service, intake, lifecycle),
+      new SosRequestResolver(service, deps.users, volunteers),
       new SosAlertResolver(service),
       new SosEventResolver(service),
       new SosSubscriptionsResolver(),

@@ -1,11 +1,10 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/auth';
-import type { UserRow } from '../../platform/db';
 import type { Point } from '../../platform/geo';
-import { User, type UsersService } from '../users';
+import { User, type UserRow, type UsersService } from '../users';
 import { GeoPoint, VolunteerProfile, type VolunteerRow, type VolunteersService } from '../volunteers';
 import { SosService } from './sos.service';
-import type { PublishedAlert } from './sos.events';
+import type { PublishedAlert } from './sos.topics';
 import type { SosEventRow, SosRow } from './sos.repository';
 import { SosAlert } from './types/sos-alert.type';
 import { SosEvent } from './types/sos-event.type';

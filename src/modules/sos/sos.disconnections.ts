@@ -1,14 +1,14 @@
 import { systemContext } from '../../platform/auth';
-import { inTransaction, type Sql } from '../../platform/db';
+import type { Sql } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
 import type { Logger } from '../../platform/logger';
 import type { VolunteersService } from '../volunteers';
-import type { SosAnnouncer } from './sos.events';
+import type { SosEvents } from './sos.events';
 import type { SosRepository } from './sos.repository';
 import { SosEventType, SosStatus } from './types/sos-enums';
 
 export interface DisconnectionSettings {
   heartbeatTimeoutSeconds: number;
-  disconnectionsToFlag: number;
 }
 
 /**
@@ -23,8 +23,8 @@ export class SosDisconnections {
   constructor(
     private readonly repository: SosRepository,
     private readonly sql: Sql,
+    private readonly events: EventBus<SosEvents>,
     private readonly volunteers: VolunteersService,
-    private readonly announcer: SosAnnouncer,
     private readonly settings: DisconnectionSettings,
     private readonly logger: Logger,
   ) {}
@@ -52,10 +52,11 @@ export class SosDisconnections {
   }
 
   private async drop(sosId: string, volunteerId: string): Promise<boolean> {
-    const outcome = await inTransaction(this.sql, async (tx) => {
+    const [volunteer] = await this.volunteers.byIds(systemContext(`drop:${sosId}`), [volunteerId]);
+    const dropped = await this.events.transaction(this.sql, async (tx, { emit }) => {
       const sos = await this.repository.lock(tx, sosId);
       const stillAssigned = sos && (sos.status === SosStatus.ACCEPTED || sos.status === SosStatus.ARRIVED) && sos.assignedVolunteerId === volunteerId;
-      if (!sos || !stillAssigned) return null;
+      if (!sos || !stillAssigned) return false;
       await this.repository.update(tx, sosId, {
         status: SosStatus.PENDING,
         assignedVolunteerId: null,
@@ -64,20 +65,19 @@ export class SosDisconnections {
         nextStepAt: new Date(),
         searchRadiusMeters: 0,
       });
-      const drops = await this.repository.recordDisconnection(tx, volunteerId, sosId);
-      if (drops >= this.settings.disconnectionsToFlag) await this.repository.flagVolunteer(tx, volunteerId);
-      const [volunteer] = await this.volunteers.byIds(systemContext(`drop:${sosId}`), [volunteerId]);
-      if (volunteer) await this.repository.leaveConversation(tx, sosId, volunteer.userId);
+      await emit('sos.assignmentChanged', { volunteerId, assignment: null });
+      await this.volunteers.recordDisconnection(tx, volunteerId, sosId);
+      if (volunteer) await emit('sos.volunteerDropped', { sosId, volunteerId, volunteerUserId: volunteer.userId });
       const silence = `No location from the volunteer for ${this.settings.heartbeatTimeoutSeconds} s`;
-      return [
+      const events = [
         await this.repository.appendEvent(tx, sosId, SosEventType.VOLUNTEER_DISCONNECTED, silence),
         await this.repository.appendEvent(tx, sosId, SosEventType.REMATCHING, 'Looking for another volunteer'),
       ];
+      await emit('sos.changed', { events, alerts: [] });
+      return true;
     });
-    if (!outcome) return false;
+    if (!dropped) return false;
     this.logger.warn({ sosId, volunteerId }, 'assigned volunteer went silent; matching again');
-    await this.volunteers.setAssignment(volunteerId, null);
-    await this.announcer.announce({ events: outcome });
     return true;
   }
 }

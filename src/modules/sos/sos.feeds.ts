@@ -1,15 +1,16 @@
 import { Role, type Context } from '../../platform/auth';
 import { forbidden, notFound } from '../../platform/errors';
-import { closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
+import { closingFeed, replayThenLive, type Feed, type PubSub } from '../../platform/pubsub';
 import { assertId } from '../../platform/validation';
 import type { VolunteersService } from '../volunteers';
-import { topics, type HelpEnded, type LocationUpdateRow } from './sos.events';
-import type { AlertRow, SosEventRow, SosRepository, SosRow } from './sos.repository';
-import type { Relation, SosService } from './sos.service';
+import { WATCHERS, type Relation } from './sos.access';
+import type { AlertRow, SosAlertsRepository } from './sos-alerts.repository';
+import type { SosEventRow, SosRepository, SosRow } from './sos.repository';
+import type { SosService } from './sos.service';
+import { sosTopics, type HelpEnded, type LocationUpdateRow } from './sos.topics';
 import { SosEventType, SosStatus } from './types/sos-enums';
 
 const CLOSING: readonly SosEventType[] = [SosEventType.RESOLVED, SosEventType.CANCELLED];
-const WATCHERS: readonly Relation[] = ['requester', 'assigned', 'staff'];
 
 /**
  * The subscriptions: each subscribes to Redis first, then replays from PostgreSQL what the
@@ -21,6 +22,7 @@ export class SosFeeds {
   constructor(
     private readonly service: SosService,
     private readonly repository: SosRepository,
+    private readonly alertsRepository: SosAlertsRepository,
     private readonly volunteers: VolunteersService,
     private readonly pubsub: PubSub,
   ) {}
@@ -29,15 +31,27 @@ export class SosFeeds {
   async updates(ctx: Context, sosId: string, afterSeq: number | null | undefined): Promise<AsyncIterable<SosEventRow>> {
     const id = assertId('sosId', sosId);
     await this.watchable(ctx, id, WATCHERS);
-    const feed = await this.pubsub.listen<SosEventRow>(topics.sos(id));
-    return closingFeed(feed, this.updatesAfter(ctx, id, Math.max(0, afterSeq ?? 0), feed));
+    const feed = await this.pubsub.listen(sosTopics.events, id);
+    return replayThenLive(feed, Math.max(0, afterSeq ?? 0), {
+      after: (seq) => this.repository.eventsAfter(id, seq),
+      seqOf: (event) => event.seq,
+      isLast: (event) => CLOSING.includes(event.type),
+      // Caught up with an SOS that is over already: nothing more will come.
+      continues: async () => {
+        const now = await this.fresh(id);
+        return now !== null && now.status !== SosStatus.RESOLVED && now.status !== SosStatus.CANCELLED;
+      },
+      stillAllowed: () => this.stillWatching(ctx, id, WATCHERS),
+      // The subscription's context lives long: what it cached of the SOS is stale by now.
+      beforeEach: () => this.service.forget(ctx, id),
+    });
   }
 
   /** Offers to the signed-in volunteer: open ones first, then new ones and changes as they happen. */
   async alerts(ctx: Context): Promise<AsyncIterable<AlertRow>> {
     const volunteer = await this.volunteers.byUserId(ctx, ctx.tokenUserId!);
     if (!volunteer) throw notFound('Volunteer profile');
-    const feed = await this.pubsub.listen<AlertRow>(topics.alerts(volunteer.id));
+    const feed = await this.pubsub.listen(sosTopics.alerts, volunteer.id);
     return closingFeed(feed, this.alertsOf(volunteer.id, feed));
   }
 
@@ -45,7 +59,7 @@ export class SosFeeds {
   async locations(ctx: Context, sosId: string): Promise<AsyncIterable<LocationUpdateRow>> {
     const id = assertId('sosId', sosId);
     await this.watchable(ctx, id, ['requester', 'staff'], true);
-    const feed = await this.pubsub.listen<LocationUpdateRow | HelpEnded>(topics.location(id));
+    const feed = await this.pubsub.listen(sosTopics.locations, id);
     return closingFeed(feed, this.locationsOf(ctx, id, feed));
   }
 
@@ -53,7 +67,7 @@ export class SosFeeds {
   async escalations(ctx: Context): Promise<AsyncIterable<SosEventRow>> {
     const role = (await ctx.viewer())?.role;
     if (role !== Role.PROFESSIONAL && role !== Role.ADMIN) throw forbidden('Only PROFESSIONAL or ADMIN may follow escalations');
-    const feed = await this.pubsub.listen<SosEventRow>(topics.escalations);
+    const feed = await this.pubsub.listen(sosTopics.escalations, null);
     return closingFeed(feed, this.escalationsLive(feed));
   }
 
@@ -70,36 +84,6 @@ export class SosFeeds {
     }
   }
 
-  private async *updatesAfter(ctx: Context, sosId: string, afterSeq: number, feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
-    let last = afterSeq;
-    try {
-      for (const event of await this.repository.eventsAfter(sosId, last)) {
-        this.service.forget(ctx, sosId);
-        yield event;
-        last = event.seq;
-        if (CLOSING.includes(event.type)) return;
-      }
-      // Caught up with an SOS that is over already: nothing more will come.
-      const now = await this.fresh(sosId);
-      if (!now || now.status === SosStatus.RESOLVED || now.status === SosStatus.CANCELLED) return;
-      for await (const live of feed) {
-        if (live.seq <= last) continue;
-        // A wake-up got lost in between: the database has the missing events.
-        const batch = live.seq === last + 1 ? [live] : await this.repository.eventsAfter(sosId, last);
-        if (!(await this.stillWatching(ctx, sosId, WATCHERS))) return;
-        for (const event of batch) {
-          // The subscription's context lives long: what it cached of the SOS is stale by now.
-          this.service.forget(ctx, sosId);
-          yield event;
-          last = event.seq;
-          if (CLOSING.includes(event.type)) return;
-        }
-      }
-    } finally {
-      feed.close();
-    }
-  }
-
   private async *alertsOf(volunteerId: string, feed: Feed<AlertRow>): AsyncGenerator<AlertRow> {
     const seen = new Set<string>();
     const fresh = (alert: AlertRow) => {
@@ -109,7 +93,7 @@ export class SosFeeds {
       return true;
     };
     try {
-      for (const open of await this.repository.openAlertsOf(volunteerId)) if (fresh(open)) yield open;
+      for (const open of await this.alertsRepository.openOf(volunteerId)) if (fresh(open)) yield open;
       for await (const alert of feed) if (fresh(alert)) yield alert;
     } finally {
       feed.close();

@@ -1,29 +1,27 @@
 import { systemContext } from '../../platform/auth';
-import { inTransaction, type Sql } from '../../platform/db';
+import type { Sql } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { VolunteerRow, VolunteerSearch, VolunteersService } from '../volunteers';
-import type { AlertRow, SosEventRow, SosRepository, SosRow } from './sos.repository';
+import type { SosAlertsRepository } from './sos-alerts.repository';
+import type { SosEvents } from './sos.events';
+import { rankCandidates, type Ranked, type RankingSettings } from './sos.ranking';
+import type { SosRepository, SosRow } from './sos.repository';
+import { isStepDue } from './sos.transitions';
 import { SosEventType, SosStatus } from './types/sos-enums';
 
-export interface MatchingSettings {
+export interface MatchingSettings extends RankingSettings {
   radiiMeters: readonly number[];
-  alertsPerStep: number;
   stepTimeoutSeconds: number;
-  alertsPerHour: number;
 }
 
 export interface StepOutcome {
   sos: SosRow;
-  events: SosEventRow[];
-  offered: AlertRow[];
-  expired: AlertRow[];
   /** When the next step is due, or null when matching is over (escalated). */
   nextStepAt: Date | null;
 }
 
-/** A step may run this much before its due time (timers and clocks are not exact). */
-const EARLY_MS = 1000;
 /** Candidates fetched per alert to be handed out, so ranking and filters have room. */
 const CANDIDATES_PER_ALERT = 4;
 
@@ -37,42 +35,47 @@ const CANDIDATES_PER_ALERT = 4;
 export class SosMatching {
   constructor(
     private readonly repository: SosRepository,
+    private readonly alerts: SosAlertsRepository,
     private readonly sql: Sql,
+    private readonly events: EventBus<SosEvents>,
     private readonly search: VolunteerSearch,
     private readonly volunteers: VolunteersService,
     private readonly settings: MatchingSettings,
     private readonly logger: Logger,
   ) {}
 
-  /** Runs the SOS's next step if it is due (else null). */
+  /** Runs the SOS's next step if it is due (else null); its alerts are announced once committed. */
   async runDueStep(sosId: string): Promise<StepOutcome | null> {
     // Candidates are chosen before the transaction: searching and ranking read through the shared
     // pool, and a transaction holding a connection while waiting for another could starve it.
     // What the choice rests on (due, step, not yet alerted, not busy) is checked again under the lock.
     const [peek] = await this.repository.findByIds([sosId]);
-    if (!peek || !this.isDue(peek)) return null;
+    if (!peek || !isStepDue(peek, Date.now())) return null;
     const step = peek.matchingStep;
     const last = step >= this.settings.radiiMeters.length;
     const chosen = last ? [] : await this.choose(peek, this.settings.radiiMeters[step]);
 
-    return inTransaction(this.sql, async (tx) => {
+    return this.events.transaction(this.sql, async (tx, { emit }) => {
       const sos = await this.repository.lock(tx, sosId);
-      if (!sos || !this.isDue(sos) || sos.matchingStep !== step || sos.matchingRound !== peek.matchingRound) return null;
+      if (!sos || !isStepDue(sos, Date.now()) || sos.matchingStep !== step || sos.matchingRound !== peek.matchingRound) return null;
 
-      const expired = await this.repository.closeOpenAlerts(tx, sos.id, 'EXPIRED');
+      const expired = await this.alerts.closeOpen(tx, sos.id, 'EXPIRED');
+      await this.volunteers.countExpiredAlerts(tx, expired.map((a) => a.volunteerId));
       if (last) {
         await this.repository.update(tx, sos.id, { status: SosStatus.ESCALATED, nextStepAt: null });
         const event = await this.repository.appendEvent(tx, sos.id, SosEventType.ESCALATED, `Nobody accepted within ${sos.searchRadiusMeters} m; professionals are alerted`);
         this.logger.warn({ sosId: sos.id }, 'SOS escalated');
-        return { sos: { ...sos, status: SosStatus.ESCALATED }, events: [event], offered: [], expired, nextStepAt: null };
+        const escalated = { ...sos, status: SosStatus.ESCALATED, nextStepAt: null };
+        await emit('sos.changed', { sos: escalated, events: [event], alerts: expired });
+        return { sos: escalated, nextStepAt: null };
       }
 
       const radius = this.settings.radiiMeters[step];
-      const alerted = new Set(await this.repository.alertedVolunteerIds(tx, sos.id));
+      const alerted = new Set(await this.alerts.alertedVolunteerIds(sos.id, tx));
       const busy = await this.repository.busyVolunteers(tx, chosen.map((c) => c.volunteer.id));
       const now = Date.now();
       const expiresAt = new Date(now + this.settings.stepTimeoutSeconds * 1000);
-      const offered = await this.repository.insertAlerts(
+      const offered = await this.alerts.insert(
         tx,
         chosen
           .filter((c) => !alerted.has(c.volunteer.id) && !busy.has(c.volunteer.id))
@@ -83,23 +86,20 @@ export class SosMatching {
       await this.repository.update(tx, sos.id, { status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt });
       const type = step === 0 ? SosEventType.MATCHING_STARTED : SosEventType.RADIUS_EXPANDED;
       const event = await this.repository.appendEvent(tx, sos.id, type, `Searching within ${radius} m; ${offered.length} volunteer(s) alerted`);
-      return { sos: { ...sos, status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt }, events: [event], offered, expired, nextStepAt };
+      const matching = { ...sos, status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt };
+      // Alerts first: seconds matter to the person waiting, the next step is 20 s away.
+      await emit('sos.changed', { sos: matching, events: [event], alerts: [...offered, ...expired] });
+      return { sos: matching, nextStepAt };
     });
-  }
-
-  private isDue(sos: SosRow): boolean {
-    return (sos.status === SosStatus.PENDING || sos.status === SosStatus.MATCHING) && sos.nextStepAt !== null && sos.nextStepAt.getTime() <= Date.now() + EARLY_MS;
   }
 
   /**
    * Candidates: available and fresh (the search), not the requester, not alerted before for
-   * this SOS, not busy with another SOS, not alerted too often lately, holding the required
-   * skills. Ranked by distance made longer by unreliability (disconnections, offers left to
-   * expire) and recent alerts, and shorter by skills beyond those required.
+   * this SOS, then ranked (sos.ranking.ts) on their profiles, who is busy and recent alerts.
    */
-  private async choose(sos: SosRow, radius: number): Promise<{ volunteer: VolunteerRow; distanceMeters: number }[]> {
+  private async choose(sos: SosRow, radius: number): Promise<Ranked<VolunteerRow>[]> {
     const ctx = systemContext(`matching:${sos.id}`);
-    const [own, alreadyAlerted] = await Promise.all([this.volunteers.byUserId(ctx, sos.requesterId), this.repository.alertedVolunteerIdsOf(sos.id)]);
+    const [own, alreadyAlerted] = await Promise.all([this.volunteers.byUserId(ctx, sos.requesterId), this.alerts.alertedVolunteerIds(sos.id)]);
     const point: Point = { latitude: sos.latitude, longitude: sos.longitude };
     const hits = await this.search.findNearbyVolunteers(point, radius, {
       limit: this.settings.alertsPerStep * CANDIDATES_PER_ALERT,
@@ -108,23 +108,11 @@ export class SosMatching {
     });
     if (hits.length === 0) return [];
     const ids = hits.map((h) => h.volunteerId);
-    const [rows, busy, recent] = await Promise.all([
+    const [rows, busy, recentAlerts] = await Promise.all([
       this.volunteers.byIds(ctx, ids),
       this.repository.busyVolunteers(this.sql, ids),
-      this.repository.recentAlertCounts(this.sql, ids, new Date(Date.now() - 3600_000)),
+      this.alerts.recentCounts(ids, new Date(Date.now() - 3600_000)),
     ]);
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return hits
-      .flatMap((hit) => {
-        const volunteer = byId.get(hit.volunteerId);
-        const fatigue = recent.get(hit.volunteerId) ?? 0;
-        if (!volunteer || !volunteer.available || busy.has(volunteer.id) || fatigue >= this.settings.alertsPerHour) return [];
-        if (!sos.requiredSkills.every((s) => volunteer.skills.includes(s))) return [];
-        const penalty = 1 + 0.25 * volunteer.disconnectionCount + 0.05 * volunteer.expiredAlertCount + 0.1 * fatigue;
-        const bonus = 1 - 0.02 * Math.min(5, volunteer.skills.length - sos.requiredSkills.length);
-        return [{ volunteer, distanceMeters: hit.distanceMeters, score: hit.distanceMeters * penalty * bonus }];
-      })
-      .sort((a, b) => a.score - b.score)
-      .slice(0, this.settings.alertsPerStep);
+    return rankCandidates(sos.requiredSkills, hits, new Map(rows.map((r) => [r.id, r])), { busy, recentAlerts }, this.settings);
   }
 }

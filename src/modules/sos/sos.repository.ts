@@ -1,7 +1,7 @@
-import type { Sql, Tx } from '../../platform/db';
+import type { Queryable, Sql, Tx } from '../../platform/db';
 import type { Point } from '../../platform/geo';
 import type { Skill } from '../volunteers';
-import { OPEN_STATUSES, type AlertStatus, type SosCategory, type SosEventType, type SosStatus } from './types/sos-enums';
+import { OPEN_STATUSES, type SosCategory, type SosEventType, type SosStatus } from './types/sos-enums';
 
 export interface SosRow {
   id: string;
@@ -34,18 +34,6 @@ export interface SosEventRow {
   at: Date;
 }
 
-export interface AlertRow {
-  id: string;
-  sosId: string;
-  volunteerId: string;
-  round: number;
-  step: number;
-  distanceMeters: number;
-  status: AlertStatus;
-  expiresAt: Date;
-  createdAt: Date;
-}
-
 export interface NewSos {
   requesterId: string;
   idempotencyKey: string;
@@ -65,10 +53,8 @@ const SOS_COLUMNS = `s.id, s.requester_id AS "requesterId", s.category, s.descri
   s.created_at AS "createdAt", s.accepted_at AS "acceptedAt", s.arrived_at AS "arrivedAt", s.closed_at AS "closedAt"`;
 
 const EVENT_COLUMNS = `id, sos_id AS "sosId", seq, type, message, at`;
-const ALERT_COLUMNS = `id, sos_id AS "sosId", volunteer_id AS "volunteerId", round, step, distance_m AS "distanceMeters", status,
-  expires_at AS "expiresAt", created_at AS "createdAt"`;
 
-/** The only code that touches SOS tables: raw SQL, because of PostGIS and of the row locks matching needs. */
+/** The only code that touches `sos_requests`, `sos_events` and `sos_fake_reports`: raw SQL, because of PostGIS and of the row locks matching needs. */
 export class SosRepository {
   constructor(private readonly sql: Sql) {}
 
@@ -225,99 +211,8 @@ export class SosRepository {
     return rows.map((r) => r.id);
   }
 
-  // --- alerts -----------------------------------------------------------------------------
-
-  async alertedVolunteerIdsOf(sosId: string): Promise<string[]> {
-    return this.alertedVolunteerIds(this.sql, sosId);
-  }
-
-  async alertedVolunteerIds(tx: Tx | Sql, sosId: string): Promise<string[]> {
-    const { rows } = await tx.query<{ volunteerId: string }>('SELECT volunteer_id AS "volunteerId" FROM sos_alerts WHERE sos_id = $1', [sosId]);
-    return rows.map((r) => r.volunteerId);
-  }
-
-  async insertAlerts(tx: Tx, alerts: { sosId: string; volunteerId: string; round: number; step: number; distanceMeters: number; expiresAt: Date }[]): Promise<AlertRow[]> {
-    if (alerts.length === 0) return [];
-    const { rows } = await tx.query<AlertRow>(
-      `INSERT INTO sos_alerts (id, sos_id, volunteer_id, round, step, distance_m, expires_at)
-       SELECT gen_random_uuid(), a.sos_id, a.volunteer_id, a.round, a.step, a.distance, a.expires_at
-         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::float8[], $6::timestamptz[]) AS a(sos_id, volunteer_id, round, step, distance, expires_at)
-       ON CONFLICT (sos_id, volunteer_id) DO NOTHING
-       RETURNING ${ALERT_COLUMNS}`,
-      [
-        alerts.map((a) => a.sosId),
-        alerts.map((a) => a.volunteerId),
-        alerts.map((a) => a.round),
-        alerts.map((a) => a.step),
-        alerts.map((a) => a.distanceMeters),
-        alerts.map((a) => a.expiresAt),
-      ],
-    );
-    return rows;
-  }
-
-  /** Closes the open offers of an SOS (all, or all but one volunteer's) with the given status. */
-  async closeOpenAlerts(tx: Tx, sosId: string, status: 'EXPIRED' | 'WITHDRAWN', exceptVolunteerId: string | null = null): Promise<AlertRow[]> {
-    const { rows } = await tx.query<AlertRow>(
-      `UPDATE sos_alerts SET status = $2, responded_at = now()
-        WHERE sos_id = $1 AND status = 'OFFERED' AND ($3::uuid IS NULL OR volunteer_id <> $3::uuid)
-        RETURNING ${ALERT_COLUMNS}`,
-      [sosId, status, exceptVolunteerId],
-    );
-    if (status === 'EXPIRED' && rows.length > 0) {
-      await tx.query('UPDATE volunteer_profiles SET expired_alert_count = expired_alert_count + 1 WHERE id = ANY($1::uuid[])', [rows.map((r) => r.volunteerId)]);
-    }
-    return rows;
-  }
-
-  async lockAlert(tx: Tx, sosId: string, volunteerId: string): Promise<AlertRow | null> {
-    const { rows } = await tx.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM sos_alerts WHERE sos_id = $1 AND volunteer_id = $2 FOR UPDATE`, [sosId, volunteerId]);
-    return rows[0] ?? null;
-  }
-
-  async setAlertStatus(tx: Tx, id: string, status: AlertStatus): Promise<AlertRow> {
-    const { rows } = await tx.query<AlertRow>(`UPDATE sos_alerts SET status = $2, responded_at = now() WHERE id = $1 RETURNING ${ALERT_COLUMNS}`, [id, status]);
-    return rows[0];
-  }
-
-  async openAlertsOf(volunteerId: string): Promise<AlertRow[]> {
-    const { rows } = await this.sql.query<AlertRow>(
-      `SELECT ${ALERT_COLUMNS} FROM sos_alerts WHERE volunteer_id = $1 AND status = 'OFFERED' AND expires_at > now() ORDER BY created_at`,
-      [volunteerId],
-    );
-    return rows;
-  }
-
-  /** Which (sos, volunteer) pairs have an alert, as "sosId:volunteerId" keys. */
-  async alertPairs(pairs: readonly [string, string][]): Promise<Set<string>> {
-    const { rows } = await this.sql.query<{ key: string }>(
-      `SELECT a.sos_id || ':' || a.volunteer_id AS key FROM sos_alerts a
-         JOIN unnest($1::uuid[], $2::uuid[]) AS p(sos_id, volunteer_id) ON p.sos_id = a.sos_id AND p.volunteer_id = a.volunteer_id`,
-      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-    );
-    return new Set(rows.map((r) => r.key));
-  }
-
-  async alertCounts(sosIds: readonly string[]): Promise<Map<string, number>> {
-    const { rows } = await this.sql.query<{ sosId: string; count: number }>(
-      'SELECT sos_id AS "sosId", count(*)::int AS count FROM sos_alerts WHERE sos_id = ANY($1::uuid[]) GROUP BY sos_id',
-      [sosIds],
-    );
-    return new Map(rows.map((r) => [r.sosId, r.count]));
-  }
-
-  /** Alerts each volunteer received since `since` (alert fatigue). */
-  async recentAlertCounts(tx: Tx | Sql, volunteerIds: readonly string[], since: Date): Promise<Map<string, number>> {
-    const { rows } = await tx.query<{ volunteerId: string; count: number }>(
-      `SELECT volunteer_id AS "volunteerId", count(*)::int AS count FROM sos_alerts
-        WHERE volunteer_id = ANY($1::uuid[]) AND created_at > $2 GROUP BY volunteer_id`,
-      [volunteerIds, since],
-    );
-    return new Map(rows.map((r) => [r.volunteerId, r.count]));
-  }
-
   /** Which of these volunteers are assigned to an SOS in progress. */
-  async busyVolunteers(tx: Tx | Sql, volunteerIds: readonly string[]): Promise<Set<string>> {
+  async busyVolunteers(tx: Queryable, volunteerIds: readonly string[]): Promise<Set<string>> {
     const { rows } = await tx.query<{ id: string }>(
       `SELECT assigned_volunteer_id AS id FROM sos_requests WHERE status IN ('ACCEPTED', 'ARRIVED') AND assigned_volunteer_id = ANY($1::uuid[])`,
       [volunteerIds],
@@ -325,35 +220,10 @@ export class SosRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Which of these volunteers are on the way to (or with) this person now. */
-  async helping(requesterId: string, volunteerIds: readonly string[]): Promise<Set<string>> {
-    const { rows } = await this.sql.query<{ id: string }>(
-      `SELECT assigned_volunteer_id AS id FROM sos_requests WHERE requester_id = $1 AND assigned_volunteer_id = ANY($2::uuid[]) AND status IN ('ACCEPTED', 'ARRIVED')`,
-      [requesterId, volunteerIds],
-    );
-    return new Set(rows.map((r) => r.id));
-  }
-
-  /** The SOS a volunteer is working on now (ACCEPTED or ARRIVED), if any. */
-  async activeAssignmentOf(volunteerId: string): Promise<string | null> {
-    const { rows } = await this.sql.query<{ id: string }>(
-      `SELECT id FROM sos_requests WHERE assigned_volunteer_id = $1 AND status IN ('ACCEPTED', 'ARRIVED') LIMIT 1`,
-      [volunteerId],
-    );
-    return rows[0]?.id ?? null;
-  }
-
-  /** Counts a finished SOS for the volunteer who saw it through. */
-  async countCompleted(tx: Tx, volunteerId: string): Promise<void> {
-    await tx.query('UPDATE volunteer_profiles SET completed_count = completed_count + 1 WHERE id = $1', [volunteerId]);
-  }
-
   /** Records the requester's rating once; false when it was rated before. */
-  async rate(tx: Tx, sosId: string, volunteerId: string, rating: number, comment: string | null): Promise<boolean> {
+  async rate(tx: Tx, sosId: string, rating: number, comment: string | null): Promise<boolean> {
     const { rowCount } = await tx.query('UPDATE sos_requests SET rating = $2, rating_comment = $3, updated_at = now() WHERE id = $1 AND rating IS NULL', [sosId, rating, comment]);
-    if (!rowCount) return false;
-    await tx.query('UPDATE volunteer_profiles SET rating_sum = rating_sum + $2, rating_count = rating_count + 1 WHERE id = $1', [volunteerId, rating]);
-    return true;
+    return rowCount === 1;
   }
 
   /** Records a volunteer's fake report (once per SOS) and says how many different volunteers reported this requester's SOS. */
@@ -375,56 +245,11 @@ export class SosRepository {
     return rows[0];
   }
 
-  /** Flags a person for admin review (once per reason). */
-  async flagUser(tx: Tx, userId: string, reason: string): Promise<void> {
-    await tx.query(
-      `UPDATE users SET flagged_for_review = true, flag_reasons = array_append(flag_reasons, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY(flag_reasons))`,
-      [userId, reason],
-    );
-  }
-
   /** Every SOS in progress with its volunteer (for the heartbeat check). */
   async activeAssignments(): Promise<{ sosId: string; volunteerId: string; acceptedAt: Date }[]> {
     const { rows } = await this.sql.query<{ sosId: string; volunteerId: string; acceptedAt: Date }>(
       `SELECT id AS "sosId", assigned_volunteer_id AS "volunteerId", accepted_at AS "acceptedAt" FROM sos_requests WHERE status IN ('ACCEPTED', 'ARRIVED')`,
     );
     return rows;
-  }
-
-  /** Records a volunteer dropped for silence; returns how many drops they had in the last 30 days. */
-  async recordDisconnection(tx: Tx, volunteerId: string, sosId: string): Promise<number> {
-    await tx.query('INSERT INTO volunteer_disconnections (volunteer_id, sos_id) VALUES ($1, $2)', [volunteerId, sosId]);
-    await tx.query('UPDATE volunteer_profiles SET disconnection_count = disconnection_count + 1 WHERE id = $1', [volunteerId]);
-    const { rows } = await tx.query<{ drops: number }>(
-      `SELECT count(*)::int AS drops FROM volunteer_disconnections WHERE volunteer_id = $1 AND at > now() - interval '30 days'`,
-      [volunteerId],
-    );
-    return rows[0].drops;
-  }
-
-  async flagVolunteer(tx: Tx, volunteerId: string): Promise<void> {
-    await tx.query('UPDATE volunteer_profiles SET flagged_for_review = true WHERE id = $1', [volunteerId]);
-  }
-
-  /** A participant who lost their place in an SOS (a dropped volunteer) loses its conversation too. */
-  async leaveConversation(tx: Tx, sosId: string, userId: string): Promise<void> {
-    await tx.query(
-      `UPDATE conversation_participants p SET left_at = now() FROM conversations c WHERE c.id = p.conversation_id AND c.sos_id = $1 AND p.user_id = $2 AND p.left_at IS NULL`,
-      [sosId, userId],
-    );
-  }
-
-  async createConversation(tx: Tx, sosId: string, userIds: string[]): Promise<string> {
-    const { rows } = await tx.query<{ id: string }>(
-      `INSERT INTO conversations (id, sos_id) VALUES (gen_random_uuid(), $1)
-       ON CONFLICT (sos_id) DO UPDATE SET sos_id = EXCLUDED.sos_id RETURNING id`,
-      [sosId],
-    );
-    await tx.query(
-      `INSERT INTO conversation_participants (conversation_id, user_id) SELECT $1, unnest($2::uuid[])
-       ON CONFLICT (conversation_id, user_id) DO UPDATE SET left_at = NULL`,
-      [rows[0].id, userIds],
-    );
-    return rows[0].id;
   }
 }

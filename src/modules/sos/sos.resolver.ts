@@ -1,14 +1,21 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Role, type Context } from '../../platform/auth';
+import { SosIntake } from './sos.intake';
+import { SosLifecycle } from './sos.lifecycle';
 import { SosService } from './sos.service';
-import type { AlertRow, SosRow } from './sos.repository';
+import type { AlertRow } from './sos-alerts.repository';
+import type { SosRow } from './sos.repository';
 import { RaiseSosInput } from './types/raise-sos.input';
 import { SosAlert } from './types/sos-alert.type';
 import { SosRequest, SosRequestConnection } from './types/sos-request.type';
 
 @Resolver()
 export class SosResolver {
-  constructor(private readonly service: SosService) {}
+  constructor(
+    private readonly service: SosService,
+    private readonly intake: SosIntake,
+    private readonly lifecycle: SosLifecycle,
+  ) {}
 
   @Authorized()
   @Query(() => SosRequest, { nullable: true, description: 'Null unless the viewer is the requester, an alerted or the assigned volunteer, a professional or an admin.' })
@@ -46,54 +53,57 @@ export class SosResolver {
 
   @Authorized()
   @Mutation(() => SosRequest)
-  raiseSos(@Arg('input', () => RaiseSosInput) input: RaiseSosInput, @Ctx() ctx: Context): Promise<SosRow> {
-    return this.service.raise(ctx, input);
+  async raiseSos(@Arg('input', () => RaiseSosInput) input: RaiseSosInput, @Ctx() ctx: Context): Promise<SosRow> {
+    return this.service.fresh(ctx, await this.intake.raise(ctx, input));
   }
 
   @Authorized()
   @Mutation(() => SosRequest, { description: 'The first accept wins; the others get CONFLICT.' })
-  acceptSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context): Promise<SosRow> {
-    return this.service.accept(ctx, sosId);
+  async acceptSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context): Promise<SosRow> {
+    return this.service.fresh(ctx, await this.lifecycle.accept(ctx, sosId));
   }
 
   @Authorized()
   @Mutation(() => Boolean)
-  declineSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context): Promise<boolean> {
-    return this.service.decline(ctx, sosId);
+  async declineSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context): Promise<boolean> {
+    await this.lifecycle.decline(ctx, sosId);
+    return true;
   }
 
   @Authorized()
   @Mutation(() => SosRequest, { description: 'The assigned volunteer is there.' })
-  markArrived(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context): Promise<SosRow> {
-    return this.service.markArrived(ctx, sosId);
+  async markArrived(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context): Promise<SosRow> {
+    return this.service.fresh(ctx, await this.lifecycle.markArrived(ctx, sosId));
   }
 
   @Authorized()
   @Mutation(() => SosRequest, { description: 'The requester or the assigned volunteer closes the SOS as handled.' })
-  resolveSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('note', () => String, { nullable: true }) note?: string | null): Promise<SosRow> {
-    return this.service.resolve(ctx, sosId, note);
+  async resolveSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('note', () => String, { nullable: true }) note?: string | null): Promise<SosRow> {
+    return this.service.fresh(ctx, await this.lifecycle.resolve(ctx, sosId, note));
   }
 
   @Authorized()
   @Mutation(() => Boolean, { description: 'An alerted or the assigned volunteer reports the SOS as not real.' })
-  reportFakeSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('reason', () => String, { nullable: true }) reason?: string | null): Promise<boolean> {
-    return this.service.reportFake(ctx, sosId, reason);
+  async reportFakeSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('reason', () => String, { nullable: true }) reason?: string | null): Promise<boolean> {
+    await this.lifecycle.reportFake(ctx, sosId, reason);
+    return true;
   }
 
   @Authorized()
   @Mutation(() => Boolean, { description: 'The requester rates the volunteer, 1 to 5, once, after resolution.' })
-  rateResponse(
+  async rateResponse(
     @Arg('sosId', () => ID) sosId: string,
     @Arg('rating', () => Int) rating: number,
     @Ctx() ctx: Context,
     @Arg('comment', () => String, { nullable: true }) comment?: string | null,
   ): Promise<boolean> {
-    return this.service.rate(ctx, sosId, rating, comment);
+    await this.lifecycle.rate(ctx, sosId, rating, comment);
+    return true;
   }
 
   @Authorized()
   @Mutation(() => SosRequest)
-  cancelSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('reason', () => String, { nullable: true }) reason?: string | null): Promise<SosRow> {
-    return this.service.cancel(ctx, sosId, reason);
+  async cancelSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('reason', () => String, { nullable: true }) reason?: string | null): Promise<SosRow> {
+    return this.service.fresh(ctx, await this.lifecycle.cancel(ctx, sosId, reason));
   }
 }

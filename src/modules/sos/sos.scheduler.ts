@@ -3,7 +3,6 @@ import Redis from 'ioredis';
 import { withTimeout } from '../../platform/async';
 import type { Logger } from '../../platform/logger';
 import type { SosDisconnections } from './sos.disconnections';
-import type { SosAnnouncer } from './sos.events';
 import type { SosMatching, StepOutcome } from './sos.matching';
 import type { SosRepository } from './sos.repository';
 
@@ -21,7 +20,8 @@ export interface SchedulerSettings {
 }
 
 /**
- * When matching steps run (and, on the same sweep, when silent volunteers are dropped). Each step due in the future is a delayed BullMQ job in Redis, so
+ * When matching steps run (and, on the same sweep, when silent volunteers are dropped). Each
+ * step due in the future is a delayed BullMQ job in Redis, so
  * whichever instance is alive when it is due runs it, and a job whose instance died mid-run is
  * retried by another. Underneath, every instance sweeps PostgreSQL for overdue steps: if Redis
  * lost the jobs (or was down when they were to be added) the SOS still widens and escalates.
@@ -38,7 +38,6 @@ export class SosScheduler {
     private readonly matching: SosMatching,
     private readonly repository: SosRepository,
     private readonly disconnections: SosDisconnections,
-    private readonly announcer: SosAnnouncer,
     private readonly settings: SchedulerSettings,
     private readonly logger: Logger,
   ) {}
@@ -73,10 +72,7 @@ export class SosScheduler {
   /** Runs the SOS's due step now (a new SOS, a re-match) and schedules the next. */
   async run(sosId: string): Promise<StepOutcome | null> {
     const outcome = await this.matching.runDueStep(sosId);
-    if (!outcome) return null;
-    // Alerts first: seconds matter to the person waiting, the next step is 20 s away.
-    await this.announcer.announce({ events: outcome.events, alerts: [...outcome.offered, ...outcome.expired], sos: outcome.sos });
-    if (outcome.nextStepAt) await this.schedule(sosId, outcome.sos.matchingRound, outcome.sos.matchingStep, outcome.nextStepAt);
+    if (outcome?.nextStepAt) await this.schedule(sosId, outcome.sos.matchingRound, outcome.sos.matchingStep, outcome.nextStepAt);
     return outcome;
   }
 

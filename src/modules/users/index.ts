@@ -8,8 +8,11 @@ import { UsersService } from './users.service';
 
 export { User } from './types/user.type';
 export { normalizeEmail } from './email';
-export { UsersService, UsersResolver };
-export type { NewUser } from './users.repository';
+export { UsersService };
+
+/** The users module's GraphQL resolvers (instances are made by createUsersModule). */
+export const usersResolvers = [UsersResolver] as const;
+export type { NewUser, UserRow } from './users.repository';
 
 export function createUsersModule(db: Db, sql: Sql) {
   const repository = new UsersRepository(db, sql);

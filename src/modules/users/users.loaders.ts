@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { UserRow } from '../../platform/db';
+import type { UserRow } from './users.repository';
 import type { UsersRepository } from './users.repository';
 
 export type UserLoader = DataLoader<string, UserRow | null>;

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { Role, type Context } from '../../platform/auth';
-import type { UserRow } from '../../platform/db';
+import type { UserRow } from './users.repository';
 import { User } from './types/user.type';
 import { UsersService } from './users.service';
 

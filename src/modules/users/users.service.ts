@@ -1,8 +1,8 @@
 import { Role, type Context, type Viewer } from '../../platform/auth';
-import type { DbClient, UserRow } from '../../platform/db';
+import type { Tx } from '../../platform/db';
 import { unauthenticated } from '../../platform/errors';
 import { assertId } from '../../platform/validation';
-import type { NewUser, UsersRepository } from './users.repository';
+import type { NewUser, UserRow, UsersRepository } from './users.repository';
 import type { UserLoader } from './users.loaders';
 
 export class UsersService {
@@ -51,19 +51,26 @@ export class UsersService {
     return viewer && (viewer.role === Role.ADMIN || viewer.role === Role.PROFESSIONAL) ? user.flaggedForReview : null;
   }
 
-  findById(id: string): Promise<UserRow | null> {
-    return this.repository.findById(id);
-  }
-
   findByEmail(email: string): Promise<UserRow | null> {
     return this.repository.findByEmail(email);
   }
 
-  create(user: NewUser, client?: DbClient): Promise<UserRow> {
-    return this.repository.create(user, client);
+  // --- writes that join the caller's transaction ---------------------------------------------
+
+  create(tx: Tx, user: NewUser): Promise<UserRow> {
+    return this.repository.create(tx, user);
   }
 
-  update(id: string, changes: Partial<Pick<NewUser, 'displayName' | 'role'>>, client?: DbClient): Promise<UserRow> {
-    return this.repository.update(id, changes, client);
+  update(tx: Tx, id: string, changes: { displayName: string; role: Role }): Promise<UserRow> {
+    return this.repository.update(tx, id, changes);
+  }
+
+  setRole(tx: Tx, id: string, role: Role): Promise<void> {
+    return this.repository.setRole(tx, id, role);
+  }
+
+  /** Flags a person for staff review (repeated cancellations, fake reports), once per reason. */
+  flagForReview(tx: Tx, id: string, reason: string): Promise<void> {
+    return this.repository.flagForReview(tx, id, reason);
   }
 }

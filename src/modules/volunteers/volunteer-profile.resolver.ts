@@ -1,8 +1,7 @@
 import { Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/auth';
-import type { UserRow } from '../../platform/db';
 import type { Point } from '../../platform/geo';
-import { User, type UsersService } from '../users';
+import { User, type UserRow, type UsersService } from '../users';
 import { GeoPoint } from './types/geo-point.type';
 import { VolunteerProfile } from './types/volunteer-profile.type';
 import type { VolunteerRow } from './volunteers.repository';

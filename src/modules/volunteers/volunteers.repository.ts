@@ -1,5 +1,5 @@
 import { EARTH_RADIUS_METERS, type Point } from '../../platform/geo';
-import type { Db, DbClient, Sql } from '../../platform/db';
+import type { Db, Sql, Tx } from '../../platform/db';
 import type { Skill } from './types/skill';
 
 /** A volunteer profile as the module works with it (location flattened to degrees). */
@@ -20,6 +20,9 @@ export interface VolunteerRow {
   /** Reliability, which lowers a volunteer's rank in matching. */
   disconnectionCount: number;
   expiredAlertCount: number;
+  /** The SOS the volunteer is on the way to or at now, and the person who raised it (who may follow them). */
+  assignedSosId: string | null;
+  assistingUserId: string | null;
   createdAt: Date;
 }
 
@@ -47,7 +50,8 @@ const COLUMNS = `v.id, v.user_id AS "userId", v.skills::text[] AS skills, v.bio,
   ST_Y(v.location::geometry) AS latitude, ST_X(v.location::geometry) AS longitude,
   v.location_updated_at AS "locationUpdatedAt", v.last_seen_at AS "lastSeenAt",
   v.completed_count AS "completedCount", v.rating_sum AS "ratingSum", v.rating_count AS "ratingCount",
-  v.disconnection_count AS "disconnectionCount", v.expired_alert_count AS "expiredAlertCount", v.created_at AS "createdAt"`;
+  v.disconnection_count AS "disconnectionCount", v.expired_alert_count AS "expiredAlertCount",
+  v.assigned_sos_id AS "assignedSosId", v.assisting_user_id AS "assistingUserId", v.created_at AS "createdAt"`;
 
 /**
  * PostGIS measures geography on a sphere of radius 6371008.7714 m when asked not to use the
@@ -60,8 +64,9 @@ const TO_REDIS_SPHERE = EARTH_RADIUS_METERS / 6371008.7714;
 const NEAREST_SCANS = (limit: number) => [Math.max(64, limit * 3), Math.max(512, limit * 24)];
 
 /**
- * The only code that touches volunteer tables. Reads are raw SQL (PostGIS columns, and the hot
- * paths); plain writes go through Prisma.
+ * The only code that touches volunteer tables (`volunteer_profiles`, `volunteer_disconnections`).
+ * Raw SQL for PostGIS columns, the hot paths and writes that join a transaction (Tx); Prisma for
+ * plain single-row writes.
  */
 export class VolunteersRepository {
   constructor(
@@ -79,9 +84,12 @@ export class VolunteersRepository {
     return rows;
   }
 
-  async create(userId: string, skills: Skill[], bio: string | null, client: DbClient = this.db): Promise<string> {
-    const { id } = await client.volunteerProfile.create({ data: { userId, skills, bio }, select: { id: true } });
-    return id;
+  async create(tx: Tx, userId: string, skills: Skill[], bio: string | null): Promise<string> {
+    const { rows } = await tx.query<{ id: string }>(
+      'INSERT INTO volunteer_profiles (id, user_id, skills, bio, updated_at) VALUES (gen_random_uuid(), $1, $2::"Skill"[], $3, now()) RETURNING id',
+      [userId, skills, bio],
+    );
+    return rows[0].id;
   }
 
   async updateSkills(id: string, skills: Skill[]): Promise<void> {
@@ -91,6 +99,42 @@ export class VolunteersRepository {
   async verify(id: string, adminId: string): Promise<boolean> {
     const { count } = await this.db.volunteerProfile.updateMany({ where: { id }, data: { verified: true, verifiedAt: new Date(), verifiedById: adminId } });
     return count === 1;
+  }
+
+  /** Records (or, with null, ends) the SOS a volunteer is helping with, and whose it is. */
+  async setAssignment(tx: Tx, id: string, assignment: { sosId: string; requesterId: string } | null): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET assigned_sos_id = $2, assisting_user_id = $3, updated_at = now() WHERE id = $1', [
+      id,
+      assignment?.sosId ?? null,
+      assignment?.requesterId ?? null,
+    ]);
+  }
+
+  async addRating(tx: Tx, id: string, rating: number): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET rating_sum = rating_sum + $2, rating_count = rating_count + 1 WHERE id = $1', [id, rating]);
+  }
+
+  async addCompleted(tx: Tx, id: string): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET completed_count = completed_count + 1 WHERE id = $1', [id]);
+  }
+
+  async countExpiredAlerts(tx: Tx, ids: readonly string[]): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET expired_alert_count = expired_alert_count + 1 WHERE id = ANY($1::uuid[])', [ids]);
+  }
+
+  /** Records a drop for silence; returns how many drops the volunteer had in the last 30 days. */
+  async recordDisconnection(tx: Tx, id: string, sosId: string): Promise<number> {
+    await tx.query('INSERT INTO volunteer_disconnections (volunteer_id, sos_id) VALUES ($1, $2)', [id, sosId]);
+    await tx.query('UPDATE volunteer_profiles SET disconnection_count = disconnection_count + 1 WHERE id = $1', [id]);
+    const { rows } = await tx.query<{ drops: number }>(
+      `SELECT count(*)::int AS drops FROM volunteer_disconnections WHERE volunteer_id = $1 AND at > now() - interval '30 days'`,
+      [id],
+    );
+    return rows[0].drops;
+  }
+
+  async flagForReview(tx: Tx, id: string): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET flagged_for_review = true WHERE id = $1', [id]);
   }
 
   async setAvailable(id: string, available: boolean): Promise<void> {

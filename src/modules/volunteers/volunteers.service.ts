@@ -1,5 +1,6 @@
 import { Role, type Context } from '../../platform/auth';
-import { isUniqueViolation, type Db } from '../../platform/db';
+import { inTransaction, isUniqueViolation, type Sql, type Tx } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
 import { AppError, badInput, forbidden, notFound, unauthenticated } from '../../platform/errors';
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
@@ -8,6 +9,7 @@ import type { UsersService } from '../users';
 import type { PersistThrottle } from './persist-throttle';
 import type { VolunteerIndex } from './volunteer-index';
 import type { VolunteerSearch } from './volunteer-search';
+import type { VolunteerEvents } from './volunteers.events';
 import type { VolunteerLoaders } from './volunteers.loaders';
 import type { LocationFix, VolunteerRow, VolunteersRepository } from './volunteers.repository';
 import { DEFAULT_LIMIT } from './types/volunteer.args';
@@ -18,15 +20,14 @@ export interface VolunteerSettings {
   liveSeconds: number;
   assignedIntervalSeconds: number;
   idleIntervalSeconds: number;
+  /** Drops for silence within 30 days that flag a volunteer for review. */
+  disconnectionsToFlag: number;
 }
 
 export interface LocationAckResult {
   acceptedAt: Date;
   nextUpdateInSeconds: number;
 }
-
-/** Told of every location fix of a volunteer assigned to an SOS (the SOS module streams it to the requester). */
-export type AssignedLocationListener = (fix: { volunteerId: string; sosId: string; location: LocationFix; at: Date }) => Promise<void>;
 
 export interface NearbyResult {
   volunteer: VolunteerRow;
@@ -37,7 +38,8 @@ const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];
 
 export class VolunteersService {
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
+    private readonly events: EventBus<VolunteerEvents>,
     private readonly repository: VolunteersRepository,
     private readonly index: VolunteerIndex,
     private readonly searcher: VolunteerSearch,
@@ -48,20 +50,35 @@ export class VolunteersService {
     private readonly logger: Logger,
   ) {}
 
-  private assignedLocationListener?: AssignedLocationListener;
-  private extraLocationAccess?: (ctx: Context, volunteerId: string) => Promise<boolean>;
+  // --- writes that join the SOS module's transactions ---------------------------------------
 
-  /** Lets another module widen who sees a volunteer's lastLocation (the SOS module: the requester they help). */
-  grantLocationAccess(check: (ctx: Context, volunteerId: string) => Promise<boolean>): void {
-    this.extraLocationAccess = check;
+  /** The volunteer now helps with `sosId`, raised by `requesterId` (who may then see where they are), or no longer (null). */
+  assign(tx: Tx, volunteerId: string, assignment: { sosId: string; requesterId: string } | null): Promise<void> {
+    return this.repository.setAssignment(tx, volunteerId, assignment);
   }
 
-  onAssignedLocation(listener: AssignedLocationListener): void {
-    this.assignedLocationListener = listener;
+  /** An SOS the volunteer saw through was resolved. */
+  recordCompleted(tx: Tx, volunteerId: string): Promise<void> {
+    return this.repository.addCompleted(tx, volunteerId);
   }
 
-  /** Records (or clears) an assignment in the live index; best effort, PostgreSQL has the assignment. */
-  async setAssignment(volunteerId: string, sosId: string | null): Promise<void> {
+  recordRating(tx: Tx, volunteerId: string, rating: number): Promise<void> {
+    return this.repository.addRating(tx, volunteerId, rating);
+  }
+
+  /** Offers the volunteers let expire: each lowers their rank in later matching. */
+  countExpiredAlerts(tx: Tx, volunteerIds: readonly string[]): Promise<void> {
+    return volunteerIds.length > 0 ? this.repository.countExpiredAlerts(tx, volunteerIds) : Promise.resolve();
+  }
+
+  /** A volunteer dropped from an SOS for silence; VOLUNTEER_DISCONNECTIONS_TO_FLAG drops in 30 days flag them for review. */
+  async recordDisconnection(tx: Tx, volunteerId: string, sosId: string): Promise<void> {
+    const drops = await this.repository.recordDisconnection(tx, volunteerId, sosId);
+    if (drops >= this.settings.disconnectionsToFlag) await this.repository.flagForReview(tx, volunteerId);
+  }
+
+  /** Mirrors an assignment into the live index after it committed; best effort, PostgreSQL has the assignment. */
+  async setLiveAssignment(volunteerId: string, sosId: string | null): Promise<void> {
     await this.bestEffort('assignment', () => this.index.setAssignment(volunteerId, sosId));
   }
 
@@ -74,9 +91,9 @@ export class VolunteersService {
     const bio = input.bio?.trim() || null;
     let id: string;
     try {
-      id = await this.db.$transaction(async (tx) => {
-        const created = await this.repository.create(userId, distinct(input.skills), bio, tx);
-        if (user.role === Role.USER) await this.users.update(userId, { role: Role.VOLUNTEER }, tx);
+      id = await inTransaction(this.sql, async (tx) => {
+        const created = await this.repository.create(tx, userId, distinct(input.skills), bio);
+        if (user.role === Role.USER) await this.users.setRole(tx, userId, Role.VOLUNTEER);
         return created;
       });
     } catch (err) {
@@ -134,11 +151,7 @@ export class VolunteersService {
       volunteerId = (await this.ownRow(ctx, userId)).id;
     }
     if (this.throttle.shouldPersist(volunteerId, fix, now.getTime())) await this.repository.saveLocation(volunteerId, fix, now);
-    if (assignedSosId && this.assignedLocationListener) {
-      await this.assignedLocationListener({ volunteerId, sosId: assignedSosId, location: fix, at: now }).catch((err: Error) =>
-        this.logger.warn({ err: { message: err.message } }, 'assigned location not forwarded'),
-      );
-    }
+    await this.events.emit('volunteer.locationFixed', { volunteerId, assignedSosId, location: fix, at: now });
     return {
       acceptedAt: now,
       nextUpdateInSeconds: assignedSosId ? this.settings.assignedIntervalSeconds : this.settings.idleIntervalSeconds,
@@ -223,11 +236,10 @@ export class VolunteersService {
     return role === Role.ADMIN || role === Role.PROFESSIONAL ? row.disconnectionCount : null;
   }
 
-  /** Where a volunteer was last stored: for the volunteer themself, admins, and whoever a granted check lets see it. */
+  /** Where a volunteer was last stored: for the volunteer themself, admins, and the person they are helping now. */
   async visibleLocation(ctx: Context, row: VolunteerRow): Promise<Point | null> {
     if (row.latitude === null || row.longitude === null || !ctx.tokenUserId) return null;
-    const allowed =
-      ctx.tokenUserId === row.userId || (await ctx.viewer())?.role === Role.ADMIN || (await this.extraLocationAccess?.(ctx, row.id)) === true;
+    const allowed = ctx.tokenUserId === row.userId || ctx.tokenUserId === row.assistingUserId || (await ctx.viewer())?.role === Role.ADMIN;
     return allowed ? { latitude: row.latitude, longitude: row.longitude } : null;
   }
 

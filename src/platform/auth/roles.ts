@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { Role } from '../../generated/prisma/enums';
+import { Role } from '../db';
 
 export { Role };
 

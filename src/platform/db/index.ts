@@ -1,14 +1,17 @@
 import { Prisma } from '../../generated/prisma/client';
 
-export { createDatabase, type Database, type Db, type DbClient, type DbOptions, type Sql } from './prisma';
-export { Prisma };
-export type { User as UserRow, RefreshToken as RefreshTokenRow, Role as RoleName } from '../../generated/prisma/client';
-
-/** True for a unique-constraint violation (Prisma P2002), optionally on a given column. */
-export function isUniqueViolation(err: unknown, column?: string): boolean {
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError) || err.code !== 'P2002') return false;
-  if (!column) return true;
-  return JSON.stringify(err.meta ?? {}).includes(column);
-}
+export { createDatabase, type Database, type Db, type DbOptions, type Sql } from './prisma';
 export { ensureDatabase, applyMigrations } from './migrations';
-export { inTransaction, type Tx } from './transaction';
+export { inTransaction, type Queryable, type Tx } from './transaction';
+/** The database's enum types, which the modules' GraphQL enums mirror. */
+export { AlertStatus, Role, SosCategory, SosEventType, SosStatus, Skill } from '../../generated/prisma/enums';
+
+/**
+ * True for a unique-constraint violation, from Prisma (P2002) or raw SQL (23505), optionally
+ * on a given column or constraint.
+ */
+export function isUniqueViolation(err: unknown, column?: string): boolean {
+  if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code === 'P2002' && (!column || JSON.stringify(err.meta ?? {}).includes(column));
+  const pg = err as { code?: string; constraint?: string; detail?: string };
+  return pg?.code === '23505' && (!column || `${pg.constraint} ${pg.detail}`.includes(column));
+}

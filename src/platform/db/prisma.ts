@@ -7,9 +7,6 @@ export type Db = PrismaClient;
 /** Raw SQL on the same pool as Prisma: for hot paths and PostGIS, where Prisma's per-query overhead (~4x) matters. */
 export type Sql = Pool;
 
-/** The client or a transaction on it: repositories accept either so services can compose writes atomically. */
-export type DbClient = Db | Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
-
 export interface DbOptions {
   url: string;
   poolSize: number;

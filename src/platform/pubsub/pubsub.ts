@@ -2,6 +2,7 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import Redis from 'ioredis';
 import { withTimeout } from '../async';
 import type { Logger } from '../logger';
+import type { Topic } from './topic';
 
 /** A subscription Redis has not confirmed by then fails (UNAVAILABLE): the client retries. */
 const LISTEN_TIMEOUT_MS = 3000;
@@ -32,11 +33,13 @@ export class PubSub {
     this.engine = new RedisPubSub({ publisher, subscriber });
   }
 
-  async publish(topic: string, payload: unknown): Promise<void> {
+  /** Publishes to one instance of a topic (`key`: the SOS, the conversation), or to the whole topic with null. */
+  async publish<T>(topic: Topic<T>, key: string | null, payload: T): Promise<void> {
+    const channel = topic.channel(key);
     try {
-      await this.engine.publish(this.prefix + topic, payload);
+      await this.engine.publish(this.prefix + channel, payload);
     } catch (err) {
-      this.logger.warn({ topic, err: { message: (err as Error).message } }, 'publish failed; subscribers catch up by replay');
+      this.logger.warn({ topic: channel, err: { message: (err as Error).message } }, 'publish failed; subscribers catch up by replay');
     }
   }
 
@@ -45,12 +48,12 @@ export class PubSub {
    * from then on is in the feed: a caller that replays from the database after this misses
    * nothing in between.
    */
-  async listen<T>(topic: string): Promise<Feed<T>> {
+  async listen<T>(topic: Topic<T>, key: string | null): Promise<Feed<T>> {
     const buffered: T[] = [];
     let wake: (() => void) | undefined;
     let closed = false;
-    const subscribing = this.engine.subscribe(this.prefix + topic, (message: T) => {
-      buffered.push(message);
+    const subscribing = this.engine.subscribe(this.prefix + topic.channel(key), (message: unknown) => {
+      buffered.push(topic.decode(message));
       wake?.();
     });
     const id = await withTimeout(subscribing, LISTEN_TIMEOUT_MS, 'subscribing to live updates').catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { User } from '../../users';
-import type { UserRow } from '../../../platform/db';
+import type { UserRow } from '../../users';
 
 @ObjectType({ description: 'A signed-in session: a short-lived access token and the refresh token that renews it.' })
 export class AuthPayload {

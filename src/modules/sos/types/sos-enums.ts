@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { AlertStatus, SosCategory, SosEventType, SosStatus } from '../../../generated/prisma/enums';
+import { AlertStatus, SosCategory, SosEventType, SosStatus } from '../../../platform/db';
 
 export { AlertStatus, SosCategory, SosEventType, SosStatus };
 

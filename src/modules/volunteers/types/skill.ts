@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { Skill } from '../../../generated/prisma/enums';
+import { Skill } from '../../../platform/db';
 
 export { Skill };
 

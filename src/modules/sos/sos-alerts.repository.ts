@@ -1,0 +1,105 @@
+import type { Queryable, Sql, Tx } from '../../platform/db';
+import type { AlertStatus } from './types/sos-enums';
+
+export interface AlertRow {
+  id: string;
+  sosId: string;
+  volunteerId: string;
+  round: number;
+  step: number;
+  distanceMeters: number;
+  status: AlertStatus;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+const ALERT_COLUMNS = `id, sos_id AS "sosId", volunteer_id AS "volunteerId", round, step, distance_m AS "distanceMeters", status,
+  expires_at AS "expiresAt", created_at AS "createdAt"`;
+
+/** The only code that touches `sos_alerts`: the offers made to volunteers. */
+export class SosAlertsRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** Every volunteer ever alerted for this SOS (in any round). */
+  async alertedVolunteerIds(sosId: string, tx: Queryable = this.sql): Promise<string[]> {
+    const { rows } = await tx.query<{ volunteerId: string }>('SELECT volunteer_id AS "volunteerId" FROM sos_alerts WHERE sos_id = $1', [sosId]);
+    return rows.map((r) => r.volunteerId);
+  }
+
+  async insert(tx: Tx, alerts: { sosId: string; volunteerId: string; round: number; step: number; distanceMeters: number; expiresAt: Date }[]): Promise<AlertRow[]> {
+    if (alerts.length === 0) return [];
+    const { rows } = await tx.query<AlertRow>(
+      `INSERT INTO sos_alerts (id, sos_id, volunteer_id, round, step, distance_m, expires_at)
+       SELECT gen_random_uuid(), a.sos_id, a.volunteer_id, a.round, a.step, a.distance, a.expires_at
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::float8[], $6::timestamptz[]) AS a(sos_id, volunteer_id, round, step, distance, expires_at)
+       ON CONFLICT (sos_id, volunteer_id) DO NOTHING
+       RETURNING ${ALERT_COLUMNS}`,
+      [
+        alerts.map((a) => a.sosId),
+        alerts.map((a) => a.volunteerId),
+        alerts.map((a) => a.round),
+        alerts.map((a) => a.step),
+        alerts.map((a) => a.distanceMeters),
+        alerts.map((a) => a.expiresAt),
+      ],
+    );
+    return rows;
+  }
+
+  /** Closes the open offers of an SOS (all, or all but one volunteer's) with the given status. */
+  async closeOpen(tx: Tx, sosId: string, status: 'EXPIRED' | 'WITHDRAWN', exceptVolunteerId: string | null = null): Promise<AlertRow[]> {
+    const { rows } = await tx.query<AlertRow>(
+      `UPDATE sos_alerts SET status = $2, responded_at = now()
+        WHERE sos_id = $1 AND status = 'OFFERED' AND ($3::uuid IS NULL OR volunteer_id <> $3::uuid)
+        RETURNING ${ALERT_COLUMNS}`,
+      [sosId, status, exceptVolunteerId],
+    );
+    return rows;
+  }
+
+  async lock(tx: Tx, sosId: string, volunteerId: string): Promise<AlertRow | null> {
+    const { rows } = await tx.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM sos_alerts WHERE sos_id = $1 AND volunteer_id = $2 FOR UPDATE`, [sosId, volunteerId]);
+    return rows[0] ?? null;
+  }
+
+  async setStatus(tx: Tx, id: string, status: AlertStatus): Promise<AlertRow> {
+    const { rows } = await tx.query<AlertRow>(`UPDATE sos_alerts SET status = $2, responded_at = now() WHERE id = $1 RETURNING ${ALERT_COLUMNS}`, [id, status]);
+    return rows[0];
+  }
+
+  async openOf(volunteerId: string): Promise<AlertRow[]> {
+    const { rows } = await this.sql.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM sos_alerts WHERE volunteer_id = $1 AND status = 'OFFERED' AND expires_at > now() ORDER BY created_at`,
+      [volunteerId],
+    );
+    return rows;
+  }
+
+  /** Which (sos, volunteer) pairs have an alert, as "sosId:volunteerId" keys. */
+  async pairs(pairs: readonly [string, string][]): Promise<Set<string>> {
+    const { rows } = await this.sql.query<{ key: string }>(
+      `SELECT a.sos_id || ':' || a.volunteer_id AS key FROM sos_alerts a
+         JOIN unnest($1::uuid[], $2::uuid[]) AS p(sos_id, volunteer_id) ON p.sos_id = a.sos_id AND p.volunteer_id = a.volunteer_id`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  async countsBySos(sosIds: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.sql.query<{ sosId: string; count: number }>(
+      'SELECT sos_id AS "sosId", count(*)::int AS count FROM sos_alerts WHERE sos_id = ANY($1::uuid[]) GROUP BY sos_id',
+      [sosIds],
+    );
+    return new Map(rows.map((r) => [r.sosId, r.count]));
+  }
+
+  /** Alerts each volunteer received since `since` (alert fatigue). */
+  async recentCounts(volunteerIds: readonly string[], since: Date): Promise<Map<string, number>> {
+    const { rows } = await this.sql.query<{ volunteerId: string; count: number }>(
+      `SELECT volunteer_id AS "volunteerId", count(*)::int AS count FROM sos_alerts
+        WHERE volunteer_id = ANY($1::uuid[]) AND created_at > $2 GROUP BY volunteer_id`,
+      [volunteerIds, since],
+    );
+    return new Map(rows.map((r) => [r.volunteerId, r.count]));
+  }
+}

@@ -1,0 +1,88 @@
+import type { Context } from '../../platform/auth';
+import { isUniqueViolation, type Sql } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
+import { unauthenticated } from '../../platform/errors';
+import type { Point } from '../../platform/geo';
+import type { Logger } from '../../platform/logger';
+import type { Skill } from '../volunteers';
+import { sosErrors } from './sos.errors';
+import type { SosEvents } from './sos.events';
+import type { SosRepository } from './sos.repository';
+import type { SosScheduler } from './sos.scheduler';
+import { spoofSuspicion } from './spoof-check';
+import { SosEventType, type SosCategory } from './types/sos-enums';
+
+export interface IntakeSettings {
+  perHour: number;
+  spoofDistanceKm: number;
+}
+
+export interface RaiseInput {
+  location: Point & { accuracyMeters?: number | null };
+  category: SosCategory;
+  description?: string | null;
+  requiredSkills?: Skill[] | null;
+  idempotencyKey: string;
+}
+
+/** Taking in an SOS: the one write a person in distress depends on. */
+export class SosIntake {
+  constructor(
+    private readonly repository: SosRepository,
+    private readonly sql: Sql,
+    private readonly events: EventBus<SosEvents>,
+    private readonly scheduler: SosScheduler,
+    private readonly settings: IntakeSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Raises an SOS and returns its id. Acknowledged only once it is in PostgreSQL; matching
+   * starts at once and, if that fails, the sweeper starts it. A retry with the same key returns
+   * the same SOS (also when two retries race); a second open SOS is a CONFLICT naming the first.
+   */
+  async raise(ctx: Context, input: RaiseInput): Promise<string> {
+    if (!ctx.tokenUserId) throw unauthenticated();
+    const requesterId = ctx.tokenUserId;
+    const key = input.idempotencyKey.trim();
+    const retried = await this.repository.findByKey(requesterId, key);
+    if (retried) return retried.id;
+
+    const since = new Date(Date.now() - 3600_000);
+    const recent = await this.repository.raisedSince(requesterId, since);
+    if (recent.count >= this.settings.perHour) {
+      throw sosErrors.tooMany(this.settings.perHour, (recent.oldest!.getTime() + 3600_000 - Date.now()) / 1000);
+    }
+    const suspicion = spoofSuspicion(input.location, ctx.clientIp, this.settings.spoofDistanceKm);
+    let id: string | null;
+    try {
+      id = await this.events.transaction(this.sql, async (tx, { emit }) => {
+        const created = await this.repository.insert(tx, {
+          requesterId,
+          idempotencyKey: key,
+          category: input.category,
+          description: input.description?.trim() || null,
+          location: input.location,
+          requiredSkills: [...new Set(input.requiredSkills ?? [])],
+          clientIp: ctx.clientIp,
+          flagReasons: suspicion ? [suspicion] : [],
+        });
+        if (created) await emit('sos.changed', { events: [await this.repository.appendEvent(tx, created, SosEventType.CREATED, null)], alerts: [] });
+        return created;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw sosErrors.alreadyOpen((await this.repository.findOpenByRequester(requesterId))?.id);
+      throw err;
+    }
+    // Lost the race to a concurrent retry with the same key: that one is the SOS.
+    if (!id) return (await this.repository.findByKey(requesterId, key))!.id;
+    if (suspicion) this.logger.warn({ sosId: id, suspicion }, 'SOS flagged for review');
+    this.logger.info({ sosId: id }, 'SOS raised');
+    try {
+      await this.scheduler.run(id);
+    } catch (err) {
+      this.logger.error({ sosId: id, err: { message: (err as Error).message } }, 'matching did not start; the sweeper will start it');
+    }
+    return id;
+  }
+}

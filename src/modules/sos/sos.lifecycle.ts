@@ -1,0 +1,199 @@
+import type { Context } from '../../platform/auth';
+import { isUniqueViolation, type Sql, type Tx } from '../../platform/db';
+import type { Emitter, EventBus } from '../../platform/events';
+import type { Logger } from '../../platform/logger';
+import { assertId } from '../../platform/validation';
+import type { UsersService } from '../users';
+import type { VolunteerRow, VolunteersService } from '../volunteers';
+import type { Relation, SosAccess } from './sos.access';
+import type { SosAlertsRepository } from './sos-alerts.repository';
+import { sosErrors } from './sos.errors';
+import type { SosEvents } from './sos.events';
+import type { SosRepository, SosRow } from './sos.repository';
+import { allows, type SosAction } from './sos.transitions';
+import { AlertStatus, SosEventType, SosStatus } from './types/sos-enums';
+
+export interface LifecycleSettings {
+  /** Distinct volunteers reporting a person's SOS as fake before the person is flagged. */
+  fakeReportsToFlag: number;
+  /** Cancelled share of a person's SOS (with at least `cancellationsMinimum` SOS) that flags them. */
+  cancellationShareToFlag: number;
+  cancellationsMinimum: number;
+}
+
+const NOTE_MAX_LENGTH = 1000;
+
+/**
+ * What people do to an SOS once it is raised: accept, decline, arrive, resolve, cancel, report,
+ * rate. Each change is one transaction under the SOS's row lock, writes its timeline event in
+ * that transaction, and is announced (`sos.changed`) once committed. Returns the SOS id.
+ */
+export class SosLifecycle {
+  constructor(
+    private readonly repository: SosRepository,
+    private readonly alerts: SosAlertsRepository,
+    private readonly sql: Sql,
+    private readonly events: EventBus<SosEvents>,
+    private readonly access: SosAccess,
+    private readonly volunteers: VolunteersService,
+    private readonly users: UsersService,
+    private readonly settings: LifecycleSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * The first accept wins: the SOS row is locked, so of many volunteers accepting at once one
+   * finds it MATCHING and takes it, the others find it ACCEPTED (CONFLICT). The other offers are
+   * withdrawn and the conversation is opened (chat module), in the same transaction.
+   */
+  async accept(ctx: Context, sosId: string): Promise<string> {
+    const volunteer = await this.ownVolunteer(ctx);
+    const id = assertId('sosId', sosId);
+    await this.events
+      .transaction(this.sql, async (tx, { emit }) => {
+        // (The unique index on active assignments settles two accepts of different SOS racing: see the catch below.)
+        const sos = await this.repository.lock(tx, id);
+        const alert = sos && (await this.alerts.lock(tx, id, volunteer.id));
+        if (!sos || !alert) throw sosErrors.notFound();
+        this.assertAllowed(sos, 'accepted');
+        if (alert.status !== AlertStatus.OFFERED) throw sosErrors.offerClosed(alert.status);
+        if (alert.expiresAt.getTime() <= Date.now()) throw sosErrors.offerClosed('EXPIRED');
+        if ((await this.repository.busyVolunteers(tx, [volunteer.id])).size > 0) throw sosErrors.alreadyAssigned();
+        const alerts = [await this.alerts.setStatus(tx, alert.id, AlertStatus.ACCEPTED), ...(await this.alerts.closeOpen(tx, id, 'WITHDRAWN', volunteer.id))];
+        await this.repository.update(tx, id, { status: SosStatus.ACCEPTED, assignedVolunteerId: volunteer.id, acceptedAt: new Date(), nextStepAt: null });
+        const event = await this.repository.appendEvent(tx, id, SosEventType.ACCEPTED, null);
+        await emit('sos.assignmentChanged', { volunteerId: volunteer.id, assignment: { sosId: id, requesterId: sos.requesterId } });
+        await emit('sos.accepted', { sosId: id, requesterId: sos.requesterId, volunteerId: volunteer.id, volunteerUserId: volunteer.userId });
+        await emit('sos.changed', { events: [event], alerts });
+      })
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err)) throw sosErrors.alreadyAssigned();
+        throw err;
+      });
+    this.logger.info({ sosId: id, volunteerId: volunteer.id }, 'SOS accepted');
+    return id;
+  }
+
+  async decline(ctx: Context, sosId: string): Promise<void> {
+    const volunteer = await this.ownVolunteer(ctx);
+    const id = assertId('sosId', sosId);
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const alert = await this.alerts.lock(tx, id, volunteer.id);
+      if (!alert) throw sosErrors.notFound();
+      if (alert.status !== AlertStatus.OFFERED) throw sosErrors.offerClosed(alert.status);
+      await emit('sos.changed', { events: [], alerts: [await this.alerts.setStatus(tx, alert.id, AlertStatus.DECLINED)] });
+    });
+  }
+
+  /** The requester calls it off; open offers are withdrawn, and cancelling most of one's SOS flags the person. */
+  async cancel(ctx: Context, sosId: string, reason: string | null | undefined): Promise<string> {
+    const id = assertId('sosId', sosId);
+    const note = optionalText('reason', reason);
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const sos = await this.repository.lock(tx, id);
+      if (!sos || sos.requesterId !== ctx.tokenUserId) throw sosErrors.notFound();
+      this.assertAllowed(sos, 'cancelled');
+      const alerts = await this.alerts.closeOpen(tx, id, 'WITHDRAWN');
+      await this.repository.update(tx, id, { status: SosStatus.CANCELLED, closedAt: new Date(), nextStepAt: null, closeNote: note });
+      const event = await this.repository.appendEvent(tx, id, SosEventType.CANCELLED, note);
+      const record = await this.repository.cancellationRecord(tx, sos.requesterId);
+      if (record.total >= this.settings.cancellationsMinimum && record.cancelled / record.total > this.settings.cancellationShareToFlag) {
+        await this.users.flagForReview(tx, sos.requesterId, 'cancels most of their SOS');
+      }
+      await this.closed(sos, emit, { events: [event], alerts });
+    });
+    return id;
+  }
+
+  /** The assigned volunteer is there. */
+  async markArrived(ctx: Context, sosId: string): Promise<string> {
+    await this.ownVolunteer(ctx);
+    const id = assertId('sosId', sosId);
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const sos = await this.lockFor(ctx, tx, id, ['assigned']);
+      this.assertAllowed(sos, 'marked arrived');
+      await this.repository.update(tx, id, { status: SosStatus.ARRIVED, arrivedAt: new Date() });
+      await emit('sos.changed', { events: [await this.repository.appendEvent(tx, id, SosEventType.ARRIVED, null)], alerts: [] });
+    });
+    return id;
+  }
+
+  /**
+   * The requester, the assigned volunteer or staff (an escalated SOS has no volunteer; staff
+   * may close any SOS they oversee) close it as handled; the volunteer's completed count goes up.
+   */
+  async resolve(ctx: Context, sosId: string, note: string | null | undefined): Promise<string> {
+    const id = assertId('sosId', sosId);
+    const text = optionalText('note', note);
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const sos = await this.lockFor(ctx, tx, id, ['requester', 'assigned', 'staff']);
+      this.assertAllowed(sos, 'resolved');
+      const alerts = await this.alerts.closeOpen(tx, id, 'WITHDRAWN');
+      await this.repository.update(tx, id, { status: SosStatus.RESOLVED, closedAt: new Date(), nextStepAt: null, closeNote: text });
+      if (sos.assignedVolunteerId) await this.volunteers.recordCompleted(tx, sos.assignedVolunteerId);
+      const event = await this.repository.appendEvent(tx, id, SosEventType.RESOLVED, text);
+      await this.closed(sos, emit, { events: [event], alerts });
+    });
+    return id;
+  }
+
+  /** An alerted or assigned volunteer says it is not real; enough different reporters flag the requester. */
+  async reportFake(ctx: Context, sosId: string, reason: string | null | undefined): Promise<void> {
+    const volunteer = await this.ownVolunteer(ctx);
+    const id = assertId('sosId', sosId);
+    const text = optionalText('reason', reason);
+    await this.events.transaction(this.sql, async (tx) => {
+      const sos = await this.lockFor(ctx, tx, id, ['alerted', 'assigned']);
+      const reporters = await this.repository.reportFake(tx, id, volunteer.id, text, sos.requesterId);
+      if (reporters >= this.settings.fakeReportsToFlag) await this.users.flagForReview(tx, sos.requesterId, 'SOS reported as fake by several volunteers');
+    });
+  }
+
+  /** The requester rates the volunteer, once, after resolution. */
+  async rate(ctx: Context, sosId: string, rating: number, comment: string | null | undefined): Promise<void> {
+    const id = assertId('sosId', sosId);
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw sosErrors.badRating();
+    const text = optionalText('comment', comment);
+    await this.events.transaction(this.sql, async (tx) => {
+      const sos = await this.lockFor(ctx, tx, id, ['requester']);
+      if (!allows(sos.status, 'rated') || !sos.assignedVolunteerId) throw sosErrors.wrongState(sos.status, 'rated');
+      if (!(await this.repository.rate(tx, id, rating, text))) throw sosErrors.alreadyRated();
+      await this.volunteers.recordRating(tx, sos.assignedVolunteerId, rating);
+    });
+  }
+
+  /**
+   * Locks an SOS for a change only some may make. Whoever has no part in it learns nothing
+   * (NOT_FOUND); someone who sees it but may not make this change is FORBIDDEN.
+   */
+  private async lockFor(ctx: Context, tx: Tx, id: string, allowed: Relation[]): Promise<SosRow> {
+    const sos = await this.repository.lock(tx, id);
+    if (!sos) throw sosErrors.notFound();
+    const relation = await this.access.relation(ctx, sos);
+    if (relation === 'none') throw sosErrors.notFound();
+    if (!allowed.includes(relation)) throw sosErrors.onlyFor(allowed);
+    return sos;
+  }
+
+  private assertAllowed(sos: SosRow, action: SosAction): void {
+    if (!allows(sos.status, action)) throw sosErrors.wrongState(sos.status, action);
+  }
+
+  /** An SOS closed (resolved, cancelled): its volunteer, if any, is free again, and everyone is told. */
+  private async closed(sos: SosRow, emit: Emitter<SosEvents>['emit'], change: SosEvents['sos.changed']): Promise<void> {
+    if (sos.assignedVolunteerId) await emit('sos.assignmentChanged', { volunteerId: sos.assignedVolunteerId, assignment: null });
+    await emit('sos.changed', change);
+  }
+
+  private async ownVolunteer(ctx: Context): Promise<VolunteerRow> {
+    const volunteer = ctx.tokenUserId ? await this.volunteers.byUserId(ctx, ctx.tokenUserId) : null;
+    if (!volunteer) throw sosErrors.volunteersOnly();
+    return volunteer;
+  }
+}
+
+function optionalText(field: string, value: string | null | undefined): string | null {
+  const text = value?.trim() || null;
+  if (text && text.length > NOTE_MAX_LENGTH) throw sosErrors.textTooLong(field, NOTE_MAX_LENGTH);
+  return text;
+}

@@ -1,0 +1,32 @@
+import { distanceMeters } from '../../platform/geo';
+import type { VolunteerEvents } from '../volunteers';
+import type { SosAnnouncer } from './sos.announcer';
+import type { SosRepository } from './sos.repository';
+
+/**
+ * The assigned volunteer's location fixes on their way to the requester: `updateLocation`
+ * (volunteers module) announces `volunteer.locationFixed`; the composition root hands it here;
+ * this adds the distance still to go and publishes it on the SOS's location topic, which
+ * `volunteerLocation` (sos.feeds.ts) streams to the requester's socket.
+ */
+export class SosLocationRelay {
+  constructor(
+    private readonly repository: SosRepository,
+    private readonly announcer: SosAnnouncer,
+  ) {}
+
+  async forward({ volunteerId, assignedSosId, location, at }: VolunteerEvents['volunteer.locationFixed']): Promise<void> {
+    if (!assignedSosId) return;
+    const [sos] = await this.repository.findByIds([assignedSosId]);
+    if (!sos) return;
+    await this.announcer.location({
+      sosId: sos.id,
+      volunteerId,
+      location: { latitude: location.latitude, longitude: location.longitude },
+      headingDegrees: location.headingDegrees ?? null,
+      speedMps: location.speedMps ?? null,
+      distanceMeters: distanceMeters(location, sos),
+      at,
+    });
+  }
+}

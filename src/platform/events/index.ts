@@ -1,0 +1,1 @@
+export { DomainEvents, type Emitter, type EventBus, type EventMap } from './domain-events';
