@@ -1,5 +1,6 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import architecture from './eslint/module-boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'src/generated/', 'sdk/generated/', 'coverage/'] },
@@ -11,6 +12,11 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-console': 'off',
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { architecture },
+    rules: { 'architecture/module-boundaries': 'error' },
   },
   {
     files: ['**/*.js', '**/*.cjs'],

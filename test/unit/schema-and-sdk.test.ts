@@ -32,7 +32,7 @@ describe('the SDK', () => {
 });
 
 describe('the API contract, part by part as it is built', () => {
-  const contract = buildSchema(readFileSync(join(ROOT, '..', 'shared', 'design', 'api-contract.graphql'), 'utf8'));
+  const contract = buildSchema(readFileSync(join(ROOT, 'docs', 'api-contract.graphql'), 'utf8'));
   const served = buildSchema(read('schema.graphql'));
 
   /** A type as a comparable shape: fields (with argument and return types; arguments are named, so unordered) or enum values. */

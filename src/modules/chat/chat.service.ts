@@ -1,6 +1,6 @@
 import type { Context } from '../../platform/auth';
 import { AppError, badInput, notFound, rateLimited, unauthenticated } from '../../platform/errors';
-import { connection, decodeCursor, pageSize } from '../../platform/graphql/cursor';
+import { pageOf } from '../../platform/graphql/cursor';
 import type { Tx } from '../../platform/db';
 import { replayThenLive, type PubSub } from '../../platform/pubsub';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
@@ -93,18 +93,22 @@ export class ChatService {
   }
 
   async messages(conversation: ConversationRow, first: number | null | undefined, before: string | null | undefined) {
-    const size = pageSize('first', first);
-    const cursor = before ? String(decodeCursor('before', before, ['string'])[0]) : null;
-    return connection(await this.repository.page(conversation.id, size + 1, cursor), size, (message) => [message.position]);
+    return pageOf(
+      { first, cursorField: 'before', cursor: before, shape: ['string'] },
+      (limit, cursor) => this.repository.page(conversation.id, limit, cursor && String(cursor[0])),
+      (message) => [message.position],
+    );
   }
 
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
     const userId = this.signedIn(ctx);
-    const size = pageSize('first', first);
-    const cursor = after ? decodeCursor('after', after, ['string', 'string']) : null;
-    const rows = await this.repository.pageOfUser(userId, size + 1, cursor ? { at: String(cursor[0]), id: String(cursor[1]) } : null);
-    for (const row of rows) this.load(ctx).byId.prime(row.id, row);
-    return connection(rows, size, (c) => [new Date(c.lastActivityAt).toISOString(), c.id]);
+    const page = await pageOf(
+      { first, cursorField: 'after', cursor: after, shape: ['string', 'string'] },
+      (limit, cursor) => this.repository.pageOfUser(userId, limit, cursor && { at: String(cursor[0]), id: String(cursor[1]) }),
+      (c) => [new Date(c.lastActivityAt).toISOString(), c.id],
+    );
+    for (const { node } of page.edges) this.load(ctx).byId.prime(node.id, node);
+    return page;
   }
 
   /** Messages after `after` (a message id) replayed from the database, then live ones, in order, without duplicates. */

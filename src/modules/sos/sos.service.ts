@@ -1,6 +1,6 @@
 import type { Context } from '../../platform/auth';
 import { unauthenticated } from '../../platform/errors';
-import { connection, decodeCursor, pageSize } from '../../platform/graphql/cursor';
+import { pageOf, pageSize } from '../../platform/graphql/cursor';
 import type { Point } from '../../platform/geo';
 import { assertId } from '../../platform/validation';
 import type { VolunteersService } from '../volunteers';
@@ -27,11 +27,13 @@ export class SosService {
 
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
     const requesterId = this.signedIn(ctx);
-    const size = pageSize('first', first);
-    const cursor = after ? decodeCursor('after', after, ['string', 'string']) : null;
-    const rows = await this.repository.pageOfRequester(requesterId, size + 1, cursor ? { createdAt: String(cursor[0]), id: String(cursor[1]) } : null);
-    for (const row of rows) this.load(ctx).byId.prime(row.id, row);
-    return connection(rows, size, (sos) => [sos.createdAt.toISOString(), sos.id]);
+    const page = await pageOf(
+      { first, cursorField: 'after', cursor: after, shape: ['string', 'string'] },
+      (limit, cursor) => this.repository.pageOfRequester(requesterId, limit, cursor && { createdAt: String(cursor[0]), id: String(cursor[1]) }),
+      (sos) => [sos.createdAt.toISOString(), sos.id],
+    );
+    for (const { node } of page.edges) this.load(ctx).byId.prime(node.id, node);
+    return page;
   }
 
   /** The SOS the signed-in volunteer is assigned to now, if any. */

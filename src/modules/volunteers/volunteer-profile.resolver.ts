@@ -46,6 +46,14 @@ export class VolunteerProfileResolver {
     return this.volunteers.visibleReliability(ctx, row);
   }
 
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description: 'Professionals and admins only (null for others): flagged for review after VOLUNTEER_DISCONNECTIONS_TO_FLAG drops in 30 days.',
+  })
+  flaggedForReview(@Root() row: VolunteerRow, @Ctx() ctx: Context): Promise<boolean | null> {
+    return this.volunteers.visibleFlag(ctx, row);
+  }
+
   @FieldResolver(() => Float, { nullable: true, description: 'Mean rating from requesters, 1 to 5; null until rated.' })
   rating(@Root() row: VolunteerRow): number | null {
     return row.ratingCount > 0 ? row.ratingSum / row.ratingCount : null;

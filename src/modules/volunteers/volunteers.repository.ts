@@ -20,6 +20,8 @@ export interface VolunteerRow {
   /** Reliability, which lowers a volunteer's rank in matching. */
   disconnectionCount: number;
   expiredAlertCount: number;
+  /** Set after VOLUNTEER_DISCONNECTIONS_TO_FLAG drops in 30 days, for staff to review. */
+  flaggedForReview: boolean;
   /** The SOS the volunteer is on the way to or at now, and the person who raised it (who may follow them). */
   assignedSosId: string | null;
   assistingUserId: string | null;
@@ -50,7 +52,7 @@ const COLUMNS = `v.id, v.user_id AS "userId", v.skills::text[] AS skills, v.bio,
   ST_Y(v.location::geometry) AS latitude, ST_X(v.location::geometry) AS longitude,
   v.location_updated_at AS "locationUpdatedAt", v.last_seen_at AS "lastSeenAt",
   v.completed_count AS "completedCount", v.rating_sum AS "ratingSum", v.rating_count AS "ratingCount",
-  v.disconnection_count AS "disconnectionCount", v.expired_alert_count AS "expiredAlertCount",
+  v.disconnection_count AS "disconnectionCount", v.expired_alert_count AS "expiredAlertCount", v.flagged_for_review AS "flaggedForReview",
   v.assigned_sos_id AS "assignedSosId", v.assisting_user_id AS "assistingUserId", v.created_at AS "createdAt"`;
 
 /**

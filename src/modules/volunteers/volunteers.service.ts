@@ -231,9 +231,12 @@ export class VolunteersService {
   }
 
   async visibleReliability(ctx: Context, row: VolunteerRow): Promise<number | null> {
-    if (ctx.tokenUserId === row.userId) return row.disconnectionCount;
-    const role = (await ctx.viewer())?.role;
-    return role === Role.ADMIN || role === Role.PROFESSIONAL ? row.disconnectionCount : null;
+    return ctx.tokenUserId === row.userId || (await this.isStaff(ctx)) ? row.disconnectionCount : null;
+  }
+
+  /** The review flag is for professionals and admins. */
+  async visibleFlag(ctx: Context, row: VolunteerRow): Promise<boolean | null> {
+    return (await this.isStaff(ctx)) ? row.flaggedForReview : null;
   }
 
   /** Where a volunteer was last stored: for the volunteer themself, admins, and the person they are helping now. */
@@ -241,6 +244,11 @@ export class VolunteersService {
     if (row.latitude === null || row.longitude === null || !ctx.tokenUserId) return null;
     const allowed = ctx.tokenUserId === row.userId || ctx.tokenUserId === row.assistingUserId || (await ctx.viewer())?.role === Role.ADMIN;
     return allowed ? { latitude: row.latitude, longitude: row.longitude } : null;
+  }
+
+  private async isStaff(ctx: Context): Promise<boolean> {
+    const role = (await ctx.viewer())?.role;
+    return role === Role.ADMIN || role === Role.PROFESSIONAL;
   }
 
   private signedIn(ctx: Context): string {

@@ -25,11 +25,27 @@ export function pageSize(field: string, requested: number | null | undefined): n
   return size;
 }
 
+export interface PageRequest {
+  first: number | null | undefined;
+  /** The cursor argument's name (`after`, `before`), for errors. */
+  cursorField: string;
+  cursor: string | null | undefined;
+  /** What the cursor holds, as the API gives it out. */
+  shape: readonly ('string' | 'number')[];
+}
+
 /**
- * A connection from rows fetched with one row more than the page (`size + 1`): that extra row,
- * if it came, says there is a next page.
+ * One page of a connection: checks the page size, decodes the cursor, fetches one row more than
+ * the page (that extra row, if it comes, says there is a next page) and builds the edges.
  */
-export function connection<T>(rows: T[], size: number, cursorOf: (row: T) => (string | number)[]) {
+export async function pageOf<T>(
+  request: PageRequest,
+  fetch: (limit: number, cursor: (string | number)[] | null) => Promise<T[]>,
+  cursorOf: (row: T) => (string | number)[],
+) {
+  const size = pageSize('first', request.first);
+  const cursor = request.cursor ? decodeCursor(request.cursorField, request.cursor, request.shape) : null;
+  const rows = await fetch(size + 1, cursor);
   const edges = rows.slice(0, size).map((node) => ({ node, cursor: encodeCursor(cursorOf(node)) }));
   return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
 }
