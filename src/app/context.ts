@@ -2,7 +2,36 @@ import { GraphQLError } from 'graphql';
 import { AccessTokens, LoaderScope, bearerToken, type AccessClaims, type Context, type Viewer } from '../platform/auth';
 import type { UsersService } from '../modules/users';
 
+/** How long a read of the viewer stands: a subscription re-reads its role, a token-only request trusts the account exists. */
 const VIEWER_TTL_MS = 5000;
+/** Accounts remembered per instance before old entries are pruned. */
+const KNOWN_ACCOUNTS_MAX = 50_000;
+
+/**
+ * Accounts this instance has read recently. A token outlives the account it names (deleted,
+ * later suspended); every request must check, and this lets token-only requests reuse a read of
+ * the last few seconds instead of adding a query each.
+ */
+class KnownAccounts {
+  private readonly confirmedAt = new Map<string, number>();
+
+  isKnown(userId: string): boolean {
+    return Date.now() - (this.confirmedAt.get(userId) ?? 0) <= VIEWER_TTL_MS;
+  }
+
+  record(userId: string, exists: boolean): void {
+    this.confirmedAt.delete(userId);
+    if (!exists) return;
+    if (this.confirmedAt.size >= KNOWN_ACCOUNTS_MAX) {
+      // Oldest first (insertion order): drop those that no longer count.
+      for (const [id, at] of this.confirmedAt) {
+        if (Date.now() - at <= VIEWER_TTL_MS) break;
+        this.confirmedAt.delete(id);
+      }
+    }
+    this.confirmedAt.set(userId, Date.now());
+  }
+}
 
 export interface RequestInfo {
   requestId: string;
@@ -11,6 +40,8 @@ export interface RequestInfo {
 
 /** Builds the per-request GraphQL context, the same way for HTTP and for WebSocket operations. */
 export class ContextFactory {
+  private readonly known = new KnownAccounts();
+
   constructor(
     private readonly tokens: AccessTokens,
     private readonly users: UsersService,
@@ -29,9 +60,17 @@ export class ContextFactory {
     return this.build(info, claims.userId);
   }
 
-  /** WebSocket: the token was checked when the socket opened (and the socket closes when it expires). */
-  forSocket(info: RequestInfo, claims: AccessClaims): Context {
-    return this.build(info, claims.userId);
+  /**
+   * WebSocket: the token was checked when the socket opened (and the socket closes when it
+   * expires); `onAccountGone` closes it when an operation finds the account deleted.
+   */
+  forSocket(info: RequestInfo, claims: AccessClaims, onAccountGone: () => void): Context {
+    return this.build(info, claims.userId, onAccountGone);
+  }
+
+  /** Whether the account still exists, read now (a socket opening). */
+  async accountExists(info: RequestInfo, userId: string): Promise<boolean> {
+    return this.build(info, userId).viewer().then((viewer) => viewer !== null);
   }
 
   /** Claims of a `Bearer <token>` value, or null if it is missing, forged, malformed or expired. */
@@ -40,7 +79,7 @@ export class ContextFactory {
     return token ? this.tokens.verify(token) : null;
   }
 
-  private build(info: RequestInfo, tokenUserId: string | null): Context {
+  private build(info: RequestInfo, tokenUserId: string | null, onAccountGone?: () => void): Context {
     let viewer: { value: Promise<Viewer | null>; at: number } | undefined;
     const ctx: Context = {
       ...info,
@@ -51,9 +90,19 @@ export class ContextFactory {
         // seconds, so a demotion reaches live streams too.
         if (!viewer || Date.now() - viewer.at > VIEWER_TTL_MS) {
           if (viewer && ctx.tokenUserId) this.users.forget(ctx, ctx.tokenUserId);
-          viewer = { value: this.users.viewerOf(ctx), at: Date.now() };
+          const userId = ctx.tokenUserId;
+          const read = this.users.viewerOf(ctx);
+          viewer = { value: read, at: Date.now() };
+          if (userId) void read.then((found) => this.known.record(userId, found !== null), () => undefined);
         }
         return viewer.value;
+      },
+      accountExists: async () => {
+        if (!ctx.tokenUserId) return false;
+        if (this.known.isKnown(ctx.tokenUserId)) return true;
+        const exists = (await ctx.viewer()) !== null;
+        if (!exists) onAccountGone?.();
+        return exists;
       },
       actAs: (userId) => {
         ctx.tokenUserId = userId;

@@ -48,7 +48,12 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   modules.bindSchema(schema);
   modules.sosScheduler.start();
   const contexts = new ContextFactory(modules.tokens, modules.users);
-  const limits = new OperationLimits(schema, config.GRAPHQL_MAX_DEPTH, config.GRAPHQL_MAX_COST);
+  const limits = new OperationLimits(
+    schema,
+    { maxDepth: config.GRAPHQL_MAX_DEPTH, maxFields: config.GRAPHQL_MAX_FIELDS, maxAliases: config.GRAPHQL_MAX_ALIASES },
+    config.GRAPHQL_MAX_COST,
+    !config.GRAPHQL_INTROSPECTION,
+  );
   const formatError = createErrorFormatter(logger);
   const clientIpOf = clientIpResolver(config.TRUSTED_PROXIES);
 
@@ -82,11 +87,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       };
     },
   };
-  const costLimit: ApolloServerPlugin = {
+  const operationChecks: ApolloServerPlugin = {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const error = limits.checkCost(document, request.operationName, request.variables);
+          const error = limits.checkRequest(document, request.operationName, request.variables);
           if (error) throw error;
         },
       };
@@ -98,13 +103,14 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     introspection: config.GRAPHQL_INTROSPECTION,
+    hideSchemaDetailsFromClientErrors: limits.hideSuggestions,
     validationRules: limits.validationRules,
     logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.max(1000, config.SHUTDOWN_TIMEOUT_SECONDS * 1000 - 2000) }),
       disposeWebSockets,
       metricsPlugin(metrics),
-      costLimit,
+      operationChecks,
       config.GRAPHQL_IDE ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });

@@ -1,6 +1,8 @@
-import { GraphQLError, Kind, specifiedRules, validate, visit, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, specifiedRules, validate, visit, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
-import { depthLimitRule } from '../platform/graphql/depth-limit.rule';
+import { operationShapeRule, type ShapeLimits } from '../platform/graphql/operation-shape.rule';
+import { fieldWithControlCharacters } from '../platform/validation';
 
 const PAGE_ARGUMENTS = new Set(['first', 'limit']);
 
@@ -27,9 +29,16 @@ function costDependsOnVariables(document: DocumentNode): boolean {
   return found;
 }
 
+/** A client error raised before execution: the answer is 400, never 500. */
+export function requestError(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
+}
+
 /**
- * Depth and cost limits, applied the same way to HTTP (Apollo) and WebSocket (graphql-ws)
- * operations so neither transport is a way around them.
+ * What every operation must pass before it runs: shape limits (depth, size, aliases, repeated
+ * mutations), cost, and inputs free of control characters. Applied the same way to HTTP
+ * (Apollo) and WebSocket (graphql-ws) so neither transport is a way around them, and so the
+ * same document gets the same error code on both.
  */
 export class OperationLimits {
   readonly validationRules: ValidationRule[];
@@ -41,15 +50,17 @@ export class OperationLimits {
 
   constructor(
     private readonly schema: GraphQLSchema,
-    maxDepth: number,
+    shape: ShapeLimits,
     private readonly maxCost: number,
+    /** No "Did you mean ...?" in errors: with introspection off, they would disclose the schema. */
+    readonly hideSuggestions: boolean,
   ) {
-    this.validationRules = [depthLimitRule(maxDepth)];
+    this.validationRules = [operationShapeRule(shape)];
   }
 
-  /** Standard validation plus the depth limit (for graphql-ws; Apollo adds the rule itself). */
+  /** Standard validation plus the shape limits (for graphql-ws; Apollo adds the rules itself). */
   validate(document: DocumentNode): readonly GraphQLError[] {
-    return validate(this.schema, document, [...specifiedRules, ...this.validationRules]);
+    return validate(this.schema, document, [...specifiedRules, ...this.validationRules], { hideSuggestions: this.hideSuggestions });
   }
 
   /** The estimated cost, or undefined when the variables do not coerce (execution then refuses them, naming the field). */
@@ -77,12 +88,28 @@ export class OperationLimits {
     }
   }
 
+  /** The first reason not to run the operation with these variables (bad input, too costly), else undefined. */
+  checkRequest(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): GraphQLError | undefined {
+    const field = fieldWithControlCharacters(document, variables);
+    if (field) return requestError(`${field}: must not contain control characters (such as U+0000)`, 'BAD_USER_INPUT', { field });
+    return this.checkCost(document, operationName, variables ?? undefined);
+  }
+
+  /**
+   * Coerces the variables as execution will, and answers as Apollo does over HTTP when they do
+   * not fit (BAD_USER_INPUT): graphql-js alone would report them without a code.
+   */
+  checkVariables(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): readonly GraphQLError[] {
+    const operation = getOperationAST(document, operationName);
+    if (!operation) return [requestError('The document has no operation of that name (or several, and none was named)', 'OPERATION_RESOLUTION_FAILURE')];
+    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], variables ?? {}, { hideSuggestions: this.hideSuggestions });
+    return coerced.errors ? coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } })) : [];
+  }
+
   /** An error when the operation costs more than allowed, else undefined. */
   checkCost(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): GraphQLError | undefined {
     const cost = this.costOf(document, operationName, variables);
     if (cost === undefined || cost <= this.maxCost) return undefined;
-    return new GraphQLError(`Operation costs ${cost}; the limit is ${this.maxCost}`, {
-      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost: this.maxCost, http: { status: 400 } },
-    });
+    return requestError(`Operation costs ${cost}; the limit is ${this.maxCost}`, 'GRAPHQL_VALIDATION_FAILED', { cost, maxCost: this.maxCost });
   }
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, execute, subscribe, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AccessClaims, Context } from '../platform/auth';
+import { ACCOUNT_GONE, type AccessClaims, type Context } from '../platform/auth';
 import { runInRequestScope } from '../platform/logger';
 import type { Metrics } from '../platform/metrics';
 import type { ContextFactory } from './context';
@@ -65,15 +65,17 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
   const cleanup = useServer(
     {
       schema: deps.schema,
-      onConnect: ({ connectionParams, extra }) => {
+      onConnect: async ({ connectionParams, extra }) => {
         const claims = contexts.verify(connectionParams?.authorization);
-        if (!claims) {
-          extra.socket.close(CLOSE_UNAUTHENTICATED, 'Unauthenticated');
+        const id = randomUUID();
+        const clientIp = deps.clientIpOf(extra.request);
+        if (!claims || !(await contexts.accountExists({ requestId: id, clientIp }, claims.userId))) {
+          extra.socket.close(CLOSE_UNAUTHENTICATED, claims ? ACCOUNT_GONE : 'Unauthenticated');
           return false;
         }
         const expiryTimer = setTimeout(() => extra.socket.close(CLOSE_UNAUTHENTICATED, 'Access token expired'), claims.expiresAt - Date.now());
         expiryTimer.unref();
-        connections.set(extra.socket, { id: randomUUID(), claims, clientIp: deps.clientIpOf(extra.request), expiryTimer, subscriptions: new Set() });
+        connections.set(extra.socket, { id, claims, clientIp, expiryTimer, subscriptions: new Set() });
         deps.onUserConnected(claims.userId);
         return true;
       },
@@ -82,10 +84,21 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
         if (!connection) return [new GraphQLError('Not connected', { extensions: { code: 'UNAUTHENTICATED' } })];
         const document = documents.prepare(payload.query);
         if (!('kind' in document)) return document;
-        const tooCostly = limits.checkCost(document, payload.operationName, payload.variables ?? undefined);
-        if (tooCostly) return [tooCostly];
-        const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims);
-        const args: ExecutionArgs = { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        const refused = limits.checkRequest(document, payload.operationName, payload.variables);
+        if (refused) return [refused];
+        const badVariables = limits.checkVariables(document, payload.operationName, payload.variables);
+        if (badVariables.length > 0) return badVariables;
+        const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims, () =>
+          extra.socket.close(CLOSE_UNAUTHENTICATED, ACCOUNT_GONE),
+        );
+        const args: ExecutionArgs = {
+          schema: deps.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+          hideSuggestions: limits.hideSuggestions,
+        };
         return args;
       },
       execute: (args) => runInRequestScope((args.contextValue as Context).requestId, () => execute(args)),

@@ -142,6 +142,12 @@ export const configSchema = {
     parse: integer(1024, 10 * 1024 * 1024),
   }),
   GRAPHQL_MAX_DEPTH: spec({ default: '10', description: 'Deepest field nesting an operation may have.', parse: integer(2, 100) }),
+  GRAPHQL_MAX_FIELDS: spec({
+    default: '500',
+    description: 'Most fields an operation may select once its fragments are spread in full.',
+    parse: integer(10, 100_000),
+  }),
+  GRAPHQL_MAX_ALIASES: spec({ default: '15', description: 'Most aliases a document may hold (each runs its field again).', parse: integer(0, 1000) }),
   GRAPHQL_MAX_COST: spec({
     default: '5000',
     description: 'Highest estimated cost of an operation (each field costs 1; lists multiply by their `first`/`limit`).',

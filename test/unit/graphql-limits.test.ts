@@ -1,13 +1,16 @@
 import { buildSchema, parse, specifiedRules, validate } from 'graphql';
-import { depthLimitRule } from '../../src/platform/graphql/depth-limit.rule';
+import { operationShapeRule } from '../../src/platform/graphql/operation-shape.rule';
 import { OperationLimits } from '../../src/app/graphql-limits';
 
 const schema = buildSchema(`
   type Node { id: ID! child: Node children(first: Int): [Node!]! }
   type Query { node: Node nodes(limit: Int): [Node!]! }
+  type Mutation { login(password: String): String logout: Boolean }
 `);
 
-const depthErrors = (query: string, max: number) => validate(schema, parse(query), [...specifiedRules, depthLimitRule(max)]).map((e) => e.message);
+const shapeErrors = (query: string, limits: { maxDepth?: number; maxFields?: number; maxAliases?: number } = {}) =>
+  validate(schema, parse(query), [...specifiedRules, operationShapeRule({ maxDepth: 10, maxFields: 100, maxAliases: 5, ...limits })]).map((e) => e.message);
+const depthErrors = (query: string, max: number) => shapeErrors(query, { maxDepth: max });
 
 describe('depth limit', () => {
   it('allows the limit and refuses one more level', () => {
@@ -26,8 +29,34 @@ describe('depth limit', () => {
   });
 });
 
+describe('size, aliases and repeated mutations', () => {
+  /** Each fragment spreads the next one twice. */
+  const fanOut = (levels: number) =>
+    `query { ...F0 } ${Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ')} fragment F${levels} on Query { node { id } }`;
+
+  it('counts fields with every fragment spread in full, measuring each fragment once', () => {
+    expect(shapeErrors(fanOut(5))).toEqual([]); // 64 fields
+    expect(shapeErrors(fanOut(6))).toEqual(['Operation selects more than 100 fields once its fragments are spread']);
+    // 2^60 expansions: refused after one walk per fragment (walking them all would never end).
+    expect(shapeErrors(fanOut(60))).toEqual(['Operation selects more than 100 fields once its fragments are spread']);
+  });
+
+  it('limits aliases in the document', () => {
+    expect(shapeErrors('{ a: node { id } b: node { id } c: node { id } d: node { x: id } }')).toEqual([]);
+    expect(shapeErrors('{ a: node { id } b: node { id } c: node { id } d: node { x: id y: id } }')).toEqual(['Document has 6 aliases; the limit is 5']);
+  });
+
+  it('allows each root mutation field once per operation, whatever the aliases and fragments', () => {
+    expect(shapeErrors('mutation { login(password: "a") logout }')).toEqual([]);
+    expect(shapeErrors('mutation { a: login(password: "a") b: login(password: "b") }')).toEqual(['At most one login per request']);
+    expect(shapeErrors('mutation { ...A ...B } fragment A on Mutation { logout } fragment B on Mutation { again: logout }')).toEqual(['At most one logout per request']);
+    // The same field under the same name twice is one execution (graphql-js merges them).
+    expect(shapeErrors('mutation { logout ...A } fragment A on Mutation { logout }')).toEqual([]);
+  });
+});
+
 describe('cost limit', () => {
-  const limits = new OperationLimits(schema, 10, 100);
+  const limits = new OperationLimits(schema, { maxDepth: 10, maxFields: 1000, maxAliases: 15 }, 100, false);
   const cost = (query: string, variables?: Record<string, unknown>) => limits.costOf(parse(query), undefined, variables);
 
   it('counts one per field and multiplies lists by their page size', () => {

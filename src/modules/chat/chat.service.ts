@@ -94,8 +94,8 @@ export class ChatService {
 
   async messages(conversation: ConversationRow, first: number | null | undefined, before: string | null | undefined) {
     return pageOf(
-      { first, cursorField: 'before', cursor: before, shape: ['string'] },
-      (limit, cursor) => this.repository.page(conversation.id, limit, cursor && String(cursor[0])),
+      { first, cursorField: 'before', cursor: before, shape: ['integer'] },
+      (limit, cursor) => this.repository.page(conversation.id, limit, cursor && cursor[0]),
       (message) => [message.position],
     );
   }
@@ -103,8 +103,8 @@ export class ChatService {
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
     const userId = this.signedIn(ctx);
     const page = await pageOf(
-      { first, cursorField: 'after', cursor: after, shape: ['string', 'string'] },
-      (limit, cursor) => this.repository.pageOfUser(userId, limit, cursor && { at: String(cursor[0]), id: String(cursor[1]) }),
+      { first, cursorField: 'after', cursor: after, shape: ['timestamp', 'uuid'] },
+      (limit, cursor) => this.repository.pageOfUser(userId, limit, cursor && { at: cursor[0], id: cursor[1] }),
       (c) => [new Date(c.lastActivityAt).toISOString(), c.id],
     );
     for (const { node } of page.edges) this.load(ctx).byId.prime(node.id, node);

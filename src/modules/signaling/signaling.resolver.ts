@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Authorized, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { ID } from '../../platform/graphql/id.scalar';
 import type { Context } from '../../platform/auth';
 import { schemaBound } from '../../platform/graphql/schema-bound';
 import { SignalingService, type SignalRow } from './signaling.service';

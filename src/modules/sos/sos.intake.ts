@@ -1,5 +1,5 @@
-import type { Context } from '../../platform/auth';
-import { isUniqueViolation, type Sql } from '../../platform/db';
+import { ACCOUNT_GONE, type Context } from '../../platform/auth';
+import { isForeignKeyViolation, isUniqueViolation, type Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import { unauthenticated } from '../../platform/errors';
 import type { Point } from '../../platform/geo';
@@ -72,6 +72,8 @@ export class SosIntake {
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw sosErrors.alreadyOpen((await this.repository.findOpenByRequester(requesterId))?.id);
+      // The account was deleted after this instance last saw it (the token outlived it).
+      if (isForeignKeyViolation(err, 'sos_requests_requester_id_fkey')) throw unauthenticated(ACCOUNT_GONE);
       throw err;
     }
     // Lost the race to a concurrent retry with the same key: that one is the SOS.

@@ -15,9 +15,8 @@ export class SosLocationRelay {
     private readonly announcer: SosAnnouncer,
   ) {}
 
-  async forward({ volunteerId, assignedSosId, location, at }: VolunteerEvents['volunteer.locationFixed']): Promise<void> {
-    if (!assignedSosId) return;
-    const [sos] = await this.repository.findByIds([assignedSosId]);
+  async forward({ volunteerId, sosId, location, at }: VolunteerEvents['volunteer.locationFixed']): Promise<void> {
+    const [sos] = await this.repository.findByIds([sosId]);
     if (!sos) return;
     await this.announcer.location({
       sosId: sos.id,

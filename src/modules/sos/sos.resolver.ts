@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { ID } from '../../platform/graphql/id.scalar';
 import { Role, type Context } from '../../platform/auth';
 import { SosIntake } from './sos.intake';
 import { SosLifecycle } from './sos.lifecycle';
@@ -77,7 +78,9 @@ export class SosResolver {
   }
 
   @Authorized()
-  @Mutation(() => SosRequest, { description: 'The requester or the assigned volunteer closes the SOS as handled.' })
+  @Mutation(() => SosRequest, {
+    description: 'The requester, the assigned volunteer, or a PROFESSIONAL or ADMIN (an escalated SOS has no volunteer) closes the SOS as handled.',
+  })
   async resolveSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context, @Arg('note', () => String, { nullable: true }) note?: string | null): Promise<SosRow> {
     return this.service.fresh(ctx, await this.lifecycle.resolve(ctx, sosId, note));
   }

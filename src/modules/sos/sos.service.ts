@@ -28,8 +28,8 @@ export class SosService {
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
     const requesterId = this.signedIn(ctx);
     const page = await pageOf(
-      { first, cursorField: 'after', cursor: after, shape: ['string', 'string'] },
-      (limit, cursor) => this.repository.pageOfRequester(requesterId, limit, cursor && { createdAt: String(cursor[0]), id: String(cursor[1]) }),
+      { first, cursorField: 'after', cursor: after, shape: ['timestamp', 'uuid'] },
+      (limit, cursor) => this.repository.pageOfRequester(requesterId, limit, cursor && { createdAt: cursor[0], id: cursor[1] }),
       (sos) => [sos.createdAt.toISOString(), sos.id],
     );
     for (const { node } of page.edges) this.load(ctx).byId.prime(node.id, node);

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Authorized, ID, Int, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Authorized, Int, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { ID } from '../../platform/graphql/id.scalar';
 import { Role, type Context } from '../../platform/auth';
 import { schemaBound } from '../../platform/graphql/schema-bound';
 import type { AlertRow } from './sos-alerts.repository';

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { ID } from '../../platform/graphql/id.scalar';
 import { Role, type Context } from '../../platform/auth';
 import type { UserRow } from './users.repository';
 import { User } from './types/user.type';

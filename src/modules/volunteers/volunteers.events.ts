@@ -3,8 +3,9 @@ import type { LocationFix } from './volunteers.repository';
 /** What the volunteers module announces to other modules (see platform/events). */
 export interface VolunteerEvents {
   /**
-   * A volunteer sent a location (every update, as Redis got it). `assignedSosId` is the SOS they
-   * are helping with, when there is one: its requester follows them (sos.location-relay.ts).
+   * A volunteer on their way to an SOS (assigned to it) sent a location: its requester follows
+   * them (sos.location-relay.ts). Fixes of volunteers not assigned are not announced: they are
+   * the hot path, thousands a second, and nobody follows them.
    */
-  'volunteer.locationFixed': { volunteerId: string; assignedSosId: string | null; location: LocationFix; at: Date };
+  'volunteer.locationFixed': { volunteerId: string; sosId: string; location: LocationFix; at: Date };
 }

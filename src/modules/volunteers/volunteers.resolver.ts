@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { ID } from '../../platform/graphql/id.scalar';
 import { Role, type Context } from '../../platform/auth';
 import { LocationAck } from './types/location-ack.type';
 import { NearbyVolunteer } from './types/nearby-volunteer.type';

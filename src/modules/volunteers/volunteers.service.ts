@@ -151,7 +151,7 @@ export class VolunteersService {
       volunteerId = (await this.ownRow(ctx, userId)).id;
     }
     if (this.throttle.shouldPersist(volunteerId, fix, now.getTime())) await this.repository.saveLocation(volunteerId, fix, now);
-    await this.events.emit('volunteer.locationFixed', { volunteerId, assignedSosId, location: fix, at: now });
+    if (assignedSosId) await this.events.emit('volunteer.locationFixed', { volunteerId, sosId: assignedSosId, location: fix, at: now });
     return {
       acceptedAt: now,
       nextUpdateInSeconds: assignedSosId ? this.settings.assignedIntervalSeconds : this.settings.idleIntervalSeconds,

@@ -33,11 +33,25 @@ export interface Context {
   loaders: LoaderScope;
   /** The current viewer, loaded once per request; null when anonymous or the account is gone. */
   viewer(): Promise<Viewer | null>;
+  /**
+   * Whether the token's account still exists: a token of a deleted account must not act. Known
+   * for a few seconds per instance after any read of the viewer, so token-only requests (the hot
+   * `updateLocation`) seldom pay a query for it.
+   */
+  accountExists(): Promise<boolean>;
   /** Makes the rest of this request act as a user who just signed in (register, login, refresh). */
   actAs(userId: string): void;
 }
 
 /** A context for work no person asked for (jobs, scripts): anonymous, with loaders of its own. */
 export function systemContext(requestId = 'system'): Context {
-  return { requestId, clientIp: '127.0.0.1', tokenUserId: null, loaders: new LoaderScope(), viewer: async () => null, actAs: () => undefined };
+  return {
+    requestId,
+    clientIp: '127.0.0.1',
+    tokenUserId: null,
+    loaders: new LoaderScope(),
+    viewer: async () => null,
+    accountExists: async () => false,
+    actAs: () => undefined,
+  };
 }

@@ -15,3 +15,9 @@ export function isUniqueViolation(err: unknown, column?: string): boolean {
   const pg = err as { code?: string; constraint?: string; detail?: string };
   return pg?.code === '23505' && (!column || `${pg.constraint} ${pg.detail}`.includes(column));
 }
+
+/** True for a foreign-key violation (23503): the row it refers to is gone, optionally naming the constraint. */
+export function isForeignKeyViolation(err: unknown, constraint?: string): boolean {
+  const pg = err as { code?: string; constraint?: string };
+  return pg?.code === '23503' && (!constraint || pg.constraint === constraint);
+}

@@ -53,7 +53,8 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PASS_THROUGH.has(code)) {
-      return { ...base, message: formatted.message, extensions: { code } };
+      const field = formatted.extensions?.field;
+      return { ...base, message: formatted.message, extensions: typeof field === 'string' ? { code, field } : { code } };
     }
     logger.error({ err: error }, 'unexpected error');
     return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };

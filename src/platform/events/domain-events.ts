@@ -67,15 +67,17 @@ export class DomainEvents<M extends EventMap> implements EventBus<M> {
   private async deliver(name: string, payload: unknown): Promise<void> {
     const listeners = this.committed.get(name);
     if (!listeners) return;
-    await Promise.all(
-      listeners.map(async (listener) => {
-        try {
-          await (listener as Committed<unknown>)(payload);
-        } catch (err) {
-          this.logger.warn({ event: name, err: { message: (err as Error).message } }, 'event listener failed');
-        }
-      }),
-    );
+    // One listener is the common case (and `volunteer.locationFixed` the hottest path): no array of promises for it.
+    if (listeners.length === 1) return this.call(name, listeners[0], payload);
+    await Promise.all(listeners.map((listener) => this.call(name, listener, payload)));
+  }
+
+  private async call(name: string, listener: Committed<never>, payload: unknown): Promise<void> {
+    try {
+      await (listener as Committed<unknown>)(payload);
+    } catch (err) {
+      this.logger.warn({ event: name, err: { message: (err as Error).message } }, 'event listener failed');
+    }
   }
 
   private listenersOf<L>(listeners: Map<string, L[]>, name: string): L[] {

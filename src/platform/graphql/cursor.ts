@@ -1,14 +1,26 @@
 import { badInput } from '../errors';
 
+/** What a cursor may hold: each part is checked, so a forged cursor is refused before it reaches SQL. */
+export type CursorPart = 'timestamp' | 'uuid' | 'integer';
+
+const PART_FORMATS: Record<CursorPart, (value: unknown) => boolean> = {
+  // Exactly as Date#toISOString writes a real instant (so no 31 February), from year 1 on (PostgreSQL has no year 0).
+  timestamp: (v) => typeof v === 'string' && /^\d{4}-/.test(v) && !v.startsWith('0000') && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v,
+  uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
+  // A PostgreSQL bigint, as text.
+  integer: (v) => typeof v === 'string' && /^\d{1,19}$/.test(v) && BigInt(v) <= 9223372036854775807n,
+};
+
 /** Opaque cursors: base64url of a JSON tuple, so clients cannot depend on what is inside. */
-export function encodeCursor(parts: readonly (string | number)[]): string {
+export function encodeCursor(parts: readonly string[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-export function decodeCursor(field: string, cursor: string, shape: readonly ('string' | 'number')[]): (string | number)[] {
+/** The parts of a cursor this API gave out; BAD_USER_INPUT for anything else. */
+export function decodeCursor(field: string, cursor: string, shape: readonly CursorPart[]): string[] {
   try {
     const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => typeof p === shape[i])) return parts as (string | number)[];
+    if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => PART_FORMATS[shape[i]](p))) return parts as string[];
   } catch {
     // falls through to the error below
   }
@@ -31,7 +43,7 @@ export interface PageRequest {
   cursorField: string;
   cursor: string | null | undefined;
   /** What the cursor holds, as the API gives it out. */
-  shape: readonly ('string' | 'number')[];
+  shape: readonly CursorPart[];
 }
 
 /**
@@ -40,8 +52,8 @@ export interface PageRequest {
  */
 export async function pageOf<T>(
   request: PageRequest,
-  fetch: (limit: number, cursor: (string | number)[] | null) => Promise<T[]>,
-  cursorOf: (row: T) => (string | number)[],
+  fetch: (limit: number, cursor: string[] | null) => Promise<T[]>,
+  cursorOf: (row: T) => string[],
 ) {
   const size = pageSize('first', request.first);
   const cursor = request.cursor ? decodeCursor(request.cursorField, request.cursor, request.shape) : null;

@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { ID } from '../../../platform/graphql/id.scalar';
 
 export enum ActivityKind {
   TYPING = 'TYPING',

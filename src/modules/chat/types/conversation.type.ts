@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { ID } from '../../../platform/graphql/id.scalar';
 import { PageInfo } from '../../../platform/graphql/page-info.type';
 
 /**

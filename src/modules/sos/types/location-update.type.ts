@@ -1,4 +1,5 @@
-import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Field, Float, ObjectType } from 'type-graphql';
+import { ID } from '../../../platform/graphql/id.scalar';
 import { GeoPoint } from '../../volunteers';
 
 @ObjectType({ description: 'Where the volunteer on the way is, and how far they still have to go.' })

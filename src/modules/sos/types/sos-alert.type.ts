@@ -1,4 +1,5 @@
-import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Field, Float, ObjectType } from 'type-graphql';
+import { ID } from '../../../platform/graphql/id.scalar';
 import { AlertStatus } from './sos-enums';
 
 @ObjectType({ description: 'An SOS offered to a volunteer: the emergency and how far, never who raised it.' })

@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
+import { ID } from '../../../platform/graphql/id.scalar';
 import { Role } from '../../../platform/auth';
 
 @ObjectType({ description: 'A person with an account: someone who may raise an SOS, a volunteer, a professional or an admin.' })

@@ -1,0 +1,48 @@
+import { Kind, visit, type DocumentNode, type ValueNode } from 'graphql';
+
+/**
+ * C0 control characters other than tab, line feed and carriage return, and DEL: none has a place
+ * in a name, a note or a message, and NUL in particular is refused by PostgreSQL's text types.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL.test(text);
+}
+
+/**
+ * The first input of an operation (a variable, or a string written into the document) that holds
+ * a control character, as a field path (`input.description`); null when there is none. Checked
+ * once per operation for every string input, on every transport, before any resolver runs.
+ */
+export function fieldWithControlCharacters(document: DocumentNode, variables: Record<string, unknown> | null | undefined): string | null {
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    const found = inValue(value, name);
+    if (found) return found;
+  }
+  let found: string | null = null;
+  visit(document, {
+    Argument(node) {
+      found ??= inLiteral(node.value, node.name.value);
+    },
+  });
+  return found;
+}
+
+function inValue(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return hasControlCharacters(value) ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = inValue(inner, `${path}.${key}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+function inLiteral(node: ValueNode, path: string): string | null {
+  if (node.kind === Kind.STRING) return hasControlCharacters(node.value) ? path : null;
+  if (node.kind === Kind.LIST) return node.values.reduce<string | null>((found, value, i) => found ?? inLiteral(value, `${path}.${i}`), null);
+  if (node.kind === Kind.OBJECT) return node.fields.reduce<string | null>((found, field) => found ?? inLiteral(field.value, `${path}.${field.name.value}`), null);
+  return null;
+}
