@@ -82,13 +82,19 @@ describe('access tokens over WebSocket', () => {
     expect(Date.now() - opened).toBeLessThan(3500);
   });
 
-  it('errors over WebSocket are formatted like over HTTP', async () => {
+  it('a well-signed token of an account that does not exist is refused when the socket opens (4401)', async () => {
     const ghost = craftAccessToken('00000000-0000-4000-8000-000000000003', { expiresInSeconds: 600 });
     const ws = await openRawSocket(server.wsUrl, { authorization: `Bearer ${ghost}` });
+    expect((await ws.closed).code).toBe(4401);
+  });
+
+  it('errors over WebSocket are formatted like over HTTP', async () => {
+    const person = await signUp(server);
+    const ws = await openRawSocket(server.wsUrl, { authorization: `Bearer ${person.session.accessToken}` });
     await ws.next('connection_ack');
-    ws.send({ id: '1', type: 'subscribe', payload: { query: '{ me { id } }' } });
+    ws.send({ id: '1', type: 'subscribe', payload: { query: '{ user(id: "00000000-0000-4000-8000-000000000003") { id } }' } });
     const message = await ws.next('next');
-    expect(message).toMatchObject({ payload: { errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] } });
+    expect(message).toMatchObject({ payload: { errors: [{ extensions: { code: 'FORBIDDEN' } }] } });
     ws.send({ id: '2', type: 'subscribe', payload: { query: '{ nope }' } });
     expect(await ws.next('error')).toMatchObject({ id: '2', payload: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
     ws.send({ id: '3', type: 'subscribe', payload: { query: '{ me { id ' } });
