@@ -2,7 +2,7 @@ import { GraphQLError, Kind, getOperationAST, specifiedRules, validate, visit, t
 import { getVariableValues } from 'graphql/execution/values';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { operationShapeRule, type ShapeLimits } from '../platform/graphql/operation-shape.rule';
-import { fieldWithControlCharacters } from '../platform/validation';
+import { literalWithControlCharacters, variableWithControlCharacters } from '../platform/validation';
 
 const PAGE_ARGUMENTS = new Set(['first', 'limit']);
 
@@ -47,6 +47,8 @@ export class OperationLimits {
    * parsed document of a repeated query, so the hot mutations are analysed once, not per request.
    */
   private readonly fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
+  /** Literal arguments with control characters, per document: read once, not on every request. */
+  private readonly literalControl = new WeakMap<DocumentNode, string | null>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -90,7 +92,9 @@ export class OperationLimits {
 
   /** The first reason not to run the operation with these variables (bad input, too costly), else undefined. */
   checkRequest(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): GraphQLError | undefined {
-    const field = fieldWithControlCharacters(document, variables);
+    let literal = this.literalControl.get(document);
+    if (literal === undefined) this.literalControl.set(document, (literal = literalWithControlCharacters(document)));
+    const field = literal ?? variableWithControlCharacters(variables);
     if (field) return requestError(`${field}: must not contain control characters (such as U+0000)`, 'BAD_USER_INPUT', { field });
     return this.checkCost(document, operationName, variables ?? undefined);
   }

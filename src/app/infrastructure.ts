@@ -36,7 +36,13 @@ export interface InfrastructureOptions {
 /** The services one process uses: the server, the operator scripts and the benches build them here alike. */
 export async function createInfrastructure(config: Config, options: InfrastructureOptions): Promise<Infrastructure> {
   const { logger } = options;
-  const database = createDatabase({ url: config.DATABASE_URL, poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE }, logger, options.onQuery);
+  const registry = options.registry ?? new Registry();
+  const database = createDatabase(
+    { url: config.DATABASE_URL, poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
+    logger,
+    registry,
+    options.onQuery,
+  );
   const lazy = options.redisWaitMs === undefined;
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger, lazy ? { lazyConnect: true } : {});
   if (!lazy && !(await waitUntilReady(redis, options.redisWaitMs!))) logger.warn('redis not reachable at start; continuing degraded');
@@ -47,7 +53,7 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     sql: database.sql,
     redis,
     logger,
-    registry: options.registry ?? new Registry(),
+    registry,
     pubsub,
     close: async () => {
       await Promise.allSettled([closeRedis(redis), pubsub.close(), database.close()]);

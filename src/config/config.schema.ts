@@ -88,6 +88,12 @@ export const configSchema = {
     parse: url('postgresql:', 'postgres:'),
   }),
   DATABASE_POOL_SIZE: spec({ default: '10', description: 'Connections in the PostgreSQL pool of one instance.', parse: integer(1, 200) }),
+  DATABASE_STATEMENT_TIMEOUT_MS: spec({
+    default: '5000',
+    description:
+      'Longest a SQL statement may run, and longest the API waits for PostgreSQL to answer one (a partition answers never). Five failures in a row open a circuit breaker: requests then answer UNAVAILABLE at once, and a probe every 2 s finds out when the database is back.',
+    parse: integer(100, 600_000),
+  }),
   REDIS_URL: spec({
     default: 'redis://127.0.0.1:6379',
     description: 'Redis connection URL: state every instance shares (rate limits and, as features arrive, pub/sub, geo index, presence, jobs).',
@@ -186,8 +192,9 @@ export const configSchema = {
     parse: integer(1, 600),
   }),
   LOCATION_INTERVAL_IDLE_SECONDS: spec({
-    default: '30',
-    description: '`LocationAck.nextUpdateInSeconds` while the volunteer is merely available (saves battery).',
+    default: '20',
+    description:
+      '`LocationAck.nextUpdateInSeconds` while the volunteer is merely available (saves battery). Both intervals must be at most two thirds of VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS, so a volunteer who missed their assignment (a Redis that lost its data) is not dropped for obeying.',
     parse: integer(1, 3600),
   }),
   PRESENCE_LIVE_SECONDS: spec({

@@ -42,6 +42,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  const timeout = values.VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS;
+  if (typeof timeout === 'number') {
+    // An app that obeys `nextUpdateInSeconds` must never look silent: one late or lost fix included.
+    for (const name of ['LOCATION_INTERVAL_ASSIGNED_SECONDS', 'LOCATION_INTERVAL_IDLE_SECONDS'] as const) {
+      const interval = values[name];
+      if (typeof interval === 'number' && interval * 3 > timeout * 2) {
+        problems.push(`${name} must be at most two thirds of VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS (${timeout} s), or obeying volunteers look silent`);
+      }
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(values) as Config;
 }

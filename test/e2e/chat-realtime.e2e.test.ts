@@ -19,7 +19,7 @@ import { at, volunteerAt } from '../helpers/volunteers';
 import { eventually, nextOf } from '../helpers/wait';
 
 const env = useTestEnvironment();
-const SETTINGS = { SOS_STEP_TIMEOUT_SECONDS: '60', SOS_PER_HOUR: '50', CHAT_TYPING_LAPSE_SECONDS: '1', VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS: '2', SOS_SWEEP_SECONDS: '1' };
+const SETTINGS = { SOS_STEP_TIMEOUT_SECONDS: '60', SOS_PER_HOUR: '50', CHAT_TYPING_LAPSE_SECONDS: '1', VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS: '3', LOCATION_INTERVAL_ASSIGNED_SECONDS: '1', LOCATION_INTERVAL_IDLE_SECONDS: '2', SOS_SWEEP_SECONDS: '1' };
 let first: TestServer;
 let second: TestServer;
 

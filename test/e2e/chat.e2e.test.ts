@@ -160,9 +160,12 @@ describe('messages', () => {
     const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'FIRE', idempotencyKey: randomUUID() } });
     await volunteer.client.request(AcceptSosDocument, { sosId: raiseSos.id });
     const conversationId = (await person.client.request(SosConversationDocument, { id: raiseSos.id })).sos!.conversation!.id;
-    for (let i = 0; i < 3; i++) await send(person, conversationId, `burst ${i}`);
+    for (let i = 0; i < 3; i++) await send(person, conversationId, `burst ${i}`, `burst-${i}`);
     const error = await expectError(send(person, conversationId, 'one too many'), 'RATE_LIMITED');
     expect(error.extensions.retryAfterSeconds).toBeLessThanOrEqual(10);
+    // At the limit, a retry of a message already sent still gets it back (it is not another message).
+    const retried = await send(person, conversationId, 'burst 2', 'burst-2');
+    expect(retried.body).toBe('burst 2');
   });
 
   it('stay writable after the SOS closes, until the grace period ends', async () => {

@@ -19,7 +19,7 @@ import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
 import { endsWithin, eventually, nextOf } from '../helpers/wait';
 
 const env = useTestEnvironment();
-const SETTINGS = { SOS_STEP_TIMEOUT_SECONDS: '30', SOS_PER_HOUR: '50', VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS: '2', SOS_SWEEP_SECONDS: '1' };
+const SETTINGS = { SOS_STEP_TIMEOUT_SECONDS: '30', SOS_PER_HOUR: '50', VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS: '3', LOCATION_INTERVAL_ASSIGNED_SECONDS: '1', LOCATION_INTERVAL_IDLE_SECONDS: '2', SOS_SWEEP_SECONDS: '1' };
 let first: TestServer;
 let second: TestServer;
 
@@ -116,7 +116,7 @@ describe('volunteerLocation', () => {
     const locations = person.client.subscribe(VolunteerLocationDocument, { sosId: sos.id });
     await person.client.requestOverSocket(SosDocument, { id: sos.id });
     const { updateLocation } = await second.client(volunteer.session).request(UpdateLocationDocument, { location: at(400, 0, centre), headingDegrees: 180, speedMps: 3 });
-    expect(updateLocation.nextUpdateInSeconds).toBe(5);
+    expect(updateLocation.nextUpdateInSeconds).toBe(1);
     const { volunteerLocation } = await nextOf(locations, 'location');
     expect(volunteerLocation).toMatchObject({ sosId: sos.id, volunteerId: volunteer.volunteerId, headingDegrees: 180, speedMps: 3 });
     expect(volunteerLocation.distanceMeters).toBeCloseTo(400, 0);
@@ -128,7 +128,7 @@ describe('volunteerLocation', () => {
     await person.client.request(ResolveSosDocument, { sosId: sos.id });
     await volunteer.client.request(UpdateLocationDocument, { location: at(300, 0, centre) });
     expect(await endsWithin(locations)).toBe(true);
-    expect((await volunteer.client.request(UpdateLocationDocument, { location: at(300, 0, centre) })).updateLocation.nextUpdateInSeconds).toBe(30);
+    expect((await volunteer.client.request(UpdateLocationDocument, { location: at(300, 0, centre) })).updateLocation.nextUpdateInSeconds).toBe(2);
     await person.client.close();
   });
 

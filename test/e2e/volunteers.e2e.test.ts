@@ -224,7 +224,7 @@ describe('geo search', () => {
     await server.modules.volunteerSearch.rebuildIndex();
     expect((await server.modules.volunteerSearch.search('redis', centre, 1000, { limit: 5 })).map((h) => h.volunteerId)).toEqual([volunteer.volunteerId]);
     // The volunteer's next update finds their cache entry again.
-    expect((await volunteer.client.request(UpdateLocationDocument, { location: at(310, 0, centre) })).updateLocation.nextUpdateInSeconds).toBe(30);
+    expect((await volunteer.client.request(UpdateLocationDocument, { location: at(310, 0, centre) })).updateLocation.nextUpdateInSeconds).toBe(20);
   });
 });
 
@@ -233,7 +233,7 @@ describe('location updates', () => {
     const centre = freshCentre();
     const volunteer = await volunteerAt(server, at(900, 0, centre));
     const { updateLocation } = await volunteer.client.request(UpdateLocationDocument, { location: { ...at(400, 0, centre), accuracyMeters: 8 }, headingDegrees: 180, speedMps: 1.4 });
-    expect(updateLocation.nextUpdateInSeconds).toBe(30);
+    expect(updateLocation.nextUpdateInSeconds).toBe(20);
     expect(Math.abs(Date.parse(updateLocation.acceptedAt) - Date.now())).toBeLessThan(5000);
     const [hit] = await nearby({ location: centre, radiusMeters: 1000 });
     expect(hit.distanceMeters).toBeCloseTo(400, 0);
@@ -243,7 +243,7 @@ describe('location updates', () => {
     const centre = freshCentre();
     const volunteer = await volunteerAt(server, at(900, 0, centre));
     const { updateLocation } = await volunteer.client.requestOverSocket(UpdateLocationDocument, { location: at(300, 0, centre) });
-    expect(updateLocation.nextUpdateInSeconds).toBe(30);
+    expect(updateLocation.nextUpdateInSeconds).toBe(20);
     const [hit] = await nearby({ location: centre, radiusMeters: 1000 });
     expect(hit.distanceMeters).toBeCloseTo(300, 0);
     await expectError(volunteer.client.requestOverSocket(UpdateLocationDocument, { location: { latitude: 95, longitude: 0 } }), 'BAD_USER_INPUT', {

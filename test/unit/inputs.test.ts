@@ -1,25 +1,24 @@
 import { Kind, parse } from 'graphql';
 import { decodeCursor, encodeCursor } from '../../src/platform/graphql/cursor';
 import { ID } from '../../src/platform/graphql/id.scalar';
-import { fieldWithControlCharacters } from '../../src/platform/validation';
+import { literalWithControlCharacters, variableWithControlCharacters } from '../../src/platform/validation';
 import { AppError } from '../../src/platform/errors';
 
-describe('fieldWithControlCharacters', () => {
-  const document = parse('mutation($input: RaiseSosInput!) { raiseSos(input: $input) { id } }');
+describe('control characters', () => {
 
   it('names the first variable path that holds a control character', () => {
-    expect(fieldWithControlCharacters(document, { input: { description: 'fine', location: { latitude: 1 } } })).toBeNull();
-    expect(fieldWithControlCharacters(document, { input: { description: 'a\u0000b' } })).toBe('input.description');
-    expect(fieldWithControlCharacters(document, { input: { skills: ['CPR', 'x\u001b'] } })).toBe('input.skills.1');
-    expect(fieldWithControlCharacters(document, { input: { description: 'tabs\tand\nlines\r\n are text' } })).toBeNull();
-    expect(fieldWithControlCharacters(document, { input: { description: 'DEL \u007f' } })).toBe('input.description');
+    expect(variableWithControlCharacters({ input: { description: 'fine', location: { latitude: 1 } } })).toBeNull();
+    expect(variableWithControlCharacters({ input: { description: 'a\u0000b' } })).toBe('input.description');
+    expect(variableWithControlCharacters({ input: { skills: ['CPR', 'x\u001b'] } })).toBe('input.skills.1');
+    expect(variableWithControlCharacters({ input: { description: 'tabs\tand\nlines\r\n are text' } })).toBeNull();
+    expect(variableWithControlCharacters({ input: { description: 'DEL \u007f' } })).toBe('input.description');
   });
 
   it('reads strings written into the document, in arguments and input objects', () => {
-    expect(fieldWithControlCharacters(parse('mutation { cancelSos(sosId: "x", reason: "ok") { id } }'), {})).toBeNull();
-    expect(fieldWithControlCharacters(parse('mutation { cancelSos(sosId: "x", reason: "a\\u0000") { id } }'), {})).toBe('reason');
-    expect(fieldWithControlCharacters(parse('mutation { raiseSos(input: { description: "\\u0007" }) { id } }'), {})).toBe('input.description');
-    expect(fieldWithControlCharacters(parse('{ nearbyVolunteers(skills: [CPR], note: ["a", "\\u0001"]) { id } }'), {})).toBe('note.1');
+    expect(literalWithControlCharacters(parse('mutation { cancelSos(sosId: "x", reason: "ok") { id } }'))).toBeNull();
+    expect(literalWithControlCharacters(parse('mutation { cancelSos(sosId: "x", reason: "a\\u0000") { id } }'))).toBe('reason');
+    expect(literalWithControlCharacters(parse('mutation { raiseSos(input: { description: "\\u0007" }) { id } }'))).toBe('input.description');
+    expect(literalWithControlCharacters(parse('{ nearbyVolunteers(skills: [CPR], note: ["a", "\\u0001"]) { id } }'))).toBe('note.1');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Context } from '../../platform/auth';
-import { closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
+import { RESYNC, closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
 import type { Redis } from '../../platform/redis';
 import type { PresenceEvents, PresenceService } from '../presence';
 import type { ChatRepository } from './chat.repository';
@@ -72,6 +72,8 @@ export class ChatActivity {
         if (await this.presence.isOnline(userId)) yield { conversationId, userId, kind: ActivityKind.ONLINE, messageId: null, at: new Date() };
       }
       for await (const activity of feed) {
+        // Typing and presence are not stored: there is nothing to catch up on.
+        if (activity === RESYNC) continue;
         if (!(await this.repository.participants([conversationId])).some((p) => p.userId === viewerId)) return;
         yield activity;
       }

@@ -100,18 +100,17 @@ export class ChatRepository {
    * Inserts a message with the conversation's next seq (the conversation row's update orders
    * concurrent sends), or returns the one this sender already sent with this client id.
    */
+  /** The message a sender sent with this clientMessageId, if any: a retry gets the first one back. */
+  async sentWith(conversationId: string, senderId: string, clientMessageId: string): Promise<MessageRow | null> {
+    const { rows } = await this.sql.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_message_id = $3`,
+      [conversationId, senderId, clientMessageId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Stores a message with the conversation's next seq; a retry that raced another one past `sentWith` gets theirs. */
   async insertMessage(conversationId: string, senderId: string, body: string, clientMessageId: string | null): Promise<{ message: MessageRow; created: boolean }> {
-    const sent = () =>
-      this.sql.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_message_id = $3`, [
-        conversationId,
-        senderId,
-        clientMessageId,
-      ]);
-    // A retry is looked up first, so it does not take a seq it will not use.
-    if (clientMessageId) {
-      const { rows } = await sent();
-      if (rows[0]) return { message: rows[0], created: false };
-    }
     const { rows } = await this.sql.query<MessageRow>(
       `WITH next AS (
          UPDATE conversations SET last_seq = last_seq + 1, last_message_at = now() WHERE id = $1 RETURNING last_seq
@@ -126,7 +125,7 @@ export class ChatRepository {
     );
     if (rows[0]) return { message: rows[0], created: true };
     // Two retries raced past the lookup; the other one inserted it.
-    return { message: (await sent()).rows[0], created: false };
+    return { message: (await this.sentWith(conversationId, senderId, clientMessageId!))!, created: false };
   }
 
   async messageById(id: string): Promise<MessageRow | null> {

@@ -65,6 +65,10 @@ export class ChatService {
     if (conversation.sosClosedAt && Date.now() > new Date(conversation.sosClosedAt).getTime() + this.settings.closeGraceHours * 3600_000) {
       throw new AppError('CONFLICT', `This SOS closed more than ${this.settings.closeGraceHours} hours ago; its conversation is read-only now`);
     }
+    // A retry is answered before the rate limit is counted: resending what was sent is never "too many",
+    // and it does not take a seq it will not use.
+    const retried = clientId && (await this.repository.sentWith(conversation.id, userId, clientId));
+    if (retried) return retried;
     const attempt = await this.limiter.hit(userId);
     if (this.limiter.isExceeded(attempt)) throw rateLimited('Too many messages; slow down', attempt.retryAfterSeconds);
     const { message, created } = await this.repository.insertMessage(conversation.id, userId, text, clientId);

@@ -1,6 +1,6 @@
 import type { Context } from '../../platform/auth';
 import { AppError, badInput, notFound, rateLimited } from '../../platform/errors';
-import { closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
+import { RESYNC, closingFeed, type Feed, type PubSub } from '../../platform/pubsub';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import { assertId } from '../../platform/validation';
 import type { ChatService } from '../chat';
@@ -51,7 +51,8 @@ export class SignalingService {
 
   private async *fromOthers(viewerId: string, feed: Feed<SignalRow>): AsyncGenerator<SignalRow> {
     try {
-      for await (const signal of feed) if (signal.fromUserId !== viewerId) yield signal;
+      // Signals are not stored: a RESYNC has nothing to catch up on.
+      for await (const signal of feed) if (signal !== RESYNC && signal.fromUserId !== viewerId) yield signal;
     } finally {
       feed.close();
     }

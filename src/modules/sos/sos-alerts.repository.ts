@@ -75,6 +75,15 @@ export class SosAlertsRepository {
     return rows;
   }
 
+  /** A volunteer's alerts made or answered (accepted, declined, expired, withdrawn) since `since`, oldest first. */
+  async changedSince(volunteerId: string, since: Date): Promise<AlertRow[]> {
+    const { rows } = await this.sql.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS} FROM sos_alerts WHERE volunteer_id = $1 AND (created_at > $2 OR responded_at > $2) ORDER BY created_at`,
+      [volunteerId, since],
+    );
+    return rows;
+  }
+
   /** Which (sos, volunteer) pairs have an alert, as "sosId:volunteerId" keys. */
   async pairs(pairs: readonly [string, string][]): Promise<Set<string>> {
     const { rows } = await this.sql.query<{ key: string }>(

@@ -1,6 +1,6 @@
 import { Role, type Context } from '../../platform/auth';
 import { forbidden, notFound } from '../../platform/errors';
-import { closingFeed, replayThenLive, type Feed, type PubSub } from '../../platform/pubsub';
+import { RESYNC, closingFeed, replayThenLive, type Feed, type PubSub } from '../../platform/pubsub';
 import { assertId } from '../../platform/validation';
 import type { VolunteersService } from '../volunteers';
 import { WATCHERS, type Relation } from './sos.access';
@@ -11,6 +11,8 @@ import { sosTopics, type HelpEnded, type LocationUpdateRow } from './sos.topics'
 import { SosEventType, SosStatus } from './types/sos-enums';
 
 const CLOSING: readonly SosEventType[] = [SosEventType.RESOLVED, SosEventType.CANCELLED];
+/** Alerts changed this long before the last look are read again on a catch-up: clocks and commits are not exact. */
+const RESYNC_MARGIN_MS = 5000;
 
 /**
  * The subscriptions: each subscribes to Redis first, then replays from PostgreSQL what the
@@ -73,12 +75,11 @@ export class SosFeeds {
 
   private async *escalationsLive(feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
     const seen = new Set<string>();
+    const unseen = (events: SosEventRow[]) => events.filter((event) => !seen.has(event.id) && seen.add(event.id));
     try {
-      for (const event of await this.repository.openEscalations()) {
-        seen.add(event.id);
-        yield event;
-      }
-      for await (const event of feed) if (!seen.has(event.id)) yield event;
+      yield* unseen(await this.repository.openEscalations());
+      // On RESYNC (pub/sub was down) the escalations still open are read again.
+      for await (const event of feed) yield* unseen(event === RESYNC ? await this.repository.openEscalations() : [event]);
     } finally {
       feed.close();
     }
@@ -92,9 +93,19 @@ export class SosFeeds {
       seen.add(key);
       return true;
     };
+    let syncedAt = new Date();
     try {
       for (const open of await this.alertsRepository.openOf(volunteerId)) if (fresh(open)) yield open;
-      for await (const alert of feed) if (fresh(alert)) yield alert;
+      for await (const alert of feed) {
+        if (alert !== RESYNC) {
+          if (fresh(alert)) yield alert;
+          continue;
+        }
+        // Pub/sub was down: offers made, and offers withdrawn, since the last look.
+        const since = new Date(syncedAt.getTime() - RESYNC_MARGIN_MS);
+        syncedAt = new Date();
+        for (const changed of await this.alertsRepository.changedSince(volunteerId, since)) if (fresh(changed)) yield changed;
+      }
     } finally {
       feed.close();
     }
@@ -105,8 +116,9 @@ export class SosFeeds {
       for await (const update of feed) {
         const sos = await this.fresh(sosId);
         // Help came to its end (resolved, cancelled) or the volunteer was dropped: the stream ends.
+        // (Checked on RESYNC too: the end may have been announced while pub/sub was down.)
         if (!sos || (sos.status !== SosStatus.ACCEPTED && sos.status !== SosStatus.ARRIVED)) return;
-        if ('helpEnded' in update || sos.assignedVolunteerId !== update.volunteerId) continue;
+        if (update === RESYNC || 'helpEnded' in update || sos.assignedVolunteerId !== update.volunteerId) continue;
         if (!(await this.stillWatching(ctx, sosId, ['requester', 'staff'], true))) return;
         yield update;
       }

@@ -71,7 +71,12 @@ export class SosIntake {
         return created;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw sosErrors.alreadyOpen((await this.repository.findOpenByRequester(requesterId))?.id);
+      if (isUniqueViolation(err)) {
+        // A concurrent retry with the same key may have taken the one open place first: that is this SOS.
+        const sameKey = await this.repository.findByKey(requesterId, key);
+        if (sameKey) return sameKey.id;
+        throw sosErrors.alreadyOpen((await this.repository.findOpenByRequester(requesterId))?.id);
+      }
       // The account was deleted after this instance last saw it (the token outlived it).
       if (isForeignKeyViolation(err, 'sos_requests_requester_id_fkey')) throw unauthenticated(ACCOUNT_GONE);
       throw err;

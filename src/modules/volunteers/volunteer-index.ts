@@ -167,14 +167,18 @@ export class VolunteerIndex {
   }
 
   /**
-   * Writes what PostgreSQL knows of a volunteer into the index: skills, availability, and (when
-   * available with a fresh location) their place on the maps. A heartbeat never moves backwards.
+   * Writes what PostgreSQL knows of a volunteer into the index: skills, availability, the SOS
+   * they are assigned to, and (when available with a fresh location) their place on the maps. A
+   * heartbeat never moves backwards.
    */
   async prime(rows: readonly VolunteerRow[], freshAfter: number): Promise<void> {
     const pipeline = this.redis.pipeline();
     for (const row of rows) {
       pipeline.hset(KEYS.byUser, row.userId, row.id);
       pipeline.hset(KEYS.state, row.id, `${skillMask(row.skills)}|${row.available ? 1 : 0}`);
+      // A Redis that lost its data learns the assignment back from PostgreSQL. Only ever set here:
+      // a row read just before a release must not clear it (the release itself clears it).
+      if (row.assignedSosId) pipeline.hset(KEYS.assigned, row.id, row.assignedSosId);
       const seen = row.lastSeenAt?.getTime() ?? 0;
       const placed = row.available && row.latitude !== null && row.longitude !== null && seen > freshAfter;
       if (placed) {

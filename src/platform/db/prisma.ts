@@ -1,7 +1,9 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { PrismaClient } from '../../generated/prisma/client';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logger';
+import { guardWithCircuitBreaker } from './circuit';
 
 export type Db = PrismaClient;
 /** Raw SQL on the same pool as Prisma: for hot paths and PostGIS, where Prisma's per-query overhead (~4x) matters. */
@@ -10,6 +12,8 @@ export type Sql = Pool;
 export interface DbOptions {
   url: string;
   poolSize: number;
+  /** Longest a statement may run (server side) or go unanswered (client side, a partition). */
+  statementTimeoutMs: number;
 }
 
 export interface Database {
@@ -19,15 +23,22 @@ export interface Database {
 }
 
 /**
- * One pg pool per server instance, shared by Prisma and raw SQL. Connection attempts give up
- * quickly so that a dead database turns into UNAVAILABLE answers, not hanging requests.
+ * One pg pool per server instance, shared by Prisma and raw SQL. Connection attempts, statements
+ * and silent connections all give up within seconds, and a circuit breaker answers at once
+ * while the database is down: a dead or stalled database turns into UNAVAILABLE answers, not
+ * hanging requests.
  */
-export function createDatabase({ url, poolSize }: DbOptions, logger: Logger, onQuery?: () => void): Database {
+export function createDatabase({ url, poolSize, statementTimeoutMs }: DbOptions, logger: Logger, registry: Registry, onQuery?: () => void): Database {
   const sql = new Pool({
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30000,
+    // PostgreSQL cancels a statement running longer; the client gives up on one left unanswered
+    // (a network partition or a stuck failover never answers at all).
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 1000,
+    idle_in_transaction_session_timeout: statementTimeoutMs * 2,
     // PostGIS functions declare high costs, which pushes plain geo queries past jit_above_cost:
     // compiling them took 100+ ms where running them takes one. OLTP queries never gain from JIT.
     options: '-c jit=off',
@@ -42,6 +53,7 @@ export function createDatabase({ url, poolSize }: DbOptions, logger: Logger, onQ
       return query(...args);
     };
   }
+  guardWithCircuitBreaker(sql, registry, logger);
   const db = new PrismaClient({ adapter: new PrismaPg(sql) });
   return {
     db,

@@ -1,6 +1,15 @@
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P03', '53300']);
+// 57014: a statement cancelled by statement_timeout (the database is too slow to count on).
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P03', '53300', '57014']);
 const NAMES = new Set(['PrismaClientInitializationError', 'MaxRetriesPerRequestError', 'TimeoutError']);
-const MESSAGES = [/Connection is closed/i, /enableOfflineQueue/i, /Connection terminated/i, /timeout exceeded when trying to connect/i, /Can't reach database/i];
+const MESSAGES = [
+  /Connection is closed/i,
+  /enableOfflineQueue/i,
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Can't reach database/i,
+  /Query read timeout/i,
+  /circuit breaker is open/i,
+];
 
 /**
  * True when an error means a dependency (PostgreSQL, Redis) is down or overloaded rather than a

@@ -1,3 +1,3 @@
-export { PubSub, closingFeed, type Feed } from './pubsub';
+export { PubSub, RESYNC, closingFeed, type Feed, type Resync } from './pubsub';
 export { topic, type Topic } from './topic';
 export { replayThenLive, type ReplaySource } from './replay';

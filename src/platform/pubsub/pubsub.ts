@@ -6,9 +6,20 @@ import type { Topic } from './topic';
 
 /** A subscription Redis has not confirmed by then fails (UNAVAILABLE): the client retries. */
 const LISTEN_TIMEOUT_MS = 3000;
+/** While the pub/sub connection is down, open feeds are told to catch up from PostgreSQL this often. */
+const RESYNC_WHILE_DOWN_MS = 3000;
+/** After it is back, once at once and once more this much later, when the channels are surely subscribed again. */
+const RESYNC_AFTER_RECONNECT_MS = 2000;
+
+/**
+ * Put into every open feed when messages may have been lost (the pub/sub connection came back,
+ * or is still down): the reader catches up from PostgreSQL, where everything is written first.
+ */
+export const RESYNC = Symbol('resync');
+export type Resync = typeof RESYNC;
 
 /** A live feed of one topic: iterate it; `close()` (or breaking out of the loop) unsubscribes. */
-export interface Feed<T> extends AsyncIterableIterator<T> {
+export interface Feed<T> extends AsyncIterableIterator<T | Resync> {
   close(): void;
 }
 
@@ -20,6 +31,11 @@ export interface Feed<T> extends AsyncIterableIterator<T> {
 export class PubSub {
   private readonly engine: RedisPubSub;
   private readonly clients: Redis[];
+  /** The open feeds, each with a way to tell it to catch up. */
+  private readonly feeds = new Set<() => void>();
+  private downSince: number | null = null;
+  private resyncTimer?: NodeJS.Timeout;
+  private closing = false;
 
   constructor(
     url: string,
@@ -31,6 +47,33 @@ export class PubSub {
     for (const client of [publisher, subscriber]) client.on('error', () => undefined); // reported through failed calls
     this.clients = [publisher, subscriber];
     this.engine = new RedisPubSub({ publisher, subscriber });
+    // Redis pub/sub forgets what it could not deliver: whatever was published while this instance
+    // was not listening is gone from Redis, but not from PostgreSQL.
+    subscriber.on('close', () => this.connectionLost());
+    subscriber.on('ready', () => this.connectionBack());
+  }
+
+  private connectionLost(): void {
+    if (this.downSince !== null || this.closing) return;
+    this.downSince = Date.now();
+    this.logger.warn('pub/sub connection lost; open subscriptions catch up from PostgreSQL until it is back');
+    clearInterval(this.resyncTimer);
+    this.resyncTimer = setInterval(() => this.resyncAll(), RESYNC_WHILE_DOWN_MS);
+    this.resyncTimer.unref();
+  }
+
+  private connectionBack(): void {
+    if (this.downSince === null) return;
+    this.logger.info({ downMs: Date.now() - this.downSince }, 'pub/sub connection back; open subscriptions catch up');
+    this.downSince = null;
+    clearInterval(this.resyncTimer);
+    this.resyncAll();
+    this.resyncTimer = setTimeout(() => this.resyncAll(), RESYNC_AFTER_RECONNECT_MS);
+    this.resyncTimer.unref();
+  }
+
+  private resyncAll(): void {
+    for (const resync of this.feeds) resync();
   }
 
   /** Publishes to one instance of a topic (`key`: the SOS, the conversation), or to the whole topic with null. */
@@ -49,7 +92,7 @@ export class PubSub {
    * nothing in between.
    */
   async listen<T>(topic: Topic<T>, key: string | null): Promise<Feed<T>> {
-    const buffered: T[] = [];
+    const buffered: (T | Resync)[] = [];
     let wake: (() => void) | undefined;
     let closed = false;
     const subscribing = this.engine.subscribe(this.prefix + topic.channel(key), (message: unknown) => {
@@ -61,20 +104,27 @@ export class PubSub {
       void subscribing.then((late) => this.engine.unsubscribe(late), () => undefined);
       throw err;
     });
+    const resync = () => {
+      if (buffered.at(-1) === RESYNC) return;
+      buffered.push(RESYNC);
+      wake?.();
+    };
+    this.feeds.add(resync);
     const close = () => {
       if (closed) return;
       closed = true;
+      this.feeds.delete(resync);
       this.engine.unsubscribe(id);
       wake?.();
     };
     const feed: Feed<T> = {
       close,
-      async next(): Promise<IteratorResult<T>> {
+      async next(): Promise<IteratorResult<T | Resync>> {
         while (buffered.length === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
         if (buffered.length > 0) return { done: false, value: buffered.shift()! };
         return { done: true, value: undefined };
       },
-      async return(): Promise<IteratorResult<T>> {
+      async return(): Promise<IteratorResult<T | Resync>> {
         close();
         return { done: true, value: undefined };
       },
@@ -86,6 +136,8 @@ export class PubSub {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.resyncTimer);
     await Promise.allSettled(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
   }
 }

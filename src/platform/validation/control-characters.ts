@@ -11,16 +11,17 @@ export function hasControlCharacters(text: string): boolean {
   return CONTROL.test(text);
 }
 
-/**
- * The first input of an operation (a variable, or a string written into the document) that holds
- * a control character, as a field path (`input.description`); null when there is none. Checked
- * once per operation for every string input, on every transport, before any resolver runs.
- */
-export function fieldWithControlCharacters(document: DocumentNode, variables: Record<string, unknown> | null | undefined): string | null {
+/** The first variable (path `input.description`) whose value holds a control character, or null. */
+export function variableWithControlCharacters(variables: Record<string, unknown> | null | undefined): string | null {
   for (const [name, value] of Object.entries(variables ?? {})) {
     const found = inValue(value, name);
     if (found) return found;
   }
+  return null;
+}
+
+/** The first argument written into the document (a literal string) that holds a control character, or null. */
+export function literalWithControlCharacters(document: DocumentNode): string | null {
   let found: string | null = null;
   visit(document, {
     Argument(node) {

@@ -1,3 +1,3 @@
 export { TrimmedLength } from './trimmed-length';
 export { assertId } from './ids';
-export { fieldWithControlCharacters, hasControlCharacters } from './control-characters';
+export { hasControlCharacters, literalWithControlCharacters, variableWithControlCharacters } from './control-characters';

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import {
+  AcceptSosDocument,
+  MyAlertsDocument,
+  RaiseSosDocument,
+  SosAlertsDocument,
+  SosDocument,
+  SosUpdatesDocument,
+  UpdateLocationDocument,
+  VolunteerLocationDocument,
+} from '../../sdk';
+import { signUp } from '../helpers/actors';
+import { RedisProcess } from '../helpers/redis-process';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
+import { eventually, nextOf } from '../helpers/wait';
+
+// This file runs its own Redis, which it kills and starts again empty.
+const env = useTestEnvironment();
+const redis = new RedisProcess();
+let server: TestServer;
+
+beforeAll(async () => {
+  await redis.start();
+  server = await env.start({ REDIS_URL: redis.url, SOS_SWEEP_SECONDS: '1', SOS_STEP_TIMEOUT_SECONDS: '60', SOS_PER_HOUR: '50' });
+});
+
+afterAll(async () => {
+  await server.stop(); // before its Redis goes: a clean shutdown needs it
+  await redis.kill();
+});
+
+/** Waits until Redis reports `count` subscribers of the channel (the feeds subscribe lazily). */
+async function subscribed(channel: string, count = 1): Promise<void> {
+  const probe = new Redis(redis.url);
+  try {
+    await eventually(async () => Number(((await probe.pubsub('NUMSUB', `${server.config.REDIS_KEY_PREFIX}${channel}`)) as [string, number])[1]), (n) => n >= count);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+describe('events written while Redis is down reach the clients that stay connected', () => {
+  afterEach(async () => {
+    await redis.start(); // every test begins with Redis up
+  });
+
+  it('an alert matched through PostGIS during the outage arrives on the open sosAlerts subscription, and so do the SOS events', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(200, 0, centre));
+    const alerts = volunteer.client.subscribe(SosAlertsDocument, {});
+    await subscribed(`alerts:${volunteer.volunteerId}`);
+
+    await redis.kill();
+    const person = await signUp(server);
+    const { raiseSos: sos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    // Written (the search fell back to PostGIS) though nothing could be published.
+    expect((await volunteer.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id)).toEqual([sos.id]);
+    expect((await nextOf(alerts, 'alert written during the outage', 8000)).sosAlerts).toMatchObject({ status: 'OFFERED', sos: { id: sos.id } });
+
+    const updates = person.client.subscribe(SosUpdatesDocument, { sosId: sos.id, afterSeq: 2 });
+    await volunteer.client.request(AcceptSosDocument, { sosId: sos.id });
+    await redis.start();
+    const started = Date.now();
+    expect((await nextOf(updates, 'ACCEPTED after the outage', 8000)).sosUpdates).toMatchObject({ type: 'ACCEPTED' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    await Promise.all([alerts.return(), updates.return()]);
+    await Promise.all([volunteer.client.close(), person.client.close()]);
+  });
+
+  it('a Redis restarted empty learns the assignment back: the volunteer keeps the short interval and the requester the map', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(150, 0, centre));
+    const person = await signUp(server);
+    const { raiseSos: sos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    await volunteer.client.request(AcceptSosDocument, { sosId: sos.id });
+    const assigned = server.config.LOCATION_INTERVAL_ASSIGNED_SECONDS;
+    expect((await volunteer.client.request(UpdateLocationDocument, { location: at(140, 0, centre) })).updateLocation.nextUpdateInSeconds).toBe(assigned);
+
+    await redis.kill();
+    await redis.start();
+    // The first fix after the restart primes the volunteer from PostgreSQL, assignment included.
+    const after = await eventually(
+      () => volunteer.client.request(UpdateLocationDocument, { location: at(130, 0, centre) }),
+      (r) => r.updateLocation.nextUpdateInSeconds === assigned,
+      8000,
+    );
+    expect(after.updateLocation.nextUpdateInSeconds).toBe(assigned);
+    const locations = person.client.subscribe(VolunteerLocationDocument, { sosId: sos.id });
+    await subscribed(`location:${sos.id}`);
+    await volunteer.client.request(UpdateLocationDocument, { location: at(100, 0, centre) });
+    expect((await nextOf(locations, 'location after the restart')).volunteerLocation).toMatchObject({ sosId: sos.id, volunteerId: volunteer.volunteerId });
+    expect((await person.client.request(SosDocument, { id: sos.id })).sos!.status).toBe('ACCEPTED');
+    await locations.return();
+    await person.client.close();
+  });
+});

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { CancelSosDocument, RaiseSosDocument, SosUpdatesDocument, type RaiseSosInput } from '../../sdk';
+import { signUp } from '../helpers/actors';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { freshCentre } from '../helpers/volunteers';
+
+const env = useTestEnvironment();
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await env.start({ SOS_PER_HOUR: '1000', SOS_STEP_TIMEOUT_SECONDS: '60' });
+});
+
+describe('races a retrying app meets', () => {
+  it('identical raiseSos sent at once all get the same SOS, never a CONFLICT naming it', async () => {
+    const person = await signUp(server);
+    for (let round = 0; round < 25; round++) {
+      const input: RaiseSosInput = { location: freshCentre(), category: 'MEDICAL', idempotencyKey: `race-${round}-${randomUUID()}` };
+      const results = await Promise.allSettled(Array.from({ length: 3 }, () => person.client.request(RaiseSosDocument, { input })));
+      const failures = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+      expect(failures).toEqual([]);
+      const ids = new Set(results.map((r) => (r as PromiseFulfilledResult<{ raiseSos: { id: string } }>).value.raiseSos.id));
+      expect(ids.size).toBe(1);
+      await person.client.request(CancelSosDocument, { sosId: [...ids][0] });
+    }
+  });
+
+  it('sosUpdates delivers the closing event before it completes, even when the SOS closes during the replay', async () => {
+    for (let round = 0; round < 40; round++) {
+      const person = await signUp(server);
+      const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: freshCentre(), category: 'OTHER', idempotencyKey: randomUUID() } });
+      const updates = person.client.subscribe(SosUpdatesDocument, { sosId: raiseSos.id, afterSeq: 0 });
+      const received: string[] = [];
+      const collecting = (async () => {
+        for await (const { sosUpdates } of updates) received.push(sosUpdates.type);
+      })();
+      await new Promise((r) => setTimeout(r, round % 5));
+      await person.client.request(CancelSosDocument, { sosId: raiseSos.id });
+      await collecting;
+      expect(received.at(-1)).toBe('CANCELLED');
+      await person.client.close();
+    }
+  });
+});
