@@ -2,21 +2,29 @@ import { GraphQLError } from 'graphql';
 import { AccessTokens, LoaderScope, bearerToken, type AccessClaims, type Context, type Viewer } from '../platform/auth';
 import type { UsersService } from '../modules/users';
 
-/** How long a read of the viewer stands: a subscription re-reads its role, a token-only request trusts the account exists. */
+/** How long a read of the viewer stands for a long-lived subscription before it re-reads the role. */
 const VIEWER_TTL_MS = 5000;
+/**
+ * How long a read of an account lets token-only requests (`updateLocation`, every few seconds
+ * per volunteer) trust that it still exists. Shorter would add a query to nearly every location
+ * update (an idle volunteer sends one every 20 s): this is the window in which a token of a
+ * just-deleted account still moves its volunteer on this instance. Everything with a role check
+ * reads the account afresh anyway, and so do sockets when they open.
+ */
+const ACCOUNT_KNOWN_MS = 60_000;
 /** Accounts remembered per instance before old entries are pruned. */
 const KNOWN_ACCOUNTS_MAX = 50_000;
 
 /**
  * Accounts this instance has read recently. A token outlives the account it names (deleted,
- * later suspended); every request must check, and this lets token-only requests reuse a read of
- * the last few seconds instead of adding a query each.
+ * later suspended); every request must check, and this lets token-only requests reuse a recent
+ * read instead of adding a query each.
  */
 class KnownAccounts {
   private readonly confirmedAt = new Map<string, number>();
 
   isKnown(userId: string): boolean {
-    return Date.now() - (this.confirmedAt.get(userId) ?? 0) <= VIEWER_TTL_MS;
+    return Date.now() - (this.confirmedAt.get(userId) ?? 0) <= ACCOUNT_KNOWN_MS;
   }
 
   record(userId: string, exists: boolean): void {
@@ -25,7 +33,7 @@ class KnownAccounts {
     if (this.confirmedAt.size >= KNOWN_ACCOUNTS_MAX) {
       // Oldest first (insertion order): drop those that no longer count.
       for (const [id, at] of this.confirmedAt) {
-        if (Date.now() - at <= VIEWER_TTL_MS) break;
+        if (Date.now() - at <= ACCOUNT_KNOWN_MS) break;
         this.confirmedAt.delete(id);
       }
     }
@@ -93,16 +101,20 @@ export class ContextFactory {
           const userId = ctx.tokenUserId;
           const read = this.users.viewerOf(ctx);
           viewer = { value: read, at: Date.now() };
-          if (userId) void read.then((found) => this.known.record(userId, found !== null), () => undefined);
+          if (userId) {
+            void read.then((found) => {
+              this.known.record(userId, found !== null);
+              // A socket whose account is gone closes at the first read that finds out (its subscriptions re-read every few seconds).
+              if (!found) onAccountGone?.();
+            }, () => undefined);
+          }
         }
         return viewer.value;
       },
       accountExists: async () => {
         if (!ctx.tokenUserId) return false;
         if (this.known.isKnown(ctx.tokenUserId)) return true;
-        const exists = (await ctx.viewer()) !== null;
-        if (!exists) onAccountGone?.();
-        return exists;
+        return (await ctx.viewer()) !== null;
       },
       actAs: (userId) => {
         ctx.tokenUserId = userId;

@@ -69,8 +69,18 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
         const claims = contexts.verify(connectionParams?.authorization);
         const id = randomUUID();
         const clientIp = deps.clientIpOf(extra.request);
-        if (!claims || !(await contexts.accountExists({ requestId: id, clientIp }, claims.userId))) {
-          extra.socket.close(CLOSE_UNAUTHENTICATED, claims ? ACCOUNT_GONE : 'Unauthenticated');
+        if (!claims) {
+          extra.socket.close(CLOSE_UNAUTHENTICATED, 'Unauthenticated');
+          return false;
+        }
+        // A database that cannot answer now must not refuse the socket: graphql-ws would close it
+        // with 4500, which its clients take as final and stop reconnecting. The account is then
+        // checked by the socket's operations.
+        const exists = await contexts.accountExists({ requestId: id, clientIp }, claims.userId).catch(() => true);
+        // The client may have gone while the account was read: its close was handled already.
+        if (extra.socket.readyState !== extra.socket.OPEN) return false;
+        if (!exists) {
+          extra.socket.close(CLOSE_UNAUTHENTICATED, ACCOUNT_GONE);
           return false;
         }
         const expiryTimer = setTimeout(() => extra.socket.close(CLOSE_UNAUTHENTICATED, 'Access token expired'), claims.expiresAt - Date.now());

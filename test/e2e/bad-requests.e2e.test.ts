@@ -190,13 +190,13 @@ describe('a valid token of an account that no longer exists', () => {
     await expectError(gone.client.request(RaiseSosDocument, { input: { location: freshCentre(), category: 'OTHER', idempotencyKey: randomUUID() } }), 'UNAUTHENTICATED');
   });
 
-  it('cannot open a WebSocket, and an open one is closed (4401) at its next operation', async () => {
+  it('cannot open a WebSocket, and an open one is closed (4401) once the account is read', async () => {
     const gone = await signUp(server);
     const open = await openRawSocket(server.wsUrl, { authorization: `Bearer ${gone.session.accessToken}` });
     await open.next('connection_ack');
     await deleteAccount(gone.id);
-    await new Promise((r) => setTimeout(r, 5200)); // until this instance no longer trusts its last read
-    open.send({ id: 'me', type: 'subscribe', payload: { query: '{ me { id } }' } });
+    // Anything that reads the account (a role check here; a live subscription every few seconds) finds it gone.
+    open.send({ id: 'staff', type: 'subscribe', payload: { query: '{ openSosRequests { id } }' } });
     expect((await open.closed).code).toBe(4401);
     const refused = await openRawSocket(server.wsUrl, { authorization: `Bearer ${gone.session.accessToken}` });
     expect(await refused.closed).toMatchObject({ code: 4401 });

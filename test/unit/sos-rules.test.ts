@@ -124,6 +124,7 @@ describe('who may see what of an SOS', () => {
   it('shows an alerted volunteer the place rounded to about 100 m and not who raised it', () => {
     const place = { latitude: 52.521912, longitude: 13.413245 };
     expect(locationFor('alerted', place)).toEqual({ latitude: 52.522, longitude: 13.413 });
+    expect(locationFor('none', place)).toEqual({ latitude: 52.522, longitude: 13.413 });
     for (const relation of ['requester', 'assigned', 'staff'] as const) {
       expect(locationFor(relation, place)).toEqual(place);
       expect(seesRequester(relation)).toBe(true);

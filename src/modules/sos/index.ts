@@ -98,7 +98,7 @@ export function createSosModule(deps: {
     service,
     scheduler,
     /** Streams an assigned volunteer's fixes to whoever follows their SOS (wired to `volunteer.locationFixed`). */
-    locationRelay: new SosLocationRelay(repository, announcer),
+    locationRelay: new SosLocationRelay(repository, announcer, volunteers),
     bindSchema: (schema: GraphQLSchema) => sosFeeds.bind(schema, feeds),
     resolvers: [
       new SosResolver(service, intake, lifecycle),

@@ -30,9 +30,12 @@ export async function relationOf(sos: Pick<SosRow, 'requesterId' | 'assignedVolu
   return 'none';
 }
 
-/** An alerted volunteer sees where, roughly (about 100 m), until they accept; whoever else sees the SOS sees it exactly. */
+/**
+ * The requester, the assigned volunteer and staff see where exactly; an alerted volunteer
+ * roughly (about 100 m) until they accept, and so does anyone else an SOS reaches.
+ */
 export function locationFor(relation: Relation, sos: Point): Point {
-  if (relation !== 'alerted') return { latitude: sos.latitude, longitude: sos.longitude };
+  if (relation === 'requester' || relation === 'assigned' || relation === 'staff') return { latitude: sos.latitude, longitude: sos.longitude };
   return { latitude: Math.round(sos.latitude * 1000) / 1000, longitude: Math.round(sos.longitude * 1000) / 1000 };
 }
 

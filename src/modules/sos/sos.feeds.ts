@@ -11,6 +11,7 @@ import { sosTopics, type HelpEnded, type LocationUpdateRow } from './sos.topics'
 import { SosEventType, SosStatus } from './types/sos-enums';
 
 const CLOSING: readonly SosEventType[] = [SosEventType.RESOLVED, SosEventType.CANCELLED];
+const isStaff = (role: Role | undefined) => role === Role.PROFESSIONAL || role === Role.ADMIN;
 /** Alerts changed this long before the last look are read again on a catch-up: clocks and commits are not exact. */
 const RESYNC_MARGIN_MS = 5000;
 
@@ -67,19 +68,22 @@ export class SosFeeds {
 
   /** For staff: every SOS that escalates; those still escalated are replayed first. */
   async escalations(ctx: Context): Promise<AsyncIterable<SosEventRow>> {
-    const role = (await ctx.viewer())?.role;
-    if (role !== Role.PROFESSIONAL && role !== Role.ADMIN) throw forbidden('Only PROFESSIONAL or ADMIN may follow escalations');
+    if (!isStaff((await ctx.viewer())?.role)) throw forbidden('Only PROFESSIONAL or ADMIN may follow escalations');
     const feed = await this.pubsub.listen(sosTopics.escalations, null);
-    return closingFeed(feed, this.escalationsLive(feed));
+    return closingFeed(feed, this.escalationsLive(ctx, feed));
   }
 
-  private async *escalationsLive(feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
+  private async *escalationsLive(ctx: Context, feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
     const seen = new Set<string>();
     const unseen = (events: SosEventRow[]) => events.filter((event) => !seen.has(event.id) && seen.add(event.id));
     try {
       yield* unseen(await this.repository.openEscalations());
-      // On RESYNC (pub/sub was down) the escalations still open are read again.
-      for await (const event of feed) yield* unseen(event === RESYNC ? await this.repository.openEscalations() : [event]);
+      for await (const event of feed) {
+        // The role is re-read every few seconds (the context lives long): a demoted professional stops here.
+        if (!isStaff((await ctx.viewer())?.role)) return;
+        // On RESYNC (pub/sub was down) the escalations still open are read again.
+        yield* unseen(event === RESYNC ? await this.repository.openEscalations() : [event]);
+      }
     } finally {
       feed.close();
     }

@@ -1,7 +1,8 @@
 import { distanceMeters } from '../../platform/geo';
-import type { VolunteerEvents } from '../volunteers';
+import type { VolunteerEvents, VolunteersService } from '../volunteers';
 import type { SosAnnouncer } from './sos.announcer';
 import type { SosRepository } from './sos.repository';
+import { SosStatus } from './types/sos-enums';
 
 /**
  * The assigned volunteer's location fixes on their way to the requester: `updateLocation`
@@ -13,11 +14,18 @@ export class SosLocationRelay {
   constructor(
     private readonly repository: SosRepository,
     private readonly announcer: SosAnnouncer,
+    private readonly volunteers: VolunteersService,
   ) {}
 
   async forward({ volunteerId, sosId, location, at }: VolunteerEvents['volunteer.locationFixed']): Promise<void> {
     const [sos] = await this.repository.findByIds([sosId]);
-    if (!sos) return;
+    const helping = sos && (sos.status === SosStatus.ACCEPTED || sos.status === SosStatus.ARRIVED) && sos.assignedVolunteerId === volunteerId;
+    if (!helping) {
+      // The live index still had an assignment PostgreSQL has ended (a stale write raced the
+      // release): mend it, so the volunteer is told the idle interval and relayed no more.
+      await this.volunteers.setLiveAssignment(volunteerId, null);
+      return;
+    }
     await this.announcer.location({
       sosId: sos.id,
       volunteerId,

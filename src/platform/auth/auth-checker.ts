@@ -7,8 +7,8 @@ export const ACCOUNT_GONE = 'The account of this access token no longer exists';
 
 /**
  * The one auth checker behind every `@Authorized(...)`. Without roles, a verified access token of
- * an account that still exists is enough (known per instance for a few seconds, so hot paths
- * such as `updateLocation` seldom read the database). With roles, the role is read fresh from
+ * an account that still exists is enough (known per instance for a minute after any read of it,
+ * so hot paths such as `updateLocation` seldom read the database). With roles, the role is read fresh from
  * the database, so a demoted account loses staff rights at once, not when its token expires.
  * Anonymous or a deleted account -> UNAUTHENTICATED, wrong role -> FORBIDDEN.
  */

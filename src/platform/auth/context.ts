@@ -35,7 +35,7 @@ export interface Context {
   viewer(): Promise<Viewer | null>;
   /**
    * Whether the token's account still exists: a token of a deleted account must not act. Known
-   * for a few seconds per instance after any read of the viewer, so token-only requests (the hot
+   * for a minute per instance after any read of the viewer, so token-only requests (the hot
    * `updateLocation`) seldom pay a query for it.
    */
   accountExists(): Promise<boolean>;

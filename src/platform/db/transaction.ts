@@ -8,19 +8,29 @@ import type { Sql } from './prisma';
  */
 export type Tx = PoolClient;
 
-/** Runs `fn` in one transaction on one pooled connection: committed if it returns, rolled back if it throws. */
+/**
+ * Runs `fn` in one transaction on one pooled connection: committed if it returns, rolled back if
+ * it throws. A connection whose rollback did not go through (a statement timed out and may still
+ * be running, the link is gone) is destroyed, never handed back to the pool still inside BEGIN,
+ * where the next user would commit this half-done work.
+ */
 export async function inTransaction<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await sql.connect();
+  let broken = false;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
-    await client.query('COMMIT');
+    // COMMIT of a transaction a statement aborted answers ROLLBACK: that is a failure, not a success.
+    if ((await client.query('COMMIT')).command === 'ROLLBACK') throw new Error('the transaction was rolled back by the database');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    broken = !(await client.query('ROLLBACK').then(
+      () => true,
+      () => false,
+    ));
     throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

@@ -10,6 +10,8 @@ const LISTEN_TIMEOUT_MS = 3000;
 const RESYNC_WHILE_DOWN_MS = 3000;
 /** After it is back, once at once and once more this much later, when the channels are surely subscribed again. */
 const RESYNC_AFTER_RECONNECT_MS = 2000;
+/** Catch-ups of all feeds are spread over this long. */
+const RESYNC_SPREAD_MS = 1000;
 
 /**
  * Put into every open feed when messages may have been lost (the pub/sub connection came back,
@@ -72,8 +74,12 @@ export class PubSub {
     this.resyncTimer.unref();
   }
 
+  /**
+   * Tells every open feed to catch up, spread over RESYNC_SPREAD_MS: thousands of subscriptions reading
+   * PostgreSQL in the same instant would exhaust the pool.
+   */
   private resyncAll(): void {
-    for (const resync of this.feeds) resync();
+    for (const resync of this.feeds) setTimeout(resync, Math.random() * RESYNC_SPREAD_MS).unref();
   }
 
   /** Publishes to one instance of a topic (`key`: the SOS, the conversation), or to the whole topic with null. */
@@ -105,7 +111,7 @@ export class PubSub {
       throw err;
     });
     const resync = () => {
-      if (buffered.at(-1) === RESYNC) return;
+      if (closed || buffered.at(-1) === RESYNC) return;
       buffered.push(RESYNC);
       wake?.();
     };

@@ -57,6 +57,7 @@ async function* replay<T>(feed: Feed<T>, from: number, source: ReplaySource<T>):
         if (source.seqOf(live) <= last) continue;
         batch = source.seqOf(live) === last + 1 ? [live] : await source.after(last);
       }
+      if (batch.length === 0) continue;
       if (source.stillAllowed && !(await source.stillAllowed())) return;
       if (yield* deliver(batch)) return;
     }
