@@ -70,20 +70,17 @@ export class SosFeeds {
   async escalations(ctx: Context): Promise<AsyncIterable<SosEventRow>> {
     if (!isStaff((await ctx.viewer())?.role)) throw forbidden('Only PROFESSIONAL or ADMIN may follow escalations');
     const feed = await this.pubsub.listen(sosTopics.escalations, null);
-    return closingFeed(feed, this.escalationsLive(ctx, feed));
+    return closingFeed(feed, this.escalationsLive(feed));
   }
 
-  private async *escalationsLive(ctx: Context, feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
+  private async *escalationsLive(feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
     const seen = new Set<string>();
     const unseen = (events: SosEventRow[]) => events.filter((event) => !seen.has(event.id) && seen.add(event.id));
     try {
       yield* unseen(await this.repository.openEscalations());
-      for await (const event of feed) {
-        // The role is re-read every few seconds (the context lives long): a demoted professional stops here.
-        if (!isStaff((await ctx.viewer())?.role)) return;
-        // On RESYNC (pub/sub was down) the escalations still open are read again.
-        yield* unseen(event === RESYNC ? await this.repository.openEscalations() : [event]);
-      }
+      // On RESYNC (pub/sub was down) the escalations still open are read again. (A demoted
+      // professional is refused each event by the resolver's role check, read afresh every few seconds.)
+      for await (const event of feed) yield* unseen(event === RESYNC ? await this.repository.openEscalations() : [event]);
     } finally {
       feed.close();
     }
