@@ -31,8 +31,9 @@ const ROUNDS = 24;
 const SETTINGS = { SOS_STEP_TIMEOUT_SECONDS: '60', SOS_SWEEP_SECONDS: '1', SOS_PER_HOUR: '50', CHAT_MESSAGES_PER_10S: '1000' };
 
 const servers: ServerProcess[] = [];
-afterAll(() => {
-  for (const server of servers) server.child.kill('SIGKILL');
+// Each test's instances go with it: one left running would match the next test's SOS with its own settings.
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => (server.child.kill('SIGKILL'), server.exited)));
 });
 
 /** An app's request: on a failure (its instance died) it tries again, on whatever instance `route()` names, with the same idempotency key. */
@@ -116,3 +117,23 @@ it('delivers every SOS event and chat message, in order and once, through droppe
   await Promise.all(followers.map((f) => f.stop()));
   for (const client of clients.values()) await client.close();
 }, 120_000);
+
+it('an SOS being matched on an instance killed with SIGKILL keeps widening on the other and escalates', async () => {
+  const settings = { ...SETTINGS, SOS_STEP_TIMEOUT_SECONDS: '1', SOS_RADII_METERS: '1000,3000' };
+  const [a, b] = await Promise.all([spawnServer(env.env(settings)), spawnServer(env.env(settings))]);
+  servers.push(a, b);
+  const centre = freshCentre();
+  const far = await volunteerAt(clientFactory(b.url) as unknown as TestServer, at(2500, 90, centre));
+  const person = await signUp(clientFactory(a.url));
+  const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+  expect(raiseSos.status).toBe('MATCHING');
+  a.child.kill('SIGKILL');
+
+  // The next steps were A's to schedule; B's job worker or its PostgreSQL sweeper runs them.
+  const onB = clientFactory(b.url).client(person.session);
+  const escalated = await eventually(() => onB.request(SosDocument, { id: raiseSos.id }).then((r) => r.sos!), (sos) => sos.status === 'ESCALATED', 20_000);
+  expect(escalated.timeline.map((e) => e.type)).toEqual(['CREATED', 'MATCHING_STARTED', 'RADIUS_EXPANDED', 'ESCALATED']);
+  expect(escalated.timeline.find((e) => e.type === 'RADIUS_EXPANDED')!.message).toMatch(/1 volunteer\(s\) alerted/);
+  await far.client.close();
+  await onB.close();
+}, 60_000);

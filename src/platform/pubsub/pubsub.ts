@@ -8,8 +8,6 @@ import type { Topic } from './topic';
 const LISTEN_TIMEOUT_MS = 3000;
 /** While the pub/sub connection is down, open feeds are told to catch up from PostgreSQL this often. */
 const RESYNC_WHILE_DOWN_MS = 3000;
-/** After it is back, once at once and once more this much later, when the channels are surely subscribed again. */
-const RESYNC_AFTER_RECONNECT_MS = 2000;
 /** Catch-ups of all feeds are spread over this long. */
 const RESYNC_SPREAD_MS = 1000;
 
@@ -52,7 +50,7 @@ export class PubSub {
     // Redis pub/sub forgets what it could not deliver: whatever was published while this instance
     // was not listening is gone from Redis, but not from PostgreSQL.
     subscriber.on('close', () => this.connectionLost());
-    subscriber.on('ready', () => this.connectionBack());
+    subscriber.on('ready', () => this.connectionBack(subscriber));
   }
 
   private connectionLost(): void {
@@ -64,14 +62,16 @@ export class PubSub {
     this.resyncTimer.unref();
   }
 
-  private connectionBack(): void {
+  private connectionBack(subscriber: Redis): void {
     if (this.downSince === null) return;
     this.logger.info({ downMs: Date.now() - this.downSince }, 'pub/sub connection back; open subscriptions catch up');
     this.downSince = null;
     clearInterval(this.resyncTimer);
     this.resyncAll();
-    this.resyncTimer = setTimeout(() => this.resyncAll(), RESYNC_AFTER_RECONNECT_MS);
-    this.resyncTimer.unref();
+    // ioredis announces 'ready' just before it sends the SUBSCRIBEs again: a PING sent after them
+    // is answered once Redis has taken them, and from then on nothing published is missed. Catch
+    // up once more then, for what was published in between.
+    setImmediate(() => void subscriber.ping().then(() => this.resyncAll(), () => undefined));
   }
 
   /**
@@ -143,7 +143,7 @@ export class PubSub {
 
   async close(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.resyncTimer);
+    clearInterval(this.resyncTimer);
     await Promise.allSettled(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
   }
 }
