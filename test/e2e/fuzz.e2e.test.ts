@@ -110,12 +110,11 @@ class FuzzSocket {
   }
 }
 
-/** What no request may ever get: a server error, an internal error, a slow answer, a socket closed for an internal error. */
+/** What no request may ever get: a server error, an internal error, a socket closed for an internal error. (Slowness is judged apart.) */
 function problemOf(outcome: Outcome): string | null {
   if (outcome.status >= 500) return `HTTP ${outcome.status}`;
   if (outcome.codes.includes('INTERNAL_SERVER_ERROR')) return 'INTERNAL_SERVER_ERROR';
   if (outcome.closeCode === 1011 || outcome.closeCode === 4500) return `socket closed ${outcome.closeCode}`;
-  if (outcome.ms > ANSWER_WITHIN_MS) return `answered in ${Math.round(outcome.ms)} ms`;
   return null;
 }
 
@@ -156,7 +155,11 @@ describe('schema-driven fuzzing: every root field, wrong and hostile inputs, ove
       for (const code of outcome.codes) seen.codes.set(code, (seen.codes.get(code) ?? 0) + 1);
       const problem = problemOf(outcome);
       if (problem) problems.push(`${problem} (${outcome.transport}): ${JSON.stringify(body).slice(0, 300)}`);
+      if (outcome.ms > ANSWER_WITHIN_MS) slow.push({ body, actor, socket });
     };
+    // A slow answer is sent again on its own: a request that is slow by itself (a document that
+    // stalls validation) is a finding; one that was slow because CI's two cores were busy is not.
+    const slow: { body: unknown; actor: number; socket: boolean }[] = [];
 
     let issued = 0;
     await Promise.all(
@@ -164,9 +167,13 @@ describe('schema-driven fuzzing: every root field, wrong and hostile inputs, ove
         while (issued < REQUESTS) await one(issued++);
       }),
     );
+    for (const { body, actor, socket } of slow) {
+      const again = socket && typeof body !== 'string' ? await sockets[actor].send(body) : await overHttp(server.url, body, tokens[actor]);
+      if (again.ms > ANSWER_WITHIN_MS) problems.push(`answered in ${Math.round(again.ms)} ms, twice (${again.transport}): ${JSON.stringify(body).slice(0, 300)}`);
+    }
     for (const socket of sockets) socket.close();
 
-    console.log(`fuzz: ${seen.http} over HTTP, ${seen.ws} over WebSocket; codes: ${JSON.stringify(Object.fromEntries(seen.codes))}`);
+    console.log(`fuzz: ${seen.http} over HTTP, ${seen.ws} over WebSocket, ${slow.length} slower than ${ANSWER_WITHIN_MS} ms under load and sent again; codes: ${JSON.stringify(Object.fromEntries(seen.codes))}`);
     expect(problems).toEqual([]);
     expect(seen.ws).toBeGreaterThan(REQUESTS / 10);
     expect((await fetch(server.url.replace('/graphql', '/readyz'))).status).toBe(200);
