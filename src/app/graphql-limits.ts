@@ -30,7 +30,7 @@ function costDependsOnVariables(document: DocumentNode): boolean {
 }
 
 /** A client error raised before execution: the answer is 400, never 500. */
-export function requestError(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
+function requestError(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
 }
 

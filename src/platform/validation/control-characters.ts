@@ -7,7 +7,7 @@ import { Kind, visit, type DocumentNode, type ValueNode } from 'graphql';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
-export function hasControlCharacters(text: string): boolean {
+function hasControlCharacters(text: string): boolean {
   return CONTROL.test(text);
 }
 

@@ -1,3 +1,3 @@
 export { TrimmedLength } from './trimmed-length';
 export { assertId } from './ids';
-export { hasControlCharacters, literalWithControlCharacters, variableWithControlCharacters } from './control-characters';
+export { literalWithControlCharacters, variableWithControlCharacters } from './control-characters';
