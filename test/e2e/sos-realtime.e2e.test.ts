@@ -128,6 +128,8 @@ describe('volunteerLocation', () => {
     await person.client.request(ResolveSosDocument, { sosId: sos.id });
     await volunteer.client.request(UpdateLocationDocument, { location: at(300, 0, centre) });
     expect(await endsWithin(locations)).toBe(true);
+    // Following the map of an SOS that is over already ends at once.
+    expect(await endsWithin(person.client.subscribe(VolunteerLocationDocument, { sosId: sos.id }))).toBe(true);
     expect((await volunteer.client.request(UpdateLocationDocument, { location: at(300, 0, centre) })).updateLocation.nextUpdateInSeconds).toBe(2);
     await person.client.close();
   });

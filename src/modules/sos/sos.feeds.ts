@@ -113,12 +113,17 @@ export class SosFeeds {
   }
 
   private async *locationsOf(ctx: Context, sosId: string, feed: Feed<LocationUpdateRow | HelpEnded>): AsyncGenerator<LocationUpdateRow> {
+    const underWay = (sos: SosRow | null): sos is SosRow => sos !== null && (sos.status === SosStatus.ACCEPTED || sos.status === SosStatus.ARRIVED);
     try {
+      // Over already (resolved, cancelled): nothing will come, the stream ends. (Before an accept it
+      // waits: an app may follow the map as soon as it raised the SOS.)
+      const atStart = await this.fresh(sosId);
+      if (!atStart || atStart.status === SosStatus.RESOLVED || atStart.status === SosStatus.CANCELLED) return;
       for await (const update of feed) {
         const sos = await this.fresh(sosId);
         // Help came to its end (resolved, cancelled) or the volunteer was dropped: the stream ends.
         // (Checked on RESYNC too: the end may have been announced while pub/sub was down.)
-        if (!sos || (sos.status !== SosStatus.ACCEPTED && sos.status !== SosStatus.ARRIVED)) return;
+        if (!underWay(sos)) return;
         if (update === RESYNC || 'helpEnded' in update || sos.assignedVolunteerId !== update.volunteerId) continue;
         if (!(await this.stillWatching(ctx, sosId, ['requester', 'staff'], true))) return;
         yield update;
