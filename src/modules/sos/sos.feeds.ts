@@ -1,10 +1,10 @@
 import { Role, type Context } from '../../platform/auth';
-import { forbidden, notFound } from '../../platform/errors';
 import { RESYNC, closingFeed, replayThenLive, type Feed, type PubSub } from '../../platform/pubsub';
 import { assertId } from '../../platform/validation';
 import type { VolunteersService } from '../volunteers';
 import { WATCHERS, type Relation } from './sos.access';
 import type { AlertRow, SosAlertsRepository } from './sos-alerts.repository';
+import { sosErrors } from './sos.errors';
 import type { SosEventRow, SosRepository, SosRow } from './sos.repository';
 import type { SosService } from './sos.service';
 import { sosTopics, type HelpEnded, type LocationUpdateRow } from './sos.topics';
@@ -53,7 +53,7 @@ export class SosFeeds {
   /** Offers to the signed-in volunteer: open ones first, then new ones and changes as they happen. */
   async alerts(ctx: Context): Promise<AsyncIterable<AlertRow>> {
     const volunteer = await this.volunteers.byUserId(ctx, ctx.tokenUserId!);
-    if (!volunteer) throw notFound('Volunteer profile');
+    if (!volunteer) throw sosErrors.noVolunteerProfile();
     const feed = await this.pubsub.listen(sosTopics.alerts, volunteer.id);
     return closingFeed(feed, this.alertsOf(volunteer.id, feed));
   }
@@ -68,7 +68,7 @@ export class SosFeeds {
 
   /** For staff: every SOS that escalates; those still escalated are replayed first. */
   async escalations(ctx: Context): Promise<AsyncIterable<SosEventRow>> {
-    if (!isStaff((await ctx.viewer())?.role)) throw forbidden('Only PROFESSIONAL or ADMIN may follow escalations');
+    if (!isStaff((await ctx.viewer())?.role)) throw sosErrors.staffOnly();
     const feed = await this.pubsub.listen(sosTopics.escalations, null);
     return closingFeed(feed, this.escalationsLive(feed));
   }
@@ -135,7 +135,7 @@ export class SosFeeds {
 
   /** NOT_FOUND unless the viewer is one of `allowed` (and, for locations, only admins among staff). */
   private async watchable(ctx: Context, sosId: string, allowed: readonly Relation[], adminsOnly = false): Promise<void> {
-    if (!(await this.stillWatching(ctx, sosId, allowed, adminsOnly))) throw notFound('SOS');
+    if (!(await this.stillWatching(ctx, sosId, allowed, adminsOnly))) throw sosErrors.notFound();
   }
 
   private async stillWatching(ctx: Context, sosId: string, allowed: readonly Relation[], adminsOnly = false): Promise<boolean> {
