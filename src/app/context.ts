@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { AccessTokens, LoaderScope, bearerToken, type AccessClaims, type Context, type Viewer } from '../platform/auth';
 import type { UsersService } from '../modules/users';
+import { isDependencyUnavailable } from '../platform/errors';
 
 /** How long a read of the viewer stands for a long-lived subscription before it re-reads the role. */
 const VIEWER_TTL_MS = 5000;
@@ -114,7 +115,14 @@ export class ContextFactory {
       accountExists: async () => {
         if (!ctx.tokenUserId) return false;
         if (this.known.isKnown(ctx.tokenUserId)) return true;
-        return (await ctx.viewer()) !== null;
+        try {
+          return (await ctx.viewer()) !== null;
+        } catch (err) {
+          // PostgreSQL cannot be asked: the signed token stands, so that an SOS and its accept
+          // still get through the outage journal (what needs the database fails on its own).
+          if (isDependencyUnavailable(err)) return true;
+          throw err;
+        }
       },
       actAs: (userId) => {
         ctx.tokenUserId = userId;

@@ -46,7 +46,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   const modules = createModules(infra);
   const schema = buildAppSchema(instanceContainer(modules.resolvers));
   modules.bindSchema(schema);
-  modules.sosScheduler.start();
+  modules.sosBackground.start();
   const contexts = new ContextFactory(modules.tokens, modules.users);
   const limits = new OperationLimits(
     schema,

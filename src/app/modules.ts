@@ -47,12 +47,12 @@ export function createModules(infra: Infrastructure) {
     volunteerSearch: volunteers.search,
     presence,
     sos: sos.service,
-    sosScheduler: sos.scheduler,
+    sosBackground: sos.background,
     chat: chat.service,
     /** Stops background work (timers, workers): the server on shutdown, scripts when done. */
     close: async () => {
       chat.close();
-      await Promise.all([presence.close(), sos.scheduler.close()]);
+      await Promise.all([presence.close(), sos.background.close()]);
     },
     /** Binds what the schema's subscriptions need once the schema exists. */
     bindSchema: (schema: GraphQLSchema) => {

@@ -137,7 +137,8 @@ export class SosConversationResolver {
   constructor(private readonly chat: ChatService) {}
 
   @FieldResolver(() => Conversation, { nullable: true })
-  conversation(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<ConversationRow | null> {
-    return this.chat.ofSos(ctx, sos.id);
+  async conversation(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<ConversationRow | null> {
+    // Opened when the accept is written to PostgreSQL: a queued SOS (outage) has none yet.
+    return sos.queued ? null : this.chat.ofSos(ctx, sos.id);
   }
 }

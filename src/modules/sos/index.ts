@@ -6,6 +6,7 @@ import type { Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
+import type { Redis } from '../../platform/redis';
 import type { UsersService } from '../users';
 import type { VolunteerSearch, VolunteersService } from '../volunteers';
 import { SosAccess } from './sos.access';
@@ -18,6 +19,9 @@ import { SosIntake } from './sos.intake';
 import { SosLifecycle } from './sos.lifecycle';
 import { SosLocationRelay } from './sos.location-relay';
 import { SosMatching } from './sos.matching';
+import { OutageIntake } from './sos.outage-intake';
+import { OutageJournal } from './sos.outage-journal';
+import { OutageReplay } from './sos.outage-replay';
 import { sosLoadersFactory } from './sos.loaders';
 import { SosRepository } from './sos.repository';
 import { SosAlertResolver, SosEventResolver, SosRequestResolver } from './sos-request.resolver';
@@ -36,6 +40,7 @@ export const sosResolvers = [SosResolver, SosRequestResolver, SosAlertResolver, 
 
 export function createSosModule(deps: {
   sql: Sql;
+  redis: Redis;
   config: Config;
   logger: Logger;
   pubsub: PubSub;
@@ -76,7 +81,15 @@ export function createSosModule(deps: {
     { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, sweepSeconds: config.SOS_SWEEP_SECONDS },
     logger,
   );
-  const intake = new SosIntake(repository, sql, events, scheduler, { perHour: config.SOS_PER_HOUR, spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM }, logger);
+  const journal = new OutageJournal(deps.redis);
+  const outage = new OutageIntake(
+    journal,
+    volunteers,
+    deps.pubsub,
+    { firstRadiusMeters: config.SOS_RADII_METERS[0], alertsPerStep: config.SOS_ALERTS_PER_STEP, stepTimeoutSeconds: config.SOS_STEP_TIMEOUT_SECONDS },
+    logger,
+  );
+  const intake = new SosIntake(repository, sql, events, scheduler, outage, { perHour: config.SOS_PER_HOUR, spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM }, logger);
   const lifecycle = new SosLifecycle(
     repository,
     alerts,
@@ -85,6 +98,7 @@ export function createSosModule(deps: {
     access,
     volunteers,
     deps.users,
+    outage,
     {
       fakeReportsToFlag: config.SOS_FAKE_REPORTS_TO_FLAG,
       cancellationShareToFlag: config.SOS_CANCELLED_PERCENT_TO_FLAG / 100,
@@ -92,11 +106,22 @@ export function createSosModule(deps: {
     },
     logger,
   );
-  const service = new SosService(repository, alerts, access, volunteers, loaders);
+  const replay = new OutageReplay(journal, repository, alerts, sql, events, lifecycle, scheduler, logger);
+  const service = new SosService(repository, alerts, access, volunteers, loaders, outage);
   const feeds = new SosFeeds(service, repository, alerts, volunteers, deps.pubsub);
   return {
     service,
-    scheduler,
+    /** Matching's job worker and sweeper, and the outage journal's replayer (the API server runs them; scripts do not). */
+    background: {
+      start: () => {
+        scheduler.start();
+        replay.start();
+      },
+      close: () => {
+        replay.stop();
+        return scheduler.close();
+      },
+    },
     /** Streams an assigned volunteer's fixes to whoever follows their SOS (wired to `volunteer.locationFixed`). */
     locationRelay: new SosLocationRelay(repository, announcer, volunteers),
     bindSchema: (schema: GraphQLSchema) => sosFeeds.bind(schema, feeds),

@@ -26,12 +26,13 @@ export class SosAlertsRepository {
     return rows.map((r) => r.volunteerId);
   }
 
-  async insert(tx: Tx, alerts: { sosId: string; volunteerId: string; round: number; step: number; distanceMeters: number; expiresAt: Date }[]): Promise<AlertRow[]> {
+  /** Offers made; an `id` is given when the offer was made before (from the outage journal) and keeps its id. */
+  async insert(tx: Tx, alerts: { id?: string; sosId: string; volunteerId: string; round: number; step: number; distanceMeters: number; expiresAt: Date }[]): Promise<AlertRow[]> {
     if (alerts.length === 0) return [];
     const { rows } = await tx.query<AlertRow>(
       `INSERT INTO sos_alerts (id, sos_id, volunteer_id, round, step, distance_m, expires_at)
-       SELECT gen_random_uuid(), a.sos_id, a.volunteer_id, a.round, a.step, a.distance, a.expires_at
-         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::float8[], $6::timestamptz[]) AS a(sos_id, volunteer_id, round, step, distance, expires_at)
+       SELECT COALESCE(a.id, gen_random_uuid()), a.sos_id, a.volunteer_id, a.round, a.step, a.distance, a.expires_at
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::float8[], $6::timestamptz[], $7::uuid[]) AS a(sos_id, volunteer_id, round, step, distance, expires_at, id)
        ON CONFLICT (sos_id, volunteer_id) DO NOTHING
        RETURNING ${ALERT_COLUMNS}`,
       [
@@ -41,6 +42,7 @@ export class SosAlertsRepository {
         alerts.map((a) => a.step),
         alerts.map((a) => a.distanceMeters),
         alerts.map((a) => a.expiresAt),
+        alerts.map((a) => a.id ?? null),
       ],
     );
     return rows;

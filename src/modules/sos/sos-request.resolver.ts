@@ -24,7 +24,19 @@ export class SosRequestResolver {
     description: 'Null unless the viewer is the requester, the assigned volunteer, a professional or an admin:\nan alerted volunteer sees the emergency, not who raised it.',
   })
   async requester(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<UserRow | null> {
+    // Accounts are in PostgreSQL: a queued SOS names nobody until it is written there.
+    if (sos.queued) return null;
     return (await this.service.showsRequester(ctx, sos)) ? this.users.byId(ctx, sos.requesterId) : null;
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      'True while PostgreSQL is unreachable and the SOS is held in the outage queue: the nearest volunteers are alerted and may accept,\n' +
+      'and it is written to the database, with this id, as soon as it answers again. While queued, requester, assignedVolunteer,\n' +
+      'conversation and flaggedForReview are null and the timeline is empty.',
+  })
+  queued(@Root() sos: SosRow): boolean {
+    return Boolean(sos.queued);
   }
 
   @FieldResolver(() => GeoPoint, { description: 'Exact for the requester, the assigned volunteer and staff; rounded to about 100 m for an alerted volunteer.' })
@@ -34,7 +46,7 @@ export class SosRequestResolver {
 
   @FieldResolver(() => VolunteerProfile, { nullable: true })
   async assignedVolunteer(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<VolunteerRow | null> {
-    if (!sos.assignedVolunteerId) return null;
+    if (!sos.assignedVolunteerId || sos.queued) return null;
     const [row] = await this.volunteers.byIds(ctx, [sos.assignedVolunteerId]);
     return row ?? null;
   }

@@ -52,6 +52,17 @@ export class SosAccess {
   ) {}
 
   relation(ctx: Context, sos: SosRow): Promise<Relation> {
+    // A queued SOS (PostgreSQL unreachable): what the outage journal and the live index know.
+    // Staff are not told apart (their role is in PostgreSQL): they see it once it is written.
+    if (sos.queued) {
+      const { alertedVolunteerIds } = sos.queued;
+      return relationOf(sos, {
+        userId: ctx.tokenUserId,
+        volunteerId: () => this.volunteers.volunteerIdFromIndex(ctx.tokenUserId!),
+        role: async () => null,
+        wasAlerted: async (volunteerId) => alertedVolunteerIds.includes(volunteerId),
+      });
+    }
     return relationOf(sos, {
       userId: ctx.tokenUserId,
       volunteerId: async () => (await this.volunteers.byUserId(ctx, ctx.tokenUserId!))?.id ?? null,

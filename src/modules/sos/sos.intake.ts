@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { ACCOUNT_GONE, type Context } from '../../platform/auth';
 import { isForeignKeyViolation, isUniqueViolation, type Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
-import { unauthenticated } from '../../platform/errors';
+import { AppError, isDependencyUnavailable, unauthenticated } from '../../platform/errors';
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { Skill } from '../volunteers';
 import { sosErrors } from './sos.errors';
 import type { SosEvents } from './sos.events';
-import type { SosRepository } from './sos.repository';
+import type { OutageIntake } from './sos.outage-intake';
+import type { NewSos, SosRepository, SosRow } from './sos.repository';
 import type { SosScheduler } from './sos.scheduler';
 import { spoofSuspicion } from './spoof-check';
 import { SosEventType, type SosCategory } from './types/sos-enums';
@@ -32,41 +34,66 @@ export class SosIntake {
     private readonly sql: Sql,
     private readonly events: EventBus<SosEvents>,
     private readonly scheduler: SosScheduler,
+    private readonly outage: OutageIntake,
     private readonly settings: IntakeSettings,
     private readonly logger: Logger,
   ) {}
 
   /**
-   * Raises an SOS and returns its id. Acknowledged only once it is in PostgreSQL; matching
-   * starts at once and, if that fails, the sweeper starts it. A retry with the same key returns
-   * the same SOS (also when two retries race); a second open SOS is a CONFLICT naming the first.
+   * Raises an SOS and returns its id, or the SOS itself when PostgreSQL is unreachable and the
+   * outage journal holds it (sos.outage-intake.ts). Acknowledged only once it is in one or the
+   * other; matching starts at once and, if that fails, the sweeper starts it. A retry with the
+   * same key returns the same SOS (also when two retries race, and across an outage); a second
+   * open SOS is a CONFLICT naming the first.
    */
-  async raise(ctx: Context, input: RaiseInput): Promise<string> {
+  async raise(ctx: Context, input: RaiseInput): Promise<string | SosRow> {
     if (!ctx.tokenUserId) throw unauthenticated();
-    const requesterId = ctx.tokenUserId;
-    const key = input.idempotencyKey.trim();
+    const suspicion = spoofSuspicion(input.location, ctx.clientIp, this.settings.spoofDistanceKm);
+    const sos: NewSos = {
+      id: randomUUID(),
+      requesterId: ctx.tokenUserId,
+      idempotencyKey: input.idempotencyKey.trim(),
+      category: input.category,
+      description: input.description?.trim() || null,
+      location: input.location,
+      requiredSkills: [...new Set(input.requiredSkills ?? [])],
+      clientIp: ctx.clientIp,
+      flagReasons: suspicion ? [suspicion] : [],
+    };
+    try {
+      return await this.persist(sos);
+    } catch (err) {
+      if (!isDependencyUnavailable(err)) throw err;
+      const { location, ...rest } = sos;
+      return this.outage.raise({ ...rest, latitude: location.latitude, longitude: location.longitude, accuracyMeters: location.accuracyMeters ?? null }).catch((journalErr: unknown) => {
+        // Neither PostgreSQL nor Redis can hold it: UNAVAILABLE at once, and the app dials the emergency number.
+        if (journalErr instanceof AppError) throw journalErr;
+        this.logger.error({ sosId: sos.id, err: { message: (journalErr as Error).message } }, 'SOS refused: PostgreSQL and Redis are both unreachable');
+        throw err;
+      });
+    }
+  }
+
+  private async persist(sos: NewSos): Promise<string | SosRow> {
+    const { requesterId, idempotencyKey: key } = sos;
     const retried = await this.repository.findByKey(requesterId, key);
     if (retried) return retried.id;
+    // Taken in during an outage and not replayed yet: that one answers (or is the open SOS).
+    const queued = await this.outage.pending(requesterId, key).catch((err: unknown) => {
+      if (err instanceof AppError) throw err;
+      return null; // Redis is down: it holds nothing that could be found.
+    });
+    if (queued) return queued;
 
     const since = new Date(Date.now() - 3600_000);
     const recent = await this.repository.raisedSince(requesterId, since);
     if (recent.count >= this.settings.perHour) {
       throw sosErrors.tooMany(this.settings.perHour, (recent.oldest!.getTime() + 3600_000 - Date.now()) / 1000);
     }
-    const suspicion = spoofSuspicion(input.location, ctx.clientIp, this.settings.spoofDistanceKm);
     let id: string | null;
     try {
       id = await this.events.transaction(this.sql, async (tx, { emit }) => {
-        const created = await this.repository.insert(tx, {
-          requesterId,
-          idempotencyKey: key,
-          category: input.category,
-          description: input.description?.trim() || null,
-          location: input.location,
-          requiredSkills: [...new Set(input.requiredSkills ?? [])],
-          clientIp: ctx.clientIp,
-          flagReasons: suspicion ? [suspicion] : [],
-        });
+        const created = await this.repository.insert(tx, sos);
         if (created) await emit('sos.changed', { events: [await this.repository.appendEvent(tx, created, SosEventType.CREATED, null)], alerts: [] });
         return created;
       });
@@ -83,7 +110,7 @@ export class SosIntake {
     }
     // Lost the race to a concurrent retry with the same key: that one is the SOS.
     if (!id) return (await this.repository.findByKey(requesterId, key))!.id;
-    if (suspicion) this.logger.warn({ sosId: id, suspicion }, 'SOS flagged for review');
+    if (sos.flagReasons.length > 0) this.logger.warn({ sosId: id, suspicion: sos.flagReasons[0] }, 'SOS flagged for review');
     this.logger.info({ sosId: id }, 'SOS raised');
     try {
       await this.scheduler.run(id);

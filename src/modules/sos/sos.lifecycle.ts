@@ -1,6 +1,7 @@
 import type { Context } from '../../platform/auth';
 import { isUniqueViolation, type Sql, type Tx } from '../../platform/db';
 import type { Emitter, EventBus } from '../../platform/events';
+import { AppError, isDependencyUnavailable } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { assertId } from '../../platform/validation';
 import type { UsersService } from '../users';
@@ -9,6 +10,7 @@ import type { Relation, SosAccess } from './sos.access';
 import type { SosAlertsRepository } from './sos-alerts.repository';
 import { sosErrors } from './sos.errors';
 import type { SosEvents } from './sos.events';
+import type { OutageIntake } from './sos.outage-intake';
 import type { SosRepository, SosRow } from './sos.repository';
 import { allows, type SosAction } from './sos.transitions';
 import { AlertStatus, SosEventType, SosStatus } from './types/sos-enums';
@@ -37,6 +39,7 @@ export class SosLifecycle {
     private readonly access: SosAccess,
     private readonly volunteers: VolunteersService,
     private readonly users: UsersService,
+    private readonly outage: OutageIntake,
     private readonly settings: LifecycleSettings,
     private readonly logger: Logger,
   ) {}
@@ -44,34 +47,52 @@ export class SosLifecycle {
   /**
    * The first accept wins: the SOS row is locked, so of many volunteers accepting at once one
    * finds it MATCHING and takes it, the others find it ACCEPTED (CONFLICT). The other offers are
-   * withdrawn and the conversation is opened (chat module), in the same transaction.
+   * withdrawn and the conversation is opened (chat module), in the same transaction. While
+   * PostgreSQL is unreachable, an SOS in the outage journal is accepted there (returned as is).
    */
-  async accept(ctx: Context, sosId: string): Promise<string> {
-    const volunteer = await this.ownVolunteer(ctx);
+  async accept(ctx: Context, sosId: string): Promise<string | SosRow> {
     const id = assertId('sosId', sosId);
-    await this.events
-      .transaction(this.sql, async (tx, { emit }) => {
-        // (The unique index on active assignments settles two accepts of different SOS racing: see the catch below.)
-        const sos = await this.repository.lock(tx, id);
-        const alert = sos && (await this.alerts.lock(tx, id, volunteer.id));
-        if (!sos || !alert) throw sosErrors.notFound();
-        this.assertAllowed(sos, 'accepted');
-        if (alert.status !== AlertStatus.OFFERED) throw sosErrors.offerClosed(alert.status);
-        if (alert.expiresAt.getTime() <= Date.now()) throw sosErrors.offerClosed('EXPIRED');
-        if ((await this.repository.busyVolunteers(tx, [volunteer.id])).size > 0) throw sosErrors.alreadyAssigned();
-        const alerts = [await this.alerts.setStatus(tx, alert.id, AlertStatus.ACCEPTED), ...(await this.alerts.closeOpen(tx, id, 'WITHDRAWN', volunteer.id))];
-        await this.repository.update(tx, id, { status: SosStatus.ACCEPTED, assignedVolunteerId: volunteer.id, acceptedAt: new Date(), nextStepAt: null });
-        const event = await this.repository.appendEvent(tx, id, SosEventType.ACCEPTED, null);
-        await emit('sos.assignmentChanged', { volunteerId: volunteer.id, assignment: { sosId: id, requesterId: sos.requesterId } });
-        await emit('sos.accepted', { sosId: id, requesterId: sos.requesterId, volunteerId: volunteer.id, volunteerUserId: volunteer.userId });
-        await emit('sos.changed', { events: [event], alerts });
-      })
-      .catch((err: unknown) => {
-        if (isUniqueViolation(err)) throw sosErrors.alreadyAssigned();
-        throw err;
+    try {
+      const volunteer = await this.ownVolunteer(ctx);
+      await this.events
+        .transaction(this.sql, (tx, { emit }) => this.take(tx, emit, id, volunteer, new Date()))
+        .catch((err: unknown) => {
+          // (The unique index on active assignments settles two accepts of different SOS racing.)
+          if (isUniqueViolation(err)) throw sosErrors.alreadyAssigned();
+          throw err;
+        });
+      this.logger.info({ sosId: id, volunteerId: volunteer.id }, 'SOS accepted');
+      return id;
+    } catch (err) {
+      if (!isDependencyUnavailable(err)) throw err;
+      const queued = await this.outage.accept(ctx.tokenUserId!, id).catch((journalErr: unknown) => {
+        if (journalErr instanceof AppError) throw journalErr;
+        return null;
       });
-    this.logger.info({ sosId: id, volunteerId: volunteer.id }, 'SOS accepted');
-    return id;
+      if (!queued) throw err;
+      return queued;
+    }
+  }
+
+  /**
+   * Gives the SOS to the volunteer whose offer is open (as of `at`), inside the caller's
+   * transaction: `accept`, and the replay of an accept journaled during an outage. Throws an
+   * AppError, before writing anything, when it may not.
+   */
+  async take(tx: Tx, emit: Emitter<SosEvents>['emit'], sosId: string, volunteer: Pick<VolunteerRow, 'id' | 'userId'>, at: Date): Promise<void> {
+    const sos = await this.repository.lock(tx, sosId);
+    const alert = sos && (await this.alerts.lock(tx, sosId, volunteer.id));
+    if (!sos || !alert) throw sosErrors.notFound();
+    this.assertAllowed(sos, 'accepted');
+    if (alert.status !== AlertStatus.OFFERED) throw sosErrors.offerClosed(alert.status);
+    if (alert.expiresAt.getTime() <= at.getTime()) throw sosErrors.offerClosed('EXPIRED');
+    if ((await this.repository.busyVolunteers(tx, [volunteer.id])).size > 0) throw sosErrors.alreadyAssigned();
+    const alerts = [await this.alerts.setStatus(tx, alert.id, AlertStatus.ACCEPTED), ...(await this.alerts.closeOpen(tx, sosId, 'WITHDRAWN', volunteer.id))];
+    await this.repository.update(tx, sosId, { status: SosStatus.ACCEPTED, assignedVolunteerId: volunteer.id, acceptedAt: at, nextStepAt: null });
+    const event = await this.repository.appendEvent(tx, sosId, SosEventType.ACCEPTED, null, at);
+    await emit('sos.assignmentChanged', { volunteerId: volunteer.id, assignment: { sosId, requesterId: sos.requesterId } });
+    await emit('sos.accepted', { sosId, requesterId: sos.requesterId, volunteerId: volunteer.id, volunteerUserId: volunteer.userId });
+    await emit('sos.changed', { events: [event], alerts });
   }
 
   async decline(ctx: Context, sosId: string): Promise<void> {

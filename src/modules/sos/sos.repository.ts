@@ -23,6 +23,8 @@ export interface SosRow {
   acceptedAt: Date | null;
   arrivedAt: Date | null;
   closedAt: Date | null;
+  /** Set while the SOS is in the outage journal, not yet in PostgreSQL (sos.outage-intake.ts). */
+  queued?: { alertedVolunteerIds: string[] };
 }
 
 export interface SosEventRow {
@@ -35,6 +37,8 @@ export interface SosEventRow {
 }
 
 export interface NewSos {
+  /** Chosen by the API before it writes: a retry, or the outage journal's replay, writes the same id. */
+  id: string;
   requesterId: string;
   idempotencyKey: string;
   category: SosCategory;
@@ -43,6 +47,10 @@ export interface NewSos {
   requiredSkills: Skill[];
   clientIp: string;
   flagReasons: string[];
+  /** When it was raised, if before now (replayed from the outage journal). */
+  createdAt?: Date;
+  /** PENDING unless said otherwise (a replayed SOS that was a second open one is written CANCELLED). */
+  status?: SosStatus;
 }
 
 const SOS_COLUMNS = `s.id, s.requester_id AS "requesterId", s.category, s.description,
@@ -71,8 +79,8 @@ export class SosRepository {
     return rows[0] ?? null;
   }
 
-  async findOpenByRequester(requesterId: string): Promise<SosRow | null> {
-    const { rows } = await this.sql.query<SosRow>(`SELECT ${SOS_COLUMNS} FROM sos_requests s WHERE s.requester_id = $1 AND s.status = ANY($2::"SosStatus"[])`, [
+  async findOpenByRequester(requesterId: string, tx: Queryable = this.sql): Promise<SosRow | null> {
+    const { rows } = await tx.query<SosRow>(`SELECT ${SOS_COLUMNS} FROM sos_requests s WHERE s.requester_id = $1 AND s.status = ANY($2::"SosStatus"[])`, [
       requesterId,
       OPEN_STATUSES,
     ]);
@@ -92,8 +100,9 @@ export class SosRepository {
   async insert(tx: Tx, sos: NewSos): Promise<string | null> {
     const { rows } = await tx.query<{ id: string }>(
       `INSERT INTO sos_requests (id, requester_id, idempotency_key, category, description, location, location_accuracy_m, required_skills,
-                                 client_ip, flagged_for_review, flag_reasons, next_step_at)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8::"Skill"[], $9, $10, $11, now())
+                                 client_ip, flagged_for_review, flag_reasons, next_step_at, created_at, status)
+       VALUES ($12, $1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8::"Skill"[], $9, $10, $11, now(), COALESCE($13, now()),
+               COALESCE($14::"SosStatus", 'PENDING'))
        ON CONFLICT (requester_id, idempotency_key) DO NOTHING
        RETURNING id`,
       [
@@ -108,6 +117,9 @@ export class SosRepository {
         sos.clientIp,
         sos.flagReasons.length > 0,
         sos.flagReasons,
+        sos.id,
+        sos.createdAt ?? null,
+        sos.status ?? null,
       ],
     );
     return rows[0]?.id ?? null;
@@ -153,12 +165,13 @@ export class SosRepository {
   }
 
   /** Appends an event with the SOS's next seq, in the caller's transaction (so it commits with the change it describes). */
-  async appendEvent(tx: Tx, sosId: string, type: SosEventType, message: string | null): Promise<SosEventRow> {
+  /** Appends to the timeline; `at` is now unless the event happened earlier (replayed from the outage journal). */
+  async appendEvent(tx: Tx, sosId: string, type: SosEventType, message: string | null, at: Date | null = null): Promise<SosEventRow> {
     const { rows } = await tx.query<SosEventRow>(
       `WITH next AS (UPDATE sos_requests SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
-       INSERT INTO sos_events (id, sos_id, seq, type, message) SELECT gen_random_uuid(), $1, last_seq, $2, $3 FROM next
+       INSERT INTO sos_events (id, sos_id, seq, type, message, at) SELECT gen_random_uuid(), $1, last_seq, $2, $3, COALESCE($4, now()) FROM next
        RETURNING ${EVENT_COLUMNS}`,
-      [sosId, type, message],
+      [sosId, type, message, at],
     );
     return rows[0];
   }

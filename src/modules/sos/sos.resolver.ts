@@ -55,13 +55,13 @@ export class SosResolver {
   @Authorized()
   @Mutation(() => SosRequest)
   async raiseSos(@Arg('input', () => RaiseSosInput) input: RaiseSosInput, @Ctx() ctx: Context): Promise<SosRow> {
-    return this.service.fresh(ctx, await this.intake.raise(ctx, input));
+    return this.service.present(ctx, await this.intake.raise(ctx, input));
   }
 
   @Authorized()
   @Mutation(() => SosRequest, { description: 'The first accept wins; the others get CONFLICT.' })
   async acceptSos(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context): Promise<SosRow> {
-    return this.service.fresh(ctx, await this.lifecycle.accept(ctx, sosId));
+    return this.service.present(ctx, await this.lifecycle.accept(ctx, sosId));
   }
 
   @Authorized()

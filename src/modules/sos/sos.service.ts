@@ -1,5 +1,5 @@
 import type { Context } from '../../platform/auth';
-import { unauthenticated } from '../../platform/errors';
+import { isDependencyUnavailable, unauthenticated } from '../../platform/errors';
 import { pageOf, pageSize } from '../../platform/graphql/cursor';
 import type { Point } from '../../platform/geo';
 import { assertId } from '../../platform/validation';
@@ -7,6 +7,7 @@ import type { VolunteersService } from '../volunteers';
 import { locationFor, seesRequester, type Relation, type SosAccess } from './sos.access';
 import type { AlertRow, SosAlertsRepository } from './sos-alerts.repository';
 import type { SosLoaders } from './sos.loaders';
+import type { OutageIntake } from './sos.outage-intake';
 import type { SosEventRow, SosRepository, SosRow } from './sos.repository';
 
 /** Reading SOS: what the viewer may see of them, through per-request loaders. Changes are in sos.lifecycle.ts. */
@@ -17,12 +18,31 @@ export class SosService {
     private readonly access: SosAccess,
     private readonly volunteers: VolunteersService,
     private readonly loaders: () => SosLoaders,
+    private readonly outage: OutageIntake,
   ) {}
 
-  /** An SOS the viewer may see (requester, assigned or alerted volunteer, staff); null otherwise, never FORBIDDEN. */
+  /**
+   * An SOS the viewer may see (requester, assigned or alerted volunteer, staff); null otherwise,
+   * never FORBIDDEN. One not in PostgreSQL (unreachable, or not replayed yet) may be in the outage journal.
+   */
   async visible(ctx: Context, id: string): Promise<SosRow | null> {
-    const sos = await this.load(ctx).byId.load(assertId('id', id));
-    return sos && (await this.relation(ctx, sos)) !== 'none' ? sos : null;
+    const sosId = assertId('id', id);
+    let sos: SosRow | null;
+    try {
+      sos = await this.load(ctx).byId.load(sosId);
+    } catch (err) {
+      if (!isDependencyUnavailable(err)) throw err;
+      const queued = await this.outage.view(ctx.tokenUserId, sosId).catch(() => null);
+      if (!queued) throw err;
+      return queued;
+    }
+    if (!sos) return this.outage.view(ctx.tokenUserId, sosId).catch(() => null);
+    return (await this.relation(ctx, sos)) !== 'none' ? sos : null;
+  }
+
+  /** What a change answers with: the SOS as it is now, or as the outage journal holds it. */
+  present(ctx: Context, changed: string | SosRow): Promise<SosRow> {
+    return typeof changed === 'string' ? this.fresh(ctx, changed) : Promise.resolve(changed);
   }
 
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
@@ -66,12 +86,13 @@ export class SosService {
     return seesRequester(await this.relation(ctx, sos));
   }
 
-  timeline(ctx: Context, sos: SosRow): Promise<SosEventRow[]> {
-    return this.load(ctx).timeline.load(sos.id);
+  /** Empty while the SOS is queued: its events are written when it is replayed, as of when they happened. */
+  async timeline(ctx: Context, sos: SosRow): Promise<SosEventRow[]> {
+    return sos.queued ? [] : this.load(ctx).timeline.load(sos.id);
   }
 
-  alertedCount(ctx: Context, sos: SosRow): Promise<number> {
-    return this.load(ctx).alertedCount.load(sos.id);
+  async alertedCount(ctx: Context, sos: SosRow): Promise<number> {
+    return sos.queued ? sos.queued.alertedVolunteerIds.length : this.load(ctx).alertedCount.load(sos.id);
   }
 
   byId(ctx: Context, id: string): Promise<SosRow | null> {

@@ -138,10 +138,15 @@ export class VolunteerIndex {
     this.redis = redis as IndexClient;
   }
 
-  async search(query: NearbyQuery, now: number): Promise<NearbyHit[]> {
+  /**
+   * Nearest first within the radius. Refused (IndexNotReadyError) until the index is built, so
+   * that callers ask PostGIS instead, unless `partial`: then it answers with whoever the index
+   * holds (all there is to go on while PostgreSQL is unreachable).
+   */
+  async search(query: NearbyQuery, now: number, partial = false): Promise<NearbyHit[]> {
     const { point, radiusMeters, limit, skills, excludeIds, staleSeconds } = query;
     const reply = await this.redis.volunteerSearch(
-      KEYS.ready,
+      partial ? KEYS.geo : KEYS.ready,
       KEYS.seen,
       KEYS.state,
       KEYS.geo,
@@ -199,6 +204,18 @@ export class VolunteerIndex {
   async setAssignment(volunteerId: string, sosId: string | null): Promise<void> {
     if (sosId) await this.redis.hset(KEYS.assigned, volunteerId, sosId);
     else await this.redis.hdel(KEYS.assigned, volunteerId);
+  }
+
+  /** The volunteer id of a user, as far as the index knows (null when Redis never heard of them). */
+  async volunteerIdOf(userId: string): Promise<string | null> {
+    return this.redis.hget(KEYS.byUser, userId);
+  }
+
+  /** The volunteers among `volunteerIds` that are assigned to an SOS. */
+  async assigned(volunteerIds: readonly string[]): Promise<Set<string>> {
+    if (volunteerIds.length === 0) return new Set();
+    const sosIds = await this.redis.hmget(KEYS.assigned, ...volunteerIds);
+    return new Set(volunteerIds.filter((_, i) => sosIds[i]));
   }
 
   /** Last heartbeats in ms (null where there is none). */

@@ -61,11 +61,22 @@ export class VolunteerSearch {
 
   /** One path explicitly: the tests hold both to the same answers. */
   async search(path: SearchPath, point: Point, radiusMeters: number, options: SearchOptions): Promise<NearbyHit[]> {
-    const query = { point, radiusMeters, limit: options.limit, skills: options.skills ?? [], excludeIds: options.excludeIds ?? [], staleSeconds: this.staleSeconds };
     const stop = this.duration.startTimer({ path });
-    const hits = path === 'redis' ? await this.index.search(query, Date.now()) : await this.repository.findNearby(query);
+    const hits = path === 'redis' ? await this.index.search(this.query(point, radiusMeters, options), Date.now()) : await this.repository.findNearby(this.query(point, radiusMeters, options));
     stop();
     return hits;
+  }
+
+  /** Redis alone, with whoever the index holds even if it was never built: for when PostgreSQL cannot be asked. */
+  fromIndexAlone(point: Point, radiusMeters: number, options: SearchOptions): Promise<NearbyHit[]> {
+    return this.index.search(this.query(point, radiusMeters, options), Date.now(), true).catch((err: unknown) => {
+      if (err instanceof IndexNotReadyError) return []; // not a volunteer in it
+      throw err;
+    });
+  }
+
+  private query(point: Point, radiusMeters: number, options: SearchOptions) {
+    return { point, radiusMeters, limit: options.limit, skills: options.skills ?? [], excludeIds: options.excludeIds ?? [], staleSeconds: this.staleSeconds };
   }
 
   /** Loads every available, fresh volunteer from PostgreSQL into Redis; one instance at a time. */

@@ -8,10 +8,10 @@ import { assertId } from '../../platform/validation';
 import type { UsersService } from '../users';
 import type { PersistThrottle } from './persist-throttle';
 import type { VolunteerIndex } from './volunteer-index';
-import type { VolunteerSearch } from './volunteer-search';
+import type { SearchOptions, VolunteerSearch } from './volunteer-search';
 import type { VolunteerEvents } from './volunteers.events';
 import type { VolunteerLoaders } from './volunteers.loaders';
-import type { LocationFix, VolunteerRow, VolunteersRepository } from './volunteers.repository';
+import type { LocationFix, NearbyHit, VolunteerRow, VolunteersRepository } from './volunteers.repository';
 import { DEFAULT_LIMIT } from './types/volunteer.args';
 import type { Skill } from './types/skill';
 
@@ -80,6 +80,24 @@ export class VolunteersService {
   /** Mirrors an assignment into the live index after it committed; best effort, PostgreSQL has the assignment. */
   async setLiveAssignment(volunteerId: string, sosId: string | null): Promise<void> {
     await this.bestEffort('assignment', () => this.index.setAssignment(volunteerId, sosId));
+  }
+
+  // --- from Redis alone, for SOS intake while PostgreSQL is unreachable ----------------------
+
+  /**
+   * Available volunteers nearest to `point` with a fresh location, not assigned to an SOS,
+   * nearest first: what the live index alone can say, unranked (ranking reads profiles from
+   * PostgreSQL). Throws when Redis cannot answer.
+   */
+  async nearestFromIndex(point: Point, radiusMeters: number, options: SearchOptions): Promise<NearbyHit[]> {
+    const hits = await this.searcher.fromIndexAlone(point, radiusMeters, { ...options, limit: options.limit * 2 });
+    const busy = await this.index.assigned(hits.map((h) => h.volunteerId));
+    return hits.filter((h) => !busy.has(h.volunteerId)).slice(0, options.limit);
+  }
+
+  /** The user's volunteer id as the live index knows it (null if it does not). */
+  volunteerIdFromIndex(userId: string): Promise<string | null> {
+    return this.index.volunteerIdOf(userId);
   }
 
   /** Any signed-in person may volunteer; a USER becomes a VOLUNTEER (staff keep their role). */

@@ -17,6 +17,12 @@ export type Tx = PoolClient;
 export async function inTransaction<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await sql.connect();
   let broken = false;
+  // The link may die between two statements (a cut network): the pool hears of it only for idle
+  // connections, and an unheard 'error' would crash the process. The next statement fails instead.
+  const lost = () => {
+    broken = true;
+  };
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -30,6 +36,7 @@ export async function inTransaction<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Pr
     ));
     throw err;
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }

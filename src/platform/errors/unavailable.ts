@@ -5,6 +5,7 @@ const MESSAGES = [
   /Connection is closed/i,
   /enableOfflineQueue/i,
   /Connection terminated/i,
+  /not queryable/i,
   /timeout exceeded when trying to connect/i,
   /Can't reach database/i,
   /Query read timeout/i,

@@ -1,0 +1,155 @@
+import type { Sql, Tx } from '../../platform/db';
+import type { Emitter, EventBus } from '../../platform/events';
+import { AppError, isDependencyUnavailable } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import type { SosAlertsRepository } from './sos-alerts.repository';
+import type { SosEvents } from './sos.events';
+import type { SosLifecycle } from './sos.lifecycle';
+import type { JournaledAccept, OutageJournal, QueuedSos } from './sos.outage-journal';
+import type { SosRepository } from './sos.repository';
+import type { SosScheduler } from './sos.scheduler';
+import { SosEventType, SosStatus } from './types/sos-enums';
+
+/** How often each instance looks whether the journal holds anything (one Redis command). */
+const LOOK_EVERY_MS = 1000;
+/** Queued SOS written per look: well within the replay lock's 15 s. */
+const BATCH = 100;
+
+/**
+ * Writes what the outage journal holds to PostgreSQL once it answers again, oldest first, by
+ * one instance at a time (a lock in Redis). Each SOS is written with the events and offers it
+ * had in the journal, and its journaled accept, in one transaction that first looks whether an
+ * earlier replay wrote it: so an instance dying between the write and the journal's cleanup
+ * writes nothing twice. Matching then goes on from where the journal left it.
+ */
+export class OutageReplay {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(
+    private readonly journal: OutageJournal,
+    private readonly repository: SosRepository,
+    private readonly alerts: SosAlertsRepository,
+    private readonly sql: Sql,
+    private readonly events: EventBus<SosEvents>,
+    private readonly lifecycle: SosLifecycle,
+    private readonly scheduler: SosScheduler,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.replay(), LOOK_EVERY_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Replays one batch if there is anything to replay and no other instance is at it. */
+  async replay(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    let lock: string | null = null;
+    try {
+      if (await this.journal.isEmpty()) return;
+      lock = await this.journal.claimReplay();
+      if (!lock) return;
+      for (const { entryId, sos } of await this.journal.oldest(BATCH)) {
+        if (sos) {
+          try {
+            await this.write(sos);
+          } catch (err) {
+            // PostgreSQL still (or again) unreachable: the rest waits for the next look.
+            if (isDependencyUnavailable(err)) return;
+            // Anything else is a bug to see in the log; the SOS stays in the journal, the others go on.
+            this.logger.error({ sosId: sos.id, err: { message: (err as Error).message } }, 'queued SOS could not be written to PostgreSQL');
+            continue;
+          }
+        }
+        await this.journal.remove(entryId, sos);
+      }
+    } catch (err) {
+      this.logger.warn({ err: { message: (err as Error).message } }, 'outage journal replay paused');
+    } finally {
+      if (lock) await this.journal.releaseReplay(lock).catch(() => undefined);
+      this.running = false;
+    }
+  }
+
+  private async write(sos: QueuedSos): Promise<void> {
+    const accept = await this.journal.acceptOf(sos.id);
+    const matching = await this.events.transaction(this.sql, async (tx, { emit }) => {
+      if (await this.repository.lock(tx, sos.id)) return false;
+      const open = await this.repository.findOpenByRequester(sos.requesterId, tx);
+      if (open) {
+        await this.writeSuperseded(tx, emit, sos, open.id);
+        return false;
+      }
+      const created = await this.insert(tx, sos, undefined);
+      if (!created) return false;
+      const offered = await this.alerts.insert(
+        tx,
+        sos.alerts.map((a) => ({ id: a.id, sosId: sos.id, volunteerId: a.volunteerId, round: 0, step: 0, distanceMeters: a.distanceMeters, expiresAt: new Date(a.expiresAt) })),
+      );
+      // As matching's first step would have left it: the offers' expiry is when the search widens.
+      const nextStepAt = new Date(offered.length > 0 ? Math.max(...offered.map((a) => a.expiresAt.getTime())) : sos.queuedAt);
+      await this.repository.update(tx, sos.id, { status: SosStatus.MATCHING, searchRadiusMeters: sos.radiusMeters, matchingStep: 1, nextStepAt });
+      const started = await this.repository.appendEvent(
+        tx,
+        sos.id,
+        SosEventType.MATCHING_STARTED,
+        `Searching within ${sos.radiusMeters} m; ${offered.length} volunteer(s) alerted (taken in while the database was unreachable)`,
+        new Date(sos.queuedAt),
+      );
+      await emit('sos.changed', { events: [created, started], alerts: offered });
+      return !(accept && (await this.replayAccept(tx, emit, sos, accept)));
+    });
+    this.logger.info({ sosId: sos.id, accepted: Boolean(accept) }, 'queued SOS written to PostgreSQL');
+    if (matching) await this.scheduler.run(sos.id).catch((err: unknown) => this.logger.warn({ sosId: sos.id, err: { message: (err as Error).message } }, 'matching of a replayed SOS left to the sweeper'));
+  }
+
+  /** The journaled accept, as of when it was made; refused (logged) if it no longer may be, and matching goes on. */
+  private async replayAccept(tx: Tx, emit: Emitter<SosEvents>['emit'], sos: QueuedSos, accept: JournaledAccept): Promise<boolean> {
+    try {
+      await this.lifecycle.take(tx, emit, sos.id, { id: accept.volunteerId, userId: accept.volunteerUserId }, new Date(accept.at));
+      return true;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      this.logger.warn({ sosId: sos.id, volunteerId: accept.volunteerId, reason: err.message }, 'journaled accept of a queued SOS refused on replay');
+      return false;
+    }
+  }
+
+  /**
+   * The person already had an open SOS in PostgreSQL when they raised this one: PostgreSQL keeps
+   * one open SOS a person, so this one is written closed, saying which one stands.
+   */
+  private async writeSuperseded(tx: Tx, emit: Emitter<SosEvents>['emit'], sos: QueuedSos, openSosId: string): Promise<void> {
+    const created = await this.insert(tx, sos, SosStatus.CANCELLED);
+    if (!created) return;
+    const note = `Raised while the database was unreachable, when SOS ${openSosId} was open already; that one stands`;
+    await this.repository.update(tx, sos.id, { closedAt: new Date(), nextStepAt: null, closeNote: note });
+    const cancelled = await this.repository.appendEvent(tx, sos.id, SosEventType.CANCELLED, note);
+    await emit('sos.changed', { events: [created, cancelled], alerts: [] });
+    this.logger.warn({ sosId: sos.id, openSosId }, 'queued SOS written cancelled: the person had an open SOS');
+  }
+
+  /** The SOS row and its CREATED event, as of when it was queued; null if the key is written already. */
+  private async insert(tx: Tx, sos: QueuedSos, status: SosStatus | undefined) {
+    const id = await this.repository.insert(tx, {
+      id: sos.id,
+      requesterId: sos.requesterId,
+      idempotencyKey: sos.idempotencyKey,
+      category: sos.category,
+      description: sos.description,
+      location: { latitude: sos.latitude, longitude: sos.longitude, accuracyMeters: sos.accuracyMeters },
+      requiredSkills: sos.requiredSkills,
+      clientIp: sos.clientIp,
+      flagReasons: sos.flagReasons,
+      createdAt: new Date(sos.queuedAt),
+      status,
+    });
+    return id ? this.repository.appendEvent(tx, id, SosEventType.CREATED, null, new Date(sos.queuedAt)) : null;
+  }
+}

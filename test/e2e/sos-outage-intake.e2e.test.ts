@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { AcceptSosDocument, RaiseSosDocument, SosAlertsDocument, SosDocument } from '../../sdk';
+import type { Point } from '../../src/platform/geo';
+import { signUp, type Actor } from '../helpers/actors';
+import { expectError } from '../helpers/expect-error';
+import { RedisProcess } from '../helpers/redis-process';
+import { TcpProxy } from '../helpers/tcp-proxy';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
+import { eventually, nextOf } from '../helpers/wait';
+
+// PostgreSQL behind a proxy this file cuts, and a Redis of its own that it kills: two API
+// instances share both, as two instances of a deployment do.
+const env = useTestEnvironment();
+const redis = new RedisProcess();
+let proxy: TcpProxy;
+let first: TestServer;
+let second: TestServer;
+
+beforeAll(async () => {
+  await redis.start();
+  const direct = new URL(env.databaseUrl);
+  proxy = await new TcpProxy(direct.hostname, Number(direct.port || 5432)).start();
+  const viaProxy = new URL(env.databaseUrl);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  // Offers last a minute: the outage and the replay happen within the first step.
+  const settings = { DATABASE_URL: viaProxy.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000', REDIS_URL: redis.url, SOS_STEP_TIMEOUT_SECONDS: '60', SOS_PER_HOUR: '50' };
+  first = await env.start(settings);
+  second = await env.start(settings);
+});
+
+afterAll(async () => {
+  proxy.restore();
+  await Promise.all([first.stop(), second.stop()]); // before their Redis goes: a clean shutdown needs it
+  await redis.kill();
+  await proxy.close();
+});
+
+afterEach(async () => {
+  proxy.restore();
+  await redis.start();
+});
+
+async function subscribed(channel: string): Promise<void> {
+  const probe = new Redis(redis.url);
+  try {
+    await eventually(async () => Number(((await probe.pubsub('NUMSUB', `${env.redisPrefix}${channel}`)) as [string, number])[1]), (n) => n >= 1);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+async function rows<T>(sql: string, params: unknown[]): Promise<T[]> {
+  const db = new Client({ connectionString: env.databaseUrl });
+  await db.connect();
+  try {
+    return (await db.query(sql, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
+}
+
+const raise = (person: Actor, location: Point, idempotencyKey: string) =>
+  person.client.request(RaiseSosDocument, { input: { location, category: 'MEDICAL', description: 'fell on the stairs', idempotencyKey } });
+
+/** Signs up as soon as the database answers (the previous test's outage may still hold the circuit open). */
+const signedUp = (server: TestServer) => eventually(() => signUp(server).catch(() => null), (actor) => actor !== null, 10_000) as Promise<Actor>;
+
+/** A spot with more decimals than the 100 m an alerted volunteer is shown. */
+const spot = () => at(37, 45, freshCentre());
+
+/** Raises until the API has noticed the cut (the first statements may still be on their way). */
+async function raiseDuringOutage(person: Actor, location: Point, idempotencyKey: string) {
+  return eventually(() => raise(person, location, idempotencyKey).catch(() => null), (answer) => answer !== null, 10_000);
+}
+
+describe('an SOS raised while PostgreSQL is unreachable', () => {
+  it('is queued, alerts the nearest volunteers from Redis, takes the first accept, and is written once with its events when PostgreSQL returns', async () => {
+    const centre = spot();
+    const person = await signedUp(first);
+    const stranger = await signUp(second);
+    const near = await volunteerAt(first, at(100, 0, centre));
+    const further = await volunteerAt(second, at(300, 90, centre));
+    const alerts = near.client.subscribe(SosAlertsDocument, {});
+    await subscribed(`alerts:${near.volunteerId}`);
+
+    proxy.cut();
+    const key = randomUUID();
+    const raised = (await raiseDuringOutage(person, centre, key))!.raiseSos;
+    expect(raised).toMatchObject({ queued: true, status: 'MATCHING', alertedCount: 2, requester: null, timeline: [] });
+    expect(raised.location).toEqual(centre);
+    // Retries stay one SOS, on either instance; another SOS of the same person is a CONFLICT naming it.
+    expect((await raise(person, centre, key)).raiseSos.id).toBe(raised.id);
+    expect((await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: key } })).raiseSos.id).toBe(raised.id);
+    await expectError(raise(person, centre, randomUUID()), 'CONFLICT', { openSosId: raised.id });
+
+    // The nearest volunteer hears of it at once, roughly where, not from whom.
+    const offer = (await nextOf(alerts, 'alert of the queued SOS')).sosAlerts;
+    expect(offer).toMatchObject({ status: 'OFFERED', sos: { id: raised.id, queued: true, requester: null } });
+    expect(offer.sos.location).not.toEqual(centre);
+
+    // First accept wins, the winner's retry gets it again, the other volunteer is too late.
+    const accepted = (await near.client.request(AcceptSosDocument, { sosId: raised.id })).acceptSos;
+    expect(accepted).toMatchObject({ id: raised.id, queued: true, status: 'ACCEPTED' });
+    expect((await near.client.request(AcceptSosDocument, { sosId: raised.id })).acceptSos.status).toBe('ACCEPTED');
+    await expectError(further.client.request(AcceptSosDocument, { sosId: raised.id }), 'CONFLICT');
+    expect((await nextOf(alerts, 'own offer accepted')).sosAlerts).toMatchObject({ status: 'ACCEPTED' });
+    // The person sees it accepted. Anyone else cannot be told apart from staff, whose role is in PostgreSQL: no answer yet.
+    expect((await person.client.request(SosDocument, { id: raised.id })).sos).toMatchObject({ queued: true, status: 'ACCEPTED' });
+    await expectError(stranger.client.request(SosDocument, { id: raised.id }), 'UNAVAILABLE');
+
+    proxy.restore();
+    const written = await eventually(
+      () => person.client.request(SosDocument, { id: raised.id }).then(({ sos }) => sos, () => null),
+      (sos) => sos?.queued === false,
+      5000,
+    );
+    expect(written).toMatchObject({ id: raised.id, status: 'ACCEPTED', assignedVolunteer: { id: near.volunteerId }, requester: { id: person.id } });
+    expect(written!.timeline.map((e) => e.type)).toEqual(['CREATED', 'MATCHING_STARTED', 'ACCEPTED']);
+    expect(new Date(written!.createdAt).getTime()).toBe(new Date(raised.createdAt).getTime());
+    // Written once although two instances replay; the offers kept their ids and were settled by the accept.
+    expect(await rows('SELECT id FROM sos_requests WHERE requester_id = $1', [person.id])).toEqual([{ id: raised.id }]);
+    const offers = await rows<{ id: string; volunteer_id: string; status: string }>('SELECT id, volunteer_id, status FROM sos_alerts WHERE sos_id = $1 ORDER BY status', [raised.id]);
+    expect(offers).toEqual([
+      { id: offer.id, volunteer_id: near.volunteerId, status: 'ACCEPTED' },
+      { id: expect.any(String), volunteer_id: further.volunteerId, status: 'WITHDRAWN' },
+    ]);
+    expect(await rows('SELECT 1 FROM conversations WHERE sos_id = $1', [raised.id])).toHaveLength(1);
+  });
+
+  it('without anyone to alert, it is queued, then matched by PostgreSQL where the journal left it', async () => {
+    const centre = spot();
+    const person = await signedUp(first);
+    proxy.cut();
+    const raised = (await raiseDuringOutage(person, centre, randomUUID()))!.raiseSos;
+    expect(raised).toMatchObject({ queued: true, status: 'PENDING', alertedCount: 0 });
+    const late = await volunteerAt(first, at(50, 180, centre)).catch(() => null);
+    expect(late).toBeNull(); // signing up needs the database
+
+    proxy.restore();
+    const volunteer = await eventually(() => volunteerAt(first, at(50, 180, centre)).catch(() => null), (v) => v !== null, 10_000);
+    // Nobody was offered it in the first radius, so the next step is due at once and widens.
+    const matched = await eventually(
+      () => person.client.request(SosDocument, { id: raised.id }).then(({ sos }) => sos, () => null),
+      (sos) => sos?.queued === false && sos.alertedCount === 1,
+      10_000,
+    );
+    expect(matched!.timeline.map((e) => e.type)).toEqual(['CREATED', 'MATCHING_STARTED', 'RADIUS_EXPANDED']);
+    expect((await rows('SELECT volunteer_id FROM sos_alerts WHERE sos_id = $1', [raised.id]))).toEqual([{ volunteer_id: volunteer!.volunteerId }]);
+  });
+
+  it('answers UNAVAILABLE at once when Redis is down as well', async () => {
+    const person = await signedUp(first);
+    proxy.cut();
+    await redis.kill();
+    await eventually(() => raise(person, freshCentre(), randomUUID()).then(() => 'answered', (err: { code?: string }) => err.code), (code) => code === 'UNAVAILABLE', 10_000);
+    const started = Date.now();
+    await expectError(raise(person, freshCentre(), randomUUID()), 'UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
