@@ -54,7 +54,10 @@ start_postgres() {
 start_redis() {
   command -v redis-server >/dev/null || apt_install redis-server
   say "starting Redis"
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no >/dev/null
+  # The append-only file keeps the outage journal (SOS taken in while PostgreSQL is down) across a Redis restart.
+  local dir="${XDG_STATE_HOME:-$HOME/.local/state}/careconnect/redis"
+  mkdir -p "$dir"
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly yes --appendfsync everysec --dir "$dir" >/dev/null
 }
 
 STATE="$(probe)" || exit 1

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { AcceptSosDocument, RaiseSosDocument, SosAlertsDocument, SosDocument } from '../../sdk';
+import { AcceptSosDocument, RaiseSosDocument, SosAlertsDocument, SosDocument, type SosAlertsSubscription } from '../../sdk';
 import type { Point } from '../../src/platform/geo';
 import { signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { RedisProcess } from '../helpers/redis-process';
+import { Resumable } from '../helpers/resumable';
 import { TcpProxy } from '../helpers/tcp-proxy';
-import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { clientFactory, useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
 import { eventually, nextOf } from '../helpers/wait';
 
 // PostgreSQL behind a proxy this file cuts, and a Redis of its own that it kills: two API
 // instances share both, as two instances of a deployment do.
 const env = useTestEnvironment();
+/** The long outage of the last test; FAULT_OUTAGE_SECONDS shortens it while working on this file. */
+const OUTAGE_SECONDS = Number(process.env.FAULT_OUTAGE_SECONDS ?? 30);
+const PAIRS = 8;
 const redis = new RedisProcess();
 let proxy: TcpProxy;
 let first: TestServer;
@@ -161,4 +165,58 @@ describe('an SOS raised while PostgreSQL is unreachable', () => {
     await expectError(raise(person, freshCentre(), randomUUID()), 'UNAVAILABLE');
     expect(Date.now() - started).toBeLessThan(2000);
   });
+
+  it(`through a ${OUTAGE_SECONDS} s outage: SOS raised on both instances, alerts through dropped sockets, accepts, all written once within 5 s of its end`, async () => {
+    const instances = [first, second];
+    const pairs = await Promise.all(
+      Array.from({ length: PAIRS }, async (_, i) => {
+        const centre = spot();
+        const person = await signedUp(instances[i % 2]);
+        const volunteer = await volunteerAt(instances[(i + 1) % 2], at(80, 0, centre));
+        const alerts = new Resumable<SosAlertsSubscription>(() => volunteer.client.subscribe(SosAlertsDocument, {}));
+        // The same person's app on the other instance: where its retry lands.
+        const elsewhere = clientFactory(instances[(i + 1) % 2].url).client(person.session);
+        return { centre, person, volunteer, alerts, elsewhere };
+      }),
+    );
+    await Promise.all(pairs.map((p) => subscribed(`alerts:${p.volunteer.volunteerId}`)));
+    const until = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+
+    proxy.cut();
+    const cutAt = Date.now();
+    // Volunteers' apps lose their sockets every two seconds and subscribe again (into the outage).
+    const churn = setInterval(() => pairs.forEach((p) => void p.alerts.drop()), 2000);
+    const raised: string[] = [];
+    try {
+      for (const [i, p] of pairs.entries()) {
+        const key = randomUUID();
+        const sos = (await raiseDuringOutage(p.person, p.centre, key))!.raiseSos;
+        expect(sos.queued).toBe(true);
+        expect((await p.elsewhere.request(RaiseSosDocument, { input: { location: p.centre, category: 'MEDICAL', idempotencyKey: key } })).raiseSos.id).toBe(sos.id);
+        await eventually(async () => p.alerts.received.some((a) => a.sosAlerts.sos.id === sos.id), Boolean, 10_000);
+        expect((await p.volunteer.client.request(AcceptSosDocument, { sosId: sos.id })).acceptSos).toMatchObject({ status: 'ACCEPTED', queued: true });
+        raised.push(sos.id);
+        await until(cutAt + ((OUTAGE_SECONDS * 1000 - 3000) * (i + 1)) / PAIRS);
+      }
+      await until(cutAt + OUTAGE_SECONDS * 1000);
+    } finally {
+      clearInterval(churn);
+      proxy.restore();
+    }
+    const restoredAt = Date.now();
+    await eventually(() => rows("SELECT id FROM sos_requests WHERE id = ANY($1) AND status = 'ACCEPTED'", [raised]), (written) => written.length === PAIRS, 5000);
+    const recoverySeconds = (Date.now() - restoredAt) / 1000;
+
+    // One SOS a person, each with its volunteer, the events of its outage in order.
+    const people = pairs.map((p) => p.person.id);
+    expect(await rows('SELECT count(*)::int AS n FROM sos_requests WHERE requester_id = ANY($1)', [people])).toEqual([{ n: PAIRS }]);
+    const events = await rows<{ sos_id: string; types: string[] }>('SELECT sos_id, array_agg(type::text ORDER BY seq) AS types FROM sos_events WHERE sos_id = ANY($1) GROUP BY sos_id', [raised]);
+    expect(events.map((e) => e.types)).toEqual(Array(PAIRS).fill(['CREATED', 'MATCHING_STARTED', 'ACCEPTED']));
+    const assigned = await rows<{ id: string; assigned: string }>('SELECT id, assigned_volunteer_id AS assigned FROM sos_requests WHERE id = ANY($1)', [raised]);
+    expect(new Map(assigned.map((r) => [r.id, r.assigned]))).toEqual(new Map(pairs.map((p, i) => [raised[i], p.volunteer.volunteerId])));
+    expect(Math.min(...pairs.map((p) => p.alerts.resubscriptions))).toBeGreaterThanOrEqual(Math.floor(OUTAGE_SECONDS / 2) - 2);
+    await Promise.all(pairs.map((p) => p.alerts.stop()));
+    await Promise.all(pairs.map((p) => p.elsewhere.close()));
+    process.stdout.write(`outage of ${OUTAGE_SECONDS} s: ${PAIRS}/${PAIRS} SOS queued, accepted and written once; all in PostgreSQL ${recoverySeconds.toFixed(1)} s after it ended\n`);
+  }, 120_000);
 });

@@ -108,7 +108,7 @@ export function createSosModule(deps: {
   );
   const replay = new OutageReplay(journal, repository, alerts, sql, events, lifecycle, scheduler, logger);
   const service = new SosService(repository, alerts, access, volunteers, loaders, outage);
-  const feeds = new SosFeeds(service, repository, alerts, volunteers, deps.pubsub);
+  const feeds = new SosFeeds(service, repository, alerts, volunteers, deps.pubsub, outage);
   return {
     service,
     /** Matching's job worker and sweeper, and the outage journal's replayer (the API server runs them; scripts do not). */

@@ -1,10 +1,12 @@
 import { Role, type Context } from '../../platform/auth';
+import { isDependencyUnavailable } from '../../platform/errors';
 import { RESYNC, closingFeed, replayThenLive, type Feed, type PubSub } from '../../platform/pubsub';
 import { assertId } from '../../platform/validation';
 import type { VolunteersService } from '../volunteers';
 import { WATCHERS, type Relation } from './sos.access';
 import type { AlertRow, SosAlertsRepository } from './sos-alerts.repository';
 import { sosErrors } from './sos.errors';
+import type { OutageIntake } from './sos.outage-intake';
 import type { SosEventRow, SosRepository, SosRow } from './sos.repository';
 import type { SosService } from './sos.service';
 import { sosTopics, type HelpEnded, type LocationUpdateRow } from './sos.topics';
@@ -28,6 +30,7 @@ export class SosFeeds {
     private readonly alertsRepository: SosAlertsRepository,
     private readonly volunteers: VolunteersService,
     private readonly pubsub: PubSub,
+    private readonly outage: OutageIntake,
   ) {}
 
   /** Events of one SOS in seq order: for its requester, its assigned volunteer and staff. */
@@ -52,10 +55,33 @@ export class SosFeeds {
 
   /** Offers to the signed-in volunteer: open ones first, then new ones and changes as they happen. */
   async alerts(ctx: Context): Promise<AsyncIterable<AlertRow>> {
-    const volunteer = await this.volunteers.byUserId(ctx, ctx.tokenUserId!);
-    if (!volunteer) throw sosErrors.noVolunteerProfile();
-    const feed = await this.pubsub.listen(sosTopics.alerts, volunteer.id);
-    return closingFeed(feed, this.alertsOf(volunteer.id, feed));
+    const volunteerId = await this.ownVolunteerId(ctx);
+    const feed = await this.pubsub.listen(sosTopics.alerts, volunteerId);
+    return closingFeed(feed, this.alertsOf(volunteerId, feed));
+  }
+
+  /** From PostgreSQL, or while it is unreachable from the live index: a volunteer's app that reconnects then must still hear of queued SOS. */
+  private async ownVolunteerId(ctx: Context): Promise<string> {
+    try {
+      const volunteer = await this.volunteers.byUserId(ctx, ctx.tokenUserId!);
+      if (!volunteer) throw sosErrors.noVolunteerProfile();
+      return volunteer.id;
+    } catch (err) {
+      if (!isDependencyUnavailable(err)) throw err;
+      const indexed = await this.volunteers.volunteerIdFromIndex(ctx.tokenUserId!).catch(() => null);
+      if (!indexed) throw err;
+      return indexed;
+    }
+  }
+
+  /** Open offers: from PostgreSQL, or while it is unreachable those of queued SOS (outage journal). */
+  private async openOffers(volunteerId: string): Promise<AlertRow[]> {
+    try {
+      return await this.alertsRepository.openOf(volunteerId);
+    } catch (err) {
+      if (!isDependencyUnavailable(err)) throw err;
+      return this.outage.offersTo(volunteerId);
+    }
   }
 
   /** The assigned volunteer's position, for the requester and admins, while help is on the way. */
@@ -96,7 +122,7 @@ export class SosFeeds {
     };
     let syncedAt = new Date();
     try {
-      for (const open of await this.alertsRepository.openOf(volunteerId)) if (fresh(open)) yield open;
+      for (const open of await this.openOffers(volunteerId)) if (fresh(open)) yield open;
       for await (const alert of feed) {
         if (alert !== RESYNC) {
           if (fresh(alert)) yield alert;

@@ -5,7 +5,7 @@ import type { VolunteersService } from '../volunteers';
 import { sosErrors } from './sos.errors';
 import type { JournaledAccept, OutageJournal, QueuedAlert, QueuedSos } from './sos.outage-journal';
 import type { SosRow } from './sos.repository';
-import { sosTopics } from './sos.topics';
+import { sosTopics, type PublishedAlert } from './sos.topics';
 import { AlertStatus, SosStatus } from './types/sos-enums';
 
 export interface OutageSettings {
@@ -113,6 +113,20 @@ export class OutageIntake {
     return volunteerId && sos.alerts.some((a) => a.volunteerId === volunteerId) ? queuedSosRow(sos, accept) : null;
   }
 
+  /**
+   * The open offers of queued SOS to this volunteer (a volunteer whose app subscribes to its
+   * alerts while PostgreSQL is unreachable). The journal holds the few SOS of an outage.
+   */
+  async offersTo(volunteerId: string): Promise<PublishedAlert[]> {
+    const offers: PublishedAlert[] = [];
+    for (const { sos, accept } of await this.journal.all()) {
+      const alert = sos.alerts.find((a) => a.volunteerId === volunteerId);
+      if (!alert || accept || alert.expiresAt <= Date.now()) continue;
+      offers.push(this.offer(queuedSosRow(sos, null), alert, AlertStatus.OFFERED));
+    }
+    return offers;
+  }
+
   /** Nearest first from the live index, unranked; no alerts when Redis cannot search (the journal then decides). */
   private async nearest(input: QueuedInput, now: number): Promise<QueuedAlert[]> {
     const own = await this.volunteers.volunteerIdFromIndex(input.requesterId).catch(() => null);
@@ -128,21 +142,23 @@ export class OutageIntake {
 
   /** Best effort, like every announcement: the replay announces the same offers (same ids) from PostgreSQL. */
   private async announce(sos: SosRow, alerts: readonly QueuedAlert[], status: (alert: QueuedAlert) => AlertStatus): Promise<void> {
-    await Promise.all(
-      alerts.map((alert) =>
-        this.pubsub.publish(sosTopics.alerts, alert.volunteerId, {
-          id: alert.id,
-          sosId: sos.id,
-          volunteerId: alert.volunteerId,
-          round: 0,
-          step: 0,
-          distanceMeters: alert.distanceMeters,
-          status: status(alert),
-          expiresAt: new Date(alert.expiresAt),
-          createdAt: sos.createdAt,
-          sos,
-        }),
-      ),
-    ).catch((err: unknown) => this.logger.warn({ sosId: sos.id, err: { message: (err as Error).message } }, 'alerts of a queued SOS not announced'));
+    await Promise.all(alerts.map((alert) => this.pubsub.publish(sosTopics.alerts, alert.volunteerId, this.offer(sos, alert, status(alert))))).catch((err: unknown) =>
+      this.logger.warn({ sosId: sos.id, err: { message: (err as Error).message } }, 'alerts of a queued SOS not announced'),
+    );
+  }
+
+  private offer(sos: SosRow, alert: QueuedAlert, status: AlertStatus): PublishedAlert {
+    return {
+      id: alert.id,
+      sosId: sos.id,
+      volunteerId: alert.volunteerId,
+      round: 0,
+      step: 0,
+      distanceMeters: alert.distanceMeters,
+      status,
+      expiresAt: new Date(alert.expiresAt),
+      createdAt: sos.createdAt,
+      sos,
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { execPipeline, type Redis } from '../../platform/redis';
+import type { Redis } from '../../platform/redis';
 import type { Skill } from '../volunteers';
 import type { SosCategory } from './types/sos-enums';
 
@@ -79,10 +79,25 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+// KEYS: stream, keys, open, entries, accepts. ARGV: entry id, key field, requester id, SOS id, '1'
+// if the replay wrote an accept else '0'. Forgets a replayed SOS, unless an accept came in since
+// the replayer looked (a volunteer whose instance cannot reach PostgreSQL while the replayer's
+// can): then it stays, for the replayer to write that accept first. An accept, once made, never changes.
+const REMOVE = `
+if tostring(redis.call('HEXISTS', KEYS[5], ARGV[4])) ~= ARGV[5] then return 0 end
+redis.call('XDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[2])
+if redis.call('HGET', KEYS[3], ARGV[3]) == ARGV[4] then redis.call('HDEL', KEYS[3], ARGV[3]) end
+redis.call('HDEL', KEYS[4], ARGV[4])
+redis.call('HDEL', KEYS[5], ARGV[4])
+return 1
+`;
+
 type JournalClient = Redis & {
   sosOutageEnqueue(...args: string[]): Promise<[string, string]>;
   sosOutageAccept(...args: string[]): Promise<[string, string?]>;
   sosOutageRelease(...args: string[]): Promise<number>;
+  sosOutageRemove(...args: string[]): Promise<number>;
 };
 
 /** How long the replay lock holds without being renewed (an instance that died frees it by then). */
@@ -100,6 +115,7 @@ export class OutageJournal {
     redis.defineCommand('sosOutageEnqueue', { numberOfKeys: 4, lua: ENQUEUE });
     redis.defineCommand('sosOutageAccept', { numberOfKeys: 2, lua: ACCEPT });
     redis.defineCommand('sosOutageRelease', { numberOfKeys: 1, lua: RELEASE });
+    redis.defineCommand('sosOutageRemove', { numberOfKeys: 5, lua: REMOVE });
     this.redis = redis as JournalClient;
   }
 
@@ -131,6 +147,15 @@ export class OutageJournal {
     return { kind: kind as 'accepted' | 'taken', accept: JSON.parse(json!) as JournaledAccept };
   }
 
+  /** Every queued SOS with its accept, in no order (an outage's worth: a few hundred at most). */
+  async all(): Promise<{ sos: QueuedSos; accept: JournaledAccept | null }[]> {
+    const [entries, accepts] = await Promise.all([this.redis.hvals(KEYS.entries), this.redis.hgetall(KEYS.accepts)]);
+    return entries.map((json) => {
+      const sos = JSON.parse(json) as QueuedSos;
+      return { sos, accept: accepts[sos.id] ? (JSON.parse(accepts[sos.id]) as JournaledAccept) : null };
+    });
+  }
+
   /** Whether anything waits to be replayed (asked every second by every instance: one command). */
   async isEmpty(): Promise<boolean> {
     return (await this.redis.xlen(KEYS.stream)) === 0;
@@ -142,13 +167,26 @@ export class OutageJournal {
     return Promise.all(entries.map(async ([entryId, fields]) => ({ entryId, sos: await this.get(fields[fields.indexOf('sosId') + 1]) })));
   }
 
-  /** Forgets a queued SOS once PostgreSQL has it (and its accept). */
-  async remove(entryId: string, sos: QueuedSos | null): Promise<void> {
-    const steps = this.redis.multi().xdel(KEYS.stream, entryId);
-    if (sos) {
-      steps.hdel(KEYS.keys, keyField(sos.requesterId, sos.idempotencyKey)).hdel(KEYS.open, sos.requesterId).hdel(KEYS.entries, sos.id).hdel(KEYS.accepts, sos.id);
-    }
-    await execPipeline(steps);
+  /**
+   * Forgets a queued SOS once PostgreSQL has it, with its accept if `withAccept`; false (and
+   * nothing forgotten) when an accept came in that the replay did not write. An entry whose SOS
+   * is gone from the journal is dropped.
+   */
+  async remove(entryId: string, sos: QueuedSos | null, withAccept: boolean): Promise<boolean> {
+    if (!sos) return (await this.redis.xdel(KEYS.stream, entryId)) >= 0;
+    const removed = await this.redis.sosOutageRemove(
+      KEYS.stream,
+      KEYS.keys,
+      KEYS.open,
+      KEYS.entries,
+      KEYS.accepts,
+      entryId,
+      keyField(sos.requesterId, sos.idempotencyKey),
+      sos.requesterId,
+      sos.id,
+      withAccept ? '1' : '0',
+    );
+    return removed === 1;
   }
 
   /** Takes the replay lock: a token to release it with, or null when another instance replays. */

@@ -56,18 +56,14 @@ export class OutageReplay {
       lock = await this.journal.claimReplay();
       if (!lock) return;
       for (const { entryId, sos } of await this.journal.oldest(BATCH)) {
-        if (sos) {
-          try {
-            await this.write(sos);
-          } catch (err) {
-            // PostgreSQL still (or again) unreachable: the rest waits for the next look.
-            if (isDependencyUnavailable(err)) return;
-            // Anything else is a bug to see in the log; the SOS stays in the journal, the others go on.
-            this.logger.error({ sosId: sos.id, err: { message: (err as Error).message } }, 'queued SOS could not be written to PostgreSQL');
-            continue;
-          }
+        try {
+          await this.replayEntry(entryId, sos);
+        } catch (err) {
+          // PostgreSQL still (or again) unreachable: the rest waits for the next look.
+          if (isDependencyUnavailable(err)) return;
+          // Anything else is a bug to see in the log; the SOS stays in the journal, the others go on.
+          this.logger.error({ sosId: sos?.id, err: { message: (err as Error).message } }, 'queued SOS could not be written to PostgreSQL');
         }
-        await this.journal.remove(entryId, sos);
       }
     } catch (err) {
       this.logger.warn({ err: { message: (err as Error).message } }, 'outage journal replay paused');
@@ -77,10 +73,29 @@ export class OutageReplay {
     }
   }
 
-  private async write(sos: QueuedSos): Promise<void> {
-    const accept = await this.journal.acceptOf(sos.id);
+  /** Writes one queued SOS (again, harmlessly, after a crash) until the journal can forget it with nothing left unwritten. */
+  private async replayEntry(entryId: string, sos: QueuedSos | null): Promise<void> {
+    if (!sos) {
+      await this.journal.remove(entryId, null, false);
+      return;
+    }
+    let accept = await this.journal.acceptOf(sos.id);
+    for (;;) {
+      await this.write(sos, accept);
+      if (await this.journal.remove(entryId, sos, accept !== null)) return;
+      // A volunteer accepted through the journal meanwhile: write that too before forgetting it.
+      accept = await this.journal.acceptOf(sos.id);
+    }
+  }
+
+  private async write(sos: QueuedSos, accept: JournaledAccept | null): Promise<void> {
     const matching = await this.events.transaction(this.sql, async (tx, { emit }) => {
-      if (await this.repository.lock(tx, sos.id)) return false;
+      const written = await this.repository.lock(tx, sos.id);
+      if (written) {
+        // An earlier replay wrote it: only an accept it did not write is left to do.
+        if (!accept || written.assignedVolunteerId === accept.volunteerId) return false;
+        return !(await this.replayAccept(tx, emit, sos, accept));
+      }
       const open = await this.repository.findOpenByRequester(sos.requesterId, tx);
       if (open) {
         await this.writeSuperseded(tx, emit, sos, open.id);
@@ -103,9 +118,9 @@ export class OutageReplay {
         new Date(sos.queuedAt),
       );
       await emit('sos.changed', { events: [created, started], alerts: offered });
+      this.logger.info({ sosId: sos.id, accepted: Boolean(accept) }, 'queued SOS written to PostgreSQL');
       return !(accept && (await this.replayAccept(tx, emit, sos, accept)));
     });
-    this.logger.info({ sosId: sos.id, accepted: Boolean(accept) }, 'queued SOS written to PostgreSQL');
     if (matching) await this.scheduler.run(sos.id).catch((err: unknown) => this.logger.warn({ sosId: sos.id, err: { message: (err as Error).message } }, 'matching of a replayed SOS left to the sweeper'));
   }
 

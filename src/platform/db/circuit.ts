@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 /** Failed statements in a row (connection refused, timeouts) that open the circuit. */
 const FAILURES_TO_OPEN = 5;
 /** How long an open circuit answers at once before it lets one probe through. */
-const HALF_OPEN_AFTER_MS = 2000;
+const HALF_OPEN_AFTER_MS = 1000;
 
 type Query = (...args: unknown[]) => Promise<unknown>;
 
@@ -44,21 +44,23 @@ export function guardWithCircuitBreaker(pool: Pool, registry: Registry, logger: 
   (pool as unknown as { query: Query }).query = (...args) => (isCallbackStyle(args) ? query(...args) : guarded(() => query(...args)));
 
   // Taking a connection says nothing when it succeeds (an idle one is handed out without a word to
-  // the database), so only a failure to connect counts; while the circuit is open none is tried.
+  // the database), so while the circuit is closed only a failure to connect counts. While it is
+  // open, taking one is refused at once, or, once a probe is due, is the probe: so work that only
+  // runs in transactions (the outage journal's replay) finds the database back as soon as anything does.
   const patchedClients = new WeakSet<PoolClient>();
   const connect = pool.connect.bind(pool) as (...args: unknown[]) => Promise<PoolClient>;
   (pool as unknown as { connect: Query }).connect = async (...args) => {
     if (isCallbackStyle(args)) return connect(...args);
-    if (breaker.state === CircuitState.Open) {
-      refused.inc();
-      throw new BrokenCircuitError();
-    }
     let client: PoolClient;
-    try {
-      client = await connect();
-    } catch (err) {
-      if (outage(err)) await breaker.execute(() => Promise.reject(err)).catch(() => undefined);
-      throw err;
+    if (breaker.state !== CircuitState.Closed) {
+      client = await guarded(() => connect());
+    } else {
+      try {
+        client = await connect();
+      } catch (err) {
+        if (outage(err)) await breaker.execute(() => Promise.reject(err)).catch(() => undefined);
+        throw err;
+      }
     }
     if (!patchedClients.has(client)) {
       patchedClients.add(client);
