@@ -91,7 +91,7 @@ export const configSchema = {
   DATABASE_STATEMENT_TIMEOUT_MS: spec({
     default: '5000',
     description:
-      'Longest a SQL statement may run, and longest the API waits for PostgreSQL to answer one (a partition answers never). Five failures in a row open a circuit breaker: requests then answer UNAVAILABLE at once, and a probe every 2 s finds out when the database is back.',
+      'Longest a SQL statement may run, and longest the API waits for PostgreSQL to answer one (a partition answers never). Five failures in a row open a circuit breaker: requests then answer UNAVAILABLE at once, and a probe every second finds out when the database is back.',
     parse: integer(100, 600_000),
   }),
   REDIS_URL: spec({

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { CancelSosDocument, RaiseSosDocument, SosUpdatesDocument, type RaiseSosInput } from '../../sdk';
+import { AcceptSosDocument, CancelSosDocument, RaiseSosDocument, SosDocument, SosUpdatesDocument, type RaiseSosInput } from '../../sdk';
 import { signUp } from '../helpers/actors';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
-import { freshCentre } from '../helpers/volunteers';
+import { expectError } from '../helpers/expect-error';
+import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
 
 const env = useTestEnvironment();
 let server: TestServer;
@@ -40,5 +41,20 @@ describe('races a retrying app meets', () => {
       expect(received.at(-1)).toBe('CANCELLED');
       await person.client.close();
     }
+  });
+
+  it('the winner retrying acceptSos (its answer lost) gets the SOS again, at once or later; the other volunteer gets CONFLICT', async () => {
+    const centre = freshCentre();
+    const [winner, other] = await Promise.all([volunteerAt(server, at(100, 0, centre)), volunteerAt(server, at(150, 90, centre))]);
+    const person = await signUp(server);
+    const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    expect(raiseSos.alertedCount).toBe(2);
+    const accepts = await Promise.allSettled(Array.from({ length: 3 }, () => winner.client.request(AcceptSosDocument, { sosId: raiseSos.id })));
+    expect(accepts.map((a) => a.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const retried = (await winner.client.request(AcceptSosDocument, { sosId: raiseSos.id })).acceptSos;
+    expect(retried).toMatchObject({ status: 'ACCEPTED', assignedVolunteer: { id: winner.volunteerId } });
+    const { sos } = await person.client.request(SosDocument, { id: raiseSos.id });
+    expect(sos!.timeline.filter((e) => e.type === 'ACCEPTED')).toHaveLength(1);
+    await expectError(other.client.request(AcceptSosDocument, { sosId: raiseSos.id }), 'CONFLICT');
   });
 });

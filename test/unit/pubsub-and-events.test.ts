@@ -31,7 +31,7 @@ describe('topic', () => {
 
 /** A pool whose one connection records the statements it is sent. */
 function fakePool(statements: string[]): Sql {
-  const client = { query: async (text: string) => (statements.push(text), { rows: [] }), release: () => undefined };
+  const client = { query: async (text: string) => (statements.push(text), { rows: [] }), release: () => undefined, on: () => undefined, off: () => undefined };
   return { connect: async () => client } as unknown as Sql;
 }
 

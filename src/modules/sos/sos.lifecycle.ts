@@ -77,12 +77,14 @@ export class SosLifecycle {
   /**
    * Gives the SOS to the volunteer whose offer is open (as of `at`), inside the caller's
    * transaction: `accept`, and the replay of an accept journaled during an outage. Throws an
-   * AppError, before writing anything, when it may not.
+   * AppError, before writing anything, when it may not; does nothing if it is theirs already.
    */
   async take(tx: Tx, emit: Emitter<SosEvents>['emit'], sosId: string, volunteer: Pick<VolunteerRow, 'id' | 'userId'>, at: Date): Promise<void> {
     const sos = await this.repository.lock(tx, sosId);
     const alert = sos && (await this.alerts.lock(tx, sosId, volunteer.id));
     if (!sos || !alert) throw sosErrors.notFound();
+    // The winner's retry (its answer was lost on the way): the SOS is theirs already, nothing changes.
+    if (sos.assignedVolunteerId === volunteer.id && (sos.status === SosStatus.ACCEPTED || sos.status === SosStatus.ARRIVED)) return;
     this.assertAllowed(sos, 'accepted');
     if (alert.status !== AlertStatus.OFFERED) throw sosErrors.offerClosed(alert.status);
     if (alert.expiresAt.getTime() <= at.getTime()) throw sosErrors.offerClosed('EXPIRED');

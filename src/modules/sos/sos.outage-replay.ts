@@ -92,9 +92,8 @@ export class OutageReplay {
     const matching = await this.events.transaction(this.sql, async (tx, { emit }) => {
       const written = await this.repository.lock(tx, sos.id);
       if (written) {
-        // An earlier replay wrote it: only an accept it did not write is left to do.
-        if (!accept || written.assignedVolunteerId === accept.volunteerId) return false;
-        return !(await this.replayAccept(tx, emit, sos, accept));
+        // An earlier replay wrote it: only an accept it did not write may be left to do.
+        return accept !== null && !(await this.replayAccept(tx, emit, sos, accept));
       }
       const open = await this.repository.findOpenByRequester(sos.requesterId, tx);
       if (open) {
