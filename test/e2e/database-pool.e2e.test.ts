@@ -1,0 +1,78 @@
+import { Registry } from 'prom-client';
+import { createDatabase, inTransaction, type Database } from '../../src/platform/db';
+import { isDependencyUnavailable } from '../../src/platform/errors';
+import { createLogger } from '../../src/platform/logger';
+import { TcpProxy } from '../helpers/tcp-proxy';
+import { useTestEnvironment } from '../helpers/test-environment';
+
+// The pool and its circuit breaker as the API builds them, on a real PostgreSQL (behind a proxy this file cuts).
+const env = useTestEnvironment();
+let proxy: TcpProxy;
+const opened: Database[] = [];
+
+beforeAll(async () => {
+  const direct = new URL(env.databaseUrl);
+  proxy = await new TcpProxy(direct.hostname, Number(direct.port || 5432)).start();
+});
+
+afterAll(async () => {
+  proxy.restore();
+  await Promise.all(opened.map((db) => db.close()));
+  await proxy.close();
+});
+
+function database(poolSize: number, viaProxy = false) {
+  const url = new URL(env.databaseUrl);
+  if (viaProxy) {
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+  }
+  const registry = new Registry();
+  const db = createDatabase({ url: url.toString(), poolSize, statementTimeoutMs: 1000 }, createLogger('silent'), registry);
+  opened.push(db);
+  const circuitOpen = async () => /^db_circuit_open 1$/m.test(await registry.metrics());
+  return { ...db, circuitOpen };
+}
+
+describe('the PostgreSQL pool under faults', () => {
+  it('a connection cut in the middle of a transaction fails that transaction as an outage, crashes nothing, and is not handed out again', async () => {
+    const { sql } = database(1, true);
+    const [{ pid }] = (await sql.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    const failed = await inTransaction(sql, async (tx) => {
+      await tx.query('SELECT 1');
+      proxy.cut();
+      // The link dies while the transaction waits between statements (the client's 'error' event comes here).
+      await new Promise((r) => setTimeout(r, 100));
+      await tx.query('SELECT 2');
+    }).catch((err: unknown) => err);
+    expect(isDependencyUnavailable(failed)).toBe(true);
+    proxy.restore();
+    // A fresh connection, not the broken one, and not one still inside BEGIN.
+    const { rows } = await sql.query<{ pid: number; inTransaction: boolean }>("SELECT pg_backend_pid() AS pid, now() <> statement_timestamp() AS \"inTransaction\"");
+    expect(rows[0].pid).not.toBe(pid);
+    expect(rows[0].inTransaction).toBe(false);
+  });
+
+  it('a full pool under a burst (callers waiting for a connection in vain) does not open the circuit', async () => {
+    const db = database(1);
+    const held = await db.sql.connect();
+    // Each waits connectionTimeoutMillis for the one connection and fails the way an unreachable database does.
+    const waits = await Promise.allSettled(Array.from({ length: 6 }, () => db.sql.connect()));
+    expect(waits.every((w) => w.status === 'rejected' && /timeout exceeded when trying to connect/.test(String(w.reason)))).toBe(true);
+    held.release();
+    expect(await db.circuitOpen()).toBe(false);
+    expect((await db.sql.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('five refused connections in a row open it, and the first connection taken after the database returns closes it', async () => {
+    const db = database(2, true);
+    proxy.cut();
+    for (let i = 0; i < 5; i++) await db.sql.connect().then((c) => c.release(), () => undefined);
+    expect(await db.circuitOpen()).toBe(true);
+    proxy.restore();
+    await new Promise((r) => setTimeout(r, 1100));
+    // Only transactions run here: taking their connection is the probe.
+    expect(await inTransaction(db.sql, async (tx) => (await tx.query<{ one: number }>('SELECT 1 AS one')).rows[0].one)).toBe(1);
+    expect(await db.circuitOpen()).toBe(false);
+  });
+});
