@@ -6,11 +6,12 @@ import {
   RaiseSosDocument,
   SosAlertsDocument,
   SosDocument,
+  SosEscalationsDocument,
   SosUpdatesDocument,
   UpdateLocationDocument,
   VolunteerLocationDocument,
 } from '../../sdk';
-import { signUp } from '../helpers/actors';
+import { Role, signInAs, signUp } from '../helpers/actors';
 import { RedisProcess } from '../helpers/redis-process';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
@@ -94,5 +95,24 @@ describe('events written while Redis is down reach the clients that stay connect
     expect((await person.client.request(SosDocument, { id: sos.id })).sos!.status).toBe('ACCEPTED');
     await locations.return();
     await person.client.close();
+  });
+
+  it('an SOS that escalates while Redis is down reaches staff following escalations', async () => {
+    // An instance of its own whose matching escalates within seconds (one 100 m step of one second).
+    const fast = await env.start({ REDIS_URL: redis.url, SOS_SWEEP_SECONDS: '1', SOS_STEP_TIMEOUT_SECONDS: '1', SOS_RADII_METERS: '100', SOS_PER_HOUR: '50' });
+    const professional = await signInAs(fast, Role.PROFESSIONAL);
+    const escalations = professional.client.subscribe(SosEscalationsDocument, {});
+    await subscribed('sos:escalations');
+
+    await redis.kill();
+    const person = await signUp(fast);
+    const { raiseSos: sos } = await person.client.request(RaiseSosDocument, { input: { location: freshCentre(), category: 'FIRE', idempotencyKey: randomUUID() } });
+    // Nobody within 100 m: escalated through the PostgreSQL sweeper, told by the catch-up every few seconds.
+    const escalated = (await nextOf(escalations, 'escalation during the outage', 10_000)).sosEscalations;
+    expect(escalated).toMatchObject({ type: 'ESCALATED', sos: { id: sos.id, status: 'ESCALATED' } });
+    await escalations.return();
+    await Promise.all([professional.client.close(), person.client.close()]);
+    await redis.start(); // a clean shutdown needs it
+    await fast.stop();
   });
 });
