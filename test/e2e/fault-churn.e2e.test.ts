@@ -98,6 +98,7 @@ it('delivers every SOS event and chat message, in order and once, through droppe
   }
   await Promise.all(pairs.map((p) => persist(() => p.requester().request(ResolveSosDocument, { sosId: p.sosId }))));
 
+  let written = 0;
   for (const p of pairs) {
     const admin = clientOf(p.person.session, b.url);
     const timeline = (await admin.request(SosDocument, { id: p.sosId })).sos!.timeline.map((e) => e.seq);
@@ -111,9 +112,14 @@ it('delivers every SOS event and chat message, in order and once, through droppe
       await eventually(async () => follower.received.length, (n) => n >= messages.length, 15_000);
       expect(follower.received.map((m) => m.messageAdded.id)).toEqual(messages);
     }
+    written += timeline.length + messages.length * 2;
   }
+  const delivered = followers.reduce((n, f) => n + f.received.length, 0);
   // The churn really happened: every follower lost its subscription and came back several times.
   expect(Math.min(...followers.map((f) => f.resubscriptions))).toBeGreaterThanOrEqual(3);
+  process.stdout.write(
+    `churn: ${delivered}/${written} SOS events and messages delivered in order, once, through ${followers.reduce((n, f) => n + f.resubscriptions, 0)} resubscriptions and a SIGKILL\n`,
+  );
   await Promise.all(followers.map((f) => f.stop()));
   for (const client of clients.values()) await client.close();
 }, 120_000);
