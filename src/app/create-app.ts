@@ -46,7 +46,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   const modules = createModules(infra);
   const schema = buildAppSchema(instanceContainer(modules.resolvers));
   modules.bindSchema(schema);
-  modules.sosBackground.start();
+  modules.background.start();
   const contexts = new ContextFactory(modules.tokens, modules.users);
   const limits = new OperationLimits(
     schema,
@@ -126,6 +126,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         { name: 'redis', check: () => redis.ping() },
       ],
       metrics,
+      () => ({ notifications: modules.notificationChannels() }),
     ),
   );
   app.use(

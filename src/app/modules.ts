@@ -3,6 +3,7 @@ import { AccessTokens } from '../platform/auth';
 import { DomainEvents } from '../platform/events';
 import { authResolvers, createAuthModule } from '../modules/auth';
 import { chatResolvers, createChatModule } from '../modules/chat';
+import { createNotificationsModule, notificationsResolvers } from '../modules/notifications';
 import { PresenceService, type PresenceEvents } from '../modules/presence';
 import { createUsersModule, usersResolvers } from '../modules/users';
 import { createSignalingModule, signalingResolvers } from '../modules/signaling';
@@ -14,7 +15,7 @@ import type { Infrastructure } from './infrastructure';
 export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents;
 
 /** Every resolver class of the API, as each module lists its own. */
-export const resolverClasses = [...usersResolvers, ...authResolvers, ...volunteersResolvers, ...sosResolvers, ...chatResolvers, ...signalingResolvers] as const;
+export const resolverClasses = [...usersResolvers, ...authResolvers, ...volunteersResolvers, ...sosResolvers, ...chatResolvers, ...signalingResolvers, ...notificationsResolvers] as const;
 
 /** Wires every module to the infrastructure, to the modules it calls, and to the events it reacts to. */
 export function createModules(infra: Infrastructure) {
@@ -27,6 +28,7 @@ export function createModules(infra: Infrastructure) {
   const presence = new PresenceService(infra.redis, events, infra.logger);
   const chat = createChatModule({ ...infra, users: users.service, sos: sos.service, presence });
   const signaling = createSignalingModule({ ...infra, chat: chat.service, sos: sos.service });
+  const notifications = createNotificationsModule({ ...infra, users: users.service, volunteers: volunteers.service, presence });
 
   // Who reacts to what, across modules. Transaction listeners write in the transaction of the
   // change (they commit or roll back with it); the others run once it has committed.
@@ -37,6 +39,11 @@ export function createModules(infra: Infrastructure) {
   // A location fix of an assigned volunteer, on its way to the requester's socket.
   events.on('volunteer.locationFixed', (fix) => sos.locationRelay.forward(fix));
   events.on('presence.changed', (change) => chat.presenceChanged(change));
+  // Notifications are written in the transaction of what causes them (outbox), and sent once it committed.
+  events.onTransaction('sos.changed', (change, tx) => notifications.outbox.sosChanged(tx, change));
+  events.onTransaction('sos.accepted', (accepted, tx) => notifications.outbox.sosAccepted(tx, accepted));
+  events.on('sos.changed', (change) => notifications.outbox.committed(change));
+  events.on('sos.accepted', (accepted) => notifications.outbox.committed(accepted));
 
   return {
     tokens,
@@ -47,12 +54,19 @@ export function createModules(infra: Infrastructure) {
     volunteerSearch: volunteers.search,
     presence,
     sos: sos.service,
-    sosBackground: sos.background,
+    /** Background work of the API server (scripts do not start it): matching, the outage replay, notification delivery. */
+    background: {
+      start: () => {
+        sos.background.start();
+        notifications.background.start();
+      },
+    },
+    notificationChannels: notifications.channels,
     chat: chat.service,
     /** Stops background work (timers, workers): the server on shutdown, scripts when done. */
     close: async () => {
       chat.close();
-      await Promise.all([presence.close(), sos.background.close()]);
+      await Promise.all([presence.close(), sos.background.close(), notifications.background.close()]);
     },
     /** Binds what the schema's subscriptions need once the schema exists. */
     bindSchema: (schema: GraphQLSchema) => {
@@ -60,7 +74,7 @@ export function createModules(infra: Infrastructure) {
       chat.bindSchema(schema);
       signaling.bindSchema(schema);
     },
-    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers, ...sos.resolvers, ...chat.resolvers, ...signaling.resolvers],
+    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers, ...sos.resolvers, ...chat.resolvers, ...signaling.resolvers, ...notifications.resolvers],
   };
 }
 

@@ -69,6 +69,27 @@ const radii = (raw: string): number[] => {
   return numbers;
 };
 
+/** A Google service-account key file (JSON) with what FCM needs, or empty (push to Android and web off). */
+const serviceAccount = (raw: string): string => {
+  if (raw.trim() === '') return '';
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw new ParseError('must be the JSON of a Google service-account key file');
+  }
+  const missing = ['project_id', 'client_email', 'private_key', 'token_uri'].filter((field) => typeof parsed[field] !== 'string' || parsed[field] === '');
+  if (missing.length > 0) throw new ParseError(`is missing ${missing.join(', ')}`);
+  return raw;
+};
+
+/** A PEM key, also written on one line with literal \n (as environment variables often are). */
+const pem = (raw: string): string => {
+  const key = raw.replace(/\\n/g, '\n').trim();
+  if (key !== '' && !/^-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----$/.test(key)) throw new ParseError('must be a PKCS #8 PEM key (the .p8 file)');
+  return key;
+};
+
 const spec = <T extends Parsed>(s: VariableSpec<T>): VariableSpec<T> => s;
 
 export const DEFAULT_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me';
@@ -252,6 +273,28 @@ export const configSchema = {
   SOS_SWEEP_SECONDS: spec({
     default: '5',
     description: 'How often each instance looks in PostgreSQL for matching steps that are overdue (their job was lost, e.g. with Redis) and for assigned volunteers gone silent.',
+    parse: integer(1, 3600),
+  }),
+  FCM_SERVICE_ACCOUNT_JSON: spec({
+    default: '',
+    secret: true,
+    description: 'Push to Android and web (FCM HTTP v1): the JSON of the Firebase project\'s service-account key (project_id, client_email, private_key, token_uri). Empty: that push is off.',
+    parse: serviceAccount,
+  }),
+  FCM_BASE_URL: spec({ default: 'https://fcm.googleapis.com', description: 'FCM HTTP v1 API base URL.', parse: url('https:', 'http:') }),
+  APNS_KEY_ID: spec({ default: '', description: 'Push to iOS (APNs, token-based auth): the id of the .p8 signing key. APNS_* all set, or all empty (iOS push off).', parse: text }),
+  APNS_TEAM_ID: spec({ default: '', description: 'The Apple developer team id that owns the APNs key.', parse: text }),
+  APNS_PRIVATE_KEY: spec({ default: '', secret: true, description: 'The APNs .p8 key (PEM; newlines may be written as \\n).', parse: pem }),
+  APNS_BUNDLE_ID: spec({ default: '', description: 'The iOS app\'s bundle id (the APNs topic).', parse: text }),
+  APNS_BASE_URL: spec({
+    default: 'https://api.push.apple.com',
+    description: 'APNs provider API base URL (https://api.sandbox.push.apple.com for development builds).',
+    parse: url('https:', 'http:'),
+  }),
+  NOTIFY_CONCURRENCY: spec({ default: '16', description: 'Notifications one instance delivers at once.', parse: integer(1, 1000) }),
+  NOTIFY_SWEEP_SECONDS: spec({
+    default: '2',
+    description: 'How often each instance looks in the outbox for notifications whose delivery job was lost (Redis down or flushed, an instance gone).',
     parse: integer(1, 3600),
   }),
   SHUTDOWN_TIMEOUT_SECONDS: spec({

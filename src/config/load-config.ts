@@ -53,6 +53,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  const apns = ['APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_PRIVATE_KEY', 'APNS_BUNDLE_ID'] as const;
+  const apnsSet = apns.filter((name) => values[name] !== '' && values[name] !== undefined);
+  if (apnsSet.length > 0 && apnsSet.length < apns.length) {
+    problems.push(`${apns.filter((name) => !apnsSet.includes(name)).join(', ')} must be set as well (iOS push needs all of ${apns.join(', ')}), or none of them`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(values) as Config;
 }

@@ -135,8 +135,10 @@ export class SosLifecycle {
     await this.events.transaction(this.sql, async (tx, { emit }) => {
       const sos = await this.lockFor(ctx, tx, id, ['assigned']);
       this.assertAllowed(sos, 'marked arrived');
-      await this.repository.update(tx, id, { status: SosStatus.ARRIVED, arrivedAt: new Date() });
-      await emit('sos.changed', { events: [await this.repository.appendEvent(tx, id, SosEventType.ARRIVED, null)], alerts: [] });
+      const arrivedAt = new Date();
+      await this.repository.update(tx, id, { status: SosStatus.ARRIVED, arrivedAt });
+      // With the SOS: who raised it is told (notifications), and is not in the event.
+      await emit('sos.changed', { sos: { ...sos, status: SosStatus.ARRIVED, arrivedAt }, events: [await this.repository.appendEvent(tx, id, SosEventType.ARRIVED, null)], alerts: [] });
     });
     return id;
   }

@@ -65,6 +65,12 @@ export class UsersRepository {
   }
 
   /** Flags a person for staff review, once per reason. */
+  /** Accounts with a staff role (PROFESSIONAL, ADMIN). */
+  async staffIds(tx: Tx): Promise<string[]> {
+    const { rows } = await tx.query<{ id: string }>(`SELECT id FROM users WHERE role IN ('PROFESSIONAL', 'ADMIN')`);
+    return rows.map((r) => r.id);
+  }
+
   async flagForReview(tx: Tx, id: string, reason: string): Promise<void> {
     await tx.query(
       `UPDATE users SET flagged_for_review = true, flag_reasons = array_append(flag_reasons, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY(flag_reasons))`,

@@ -70,6 +70,11 @@ export class UsersService {
   }
 
   /** Flags a person for staff review (repeated cancellations, fake reports), once per reason. */
+  /** The staff (PROFESSIONAL and ADMIN), read in the caller's transaction. */
+  staffIds(tx: Tx): Promise<string[]> {
+    return this.repository.staffIds(tx);
+  }
+
   flagForReview(tx: Tx, id: string, reason: string): Promise<void> {
     return this.repository.flagForReview(tx, id, reason);
   }

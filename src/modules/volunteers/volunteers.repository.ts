@@ -120,6 +120,12 @@ export class VolunteersRepository {
     await tx.query('UPDATE volunteer_profiles SET completed_count = completed_count + 1 WHERE id = $1', [id]);
   }
 
+  /** Volunteer id -> account id, read in the caller's transaction. */
+  async userIdsOf(tx: Tx, ids: readonly string[]): Promise<Map<string, string>> {
+    const { rows } = await tx.query<{ id: string; userId: string }>('SELECT id, user_id AS "userId" FROM volunteer_profiles WHERE id = ANY($1::uuid[])', [ids]);
+    return new Map(rows.map((r) => [r.id, r.userId]));
+  }
+
   async countExpiredAlerts(tx: Tx, ids: readonly string[]): Promise<void> {
     await tx.query('UPDATE volunteer_profiles SET expired_alert_count = expired_alert_count + 1 WHERE id = ANY($1::uuid[])', [ids]);
   }

@@ -77,6 +77,11 @@ export class VolunteersService {
     if (drops >= this.settings.disconnectionsToFlag) await this.repository.flagForReview(tx, volunteerId);
   }
 
+  /** Whose volunteer profiles these are (volunteer id -> account id), in the caller's transaction. */
+  userIdsOf(tx: Tx, volunteerIds: readonly string[]): Promise<Map<string, string>> {
+    return volunteerIds.length > 0 ? this.repository.userIdsOf(tx, volunteerIds) : Promise.resolve(new Map());
+  }
+
   /** Mirrors an assignment into the live index after it committed; best effort, PostgreSQL has the assignment. */
   async setLiveAssignment(volunteerId: string, sosId: string | null): Promise<void> {
     await this.bestEffort('assignment', () => this.index.setAssignment(volunteerId, sosId));

@@ -4,7 +4,18 @@ export { createDatabase, type Database, type Db, type DbOptions, type Sql } from
 export { ensureDatabase, applyMigrations } from './migrations';
 export { inTransaction, type Queryable, type Tx } from './transaction';
 /** The database's enum types, which the modules' GraphQL enums mirror. */
-export { AlertStatus, Role, SosCategory, SosEventType, SosStatus, Skill } from '../../generated/prisma/enums';
+export {
+  AlertStatus,
+  DevicePlatform,
+  NotificationCategory,
+  NotificationChannel,
+  NotificationStatus,
+  Role,
+  SosCategory,
+  SosEventType,
+  SosStatus,
+  Skill,
+} from '../../generated/prisma/enums';
 
 /**
  * True for a unique-constraint violation, from Prisma (P2002) or raw SQL (23505), optionally

@@ -11,9 +11,10 @@ const CHECK_TIMEOUT_MS = 1500;
 
 /**
  * /healthz: the process is alive (for restarts). /readyz: every dependency answers (for load
- * balancers), else 503 naming the ones that failed. /metrics: Prometheus text.
+ * balancers), else 503 naming the ones that failed, with `details` (what is on and off) either
+ * way. /metrics: Prometheus text.
  */
-export function healthRoutes(checks: DependencyCheck[], metrics: Metrics): Router {
+export function healthRoutes(checks: DependencyCheck[], metrics: Metrics, details: () => Record<string, unknown> = () => ({})): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -36,6 +37,8 @@ export function healthRoutes(checks: DependencyCheck[], metrics: Metrics): Route
       status: failed.length ? 'unavailable' : 'ready',
       failed,
       checks: Object.fromEntries(results.map((r) => [r.name, r.ok ? 'ok' : 'failed'])),
+      // What works without making the instance unready (e.g. a notification channel without credentials).
+      ...details(),
     });
   });
 

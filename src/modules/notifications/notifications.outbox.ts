@@ -1,0 +1,43 @@
+import type { Tx } from '../../platform/db';
+import type { SosChange, SosEvents } from '../sos';
+import type { UsersService } from '../users';
+import type { VolunteersService } from '../volunteers';
+import type { NotificationDispatcher } from './notifications.dispatcher';
+import type { NotificationsRepository } from './notifications.repository';
+import { alertedVolunteers, escalates, notificationOfAccept, notificationsOf } from './notifications.rules';
+
+/**
+ * Writes notifications into the outbox inside the transaction of the change that causes them
+ * (they commit or roll back with it), and hands them to the dispatcher once it committed. The
+ * rows written for a change are remembered against that change's payload object, which the
+ * domain events pass to both listeners: if the instance dies between, the sweeper has them.
+ */
+export class NotificationOutbox {
+  private readonly written = new WeakMap<object, string[]>();
+
+  constructor(
+    private readonly repository: NotificationsRepository,
+    private readonly volunteers: VolunteersService,
+    private readonly users: UsersService,
+    private readonly dispatcher: NotificationDispatcher,
+  ) {}
+
+  async sosChanged(tx: Tx, change: SosChange): Promise<void> {
+    const [volunteerUsers, staffIds] = await Promise.all([
+      this.volunteers.userIdsOf(tx, alertedVolunteers(change)),
+      escalates(change) ? this.users.staffIds(tx) : Promise.resolve([]),
+    ]);
+    this.written.set(change, await this.repository.insert(tx, notificationsOf(change, { volunteerUsers, staffIds })));
+  }
+
+  async sosAccepted(tx: Tx, accepted: SosEvents['sos.accepted']): Promise<void> {
+    this.written.set(accepted, await this.repository.insert(tx, [notificationOfAccept(accepted)]));
+  }
+
+  /** After the commit: deliver now what the transaction wrote. */
+  async committed(payload: object): Promise<void> {
+    const ids = this.written.get(payload);
+    this.written.delete(payload);
+    if (ids && ids.length > 0) await this.dispatcher.enqueue(ids);
+  }
+}

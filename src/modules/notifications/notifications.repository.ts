@@ -1,0 +1,108 @@
+import type { Sql, Tx } from '../../platform/db';
+import type { NotificationCategory, NotificationChannel, NotificationStatus } from '../../platform/db';
+
+export interface NotificationRow {
+  id: string;
+  dedupKey: string;
+  userId: string;
+  channel: NotificationChannel;
+  category: NotificationCategory;
+  payload: Record<string, string>;
+  status: NotificationStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export interface NewNotification {
+  dedupKey: string;
+  userId: string;
+  channel: NotificationChannel;
+  category: NotificationCategory;
+  payload: Record<string, string>;
+}
+
+export interface AttemptRow {
+  provider: string;
+  outcome: string;
+  detail: string | null;
+  latencyMs: number;
+}
+
+const COLUMNS = `id, dedup_key AS "dedupKey", user_id AS "userId", channel, category, payload, status, attempts,
+  next_attempt_at AS "nextAttemptAt", last_error AS "lastError", created_at AS "createdAt", sent_at AS "sentAt"`;
+
+/** The only code that touches `notifications` and `notification_attempts`: the outbox. */
+export class NotificationsRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** Writes the rows in the caller's transaction; a dedup key written before is skipped. Returns the ids written now. */
+  async insert(tx: Tx, rows: readonly NewNotification[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const { rows: inserted } = await tx.query<{ id: string }>(
+      `INSERT INTO notifications (id, dedup_key, user_id, channel, category, payload)
+       SELECT gen_random_uuid(), r.dedup_key, r.user_id, r.channel::"NotificationChannel", r.category::"NotificationCategory", r.payload
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[]) AS r(dedup_key, user_id, channel, category, payload)
+       ON CONFLICT (dedup_key) DO NOTHING
+       RETURNING id`,
+      [rows.map((r) => r.dedupKey), rows.map((r) => r.userId), rows.map((r) => r.channel), rows.map((r) => r.category), rows.map((r) => JSON.stringify(r.payload))],
+    );
+    return inserted.map((r) => r.id);
+  }
+
+  /**
+   * Takes a pending notification whose attempt is due, for `leaseMs`: whoever else looks (a
+   * second job, the sweeper) finds it not due. A delivery that dies is retried when the lease ends.
+   */
+  async claim(id: string, leaseMs: number): Promise<NotificationRow | null> {
+    const { rows } = await this.sql.query<NotificationRow>(
+      `UPDATE notifications SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
+        WHERE id = $1 AND status = 'PENDING' AND next_attempt_at <= now()
+        RETURNING ${COLUMNS}`,
+      [id, leaseMs],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The outcome of an attempt, with what each provider answered. */
+  async settle(id: string, outcome: { status: NotificationStatus; error: string | null; retryAt: Date | null }, attempts: readonly AttemptRow[]): Promise<void> {
+    await this.sql.query(
+      `WITH logged AS (
+         INSERT INTO notification_attempts (id, notification_id, provider, outcome, detail, latency_ms)
+         SELECT gen_random_uuid(), $1, a.provider, a.outcome, a.detail, a.latency_ms
+           FROM unnest($5::text[], $6::text[], $7::text[], $8::int[]) AS a(provider, outcome, detail, latency_ms)
+       )
+       UPDATE notifications SET status = $2::"NotificationStatus", last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at),
+              sent_at = CASE WHEN $2::"NotificationStatus" = 'SENT' THEN now() ELSE sent_at END
+        WHERE id = $1`,
+      [
+        id,
+        outcome.status,
+        outcome.error,
+        outcome.retryAt,
+        attempts.map((a) => a.provider),
+        attempts.map((a) => a.outcome),
+        attempts.map((a) => a.detail),
+        attempts.map((a) => a.latencyMs),
+      ],
+    );
+  }
+
+  /** Pending notifications due for `graceMs` already: their job was lost (Redis down or flushed, an instance gone). */
+  async overdue(graceMs: number, limit: number): Promise<string[]> {
+    const { rows } = await this.sql.query<{ id: string }>(
+      `SELECT id FROM notifications
+        WHERE status = 'PENDING' AND next_attempt_at <= now() - make_interval(secs => $1::float8 / 1000)
+        ORDER BY next_attempt_at LIMIT $2`,
+      [graceMs, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async pendingCount(): Promise<number> {
+    const { rows } = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE status = 'PENDING'`);
+    return rows[0].n;
+  }
+}

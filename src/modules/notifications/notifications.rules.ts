@@ -1,0 +1,67 @@
+import { AlertStatus, NotificationCategory, NotificationChannel, SosEventType } from '../../platform/db';
+import type { SosChange, SosEvents } from '../sos';
+import type { NewNotification } from './notifications.repository';
+
+/** What the outbox needs to know beyond the change itself, read in its transaction. */
+export interface Recipients {
+  /** Volunteer id -> their account. */
+  volunteerUsers: ReadonlyMap<string, string>;
+  /** The staff told of escalations (PROFESSIONAL and ADMIN). */
+  staffIds: readonly string[];
+}
+
+const push = (dedupKey: string, userId: string, category: NotificationCategory, payload: Record<string, string>): NewNotification => ({
+  dedupKey,
+  userId,
+  channel: NotificationChannel.PUSH,
+  category,
+  payload,
+});
+
+/** Volunteers whose account the outbox must look up for this change. */
+export function alertedVolunteers(change: SosChange): string[] {
+  return change.alerts.map((a) => a.volunteerId);
+}
+
+export const escalates = (change: SosChange): boolean => change.events.some((e) => e.type === SosEventType.ESCALATED);
+
+/**
+ * Who is told what of a committed SOS change. Keys are derived from what happened (an alert's id
+ * and status, an event's seq), so the same change written twice notifies once. Nothing in a
+ * volunteer's payload names the requester or places the SOS closer than the alert's distance.
+ */
+export function notificationsOf(change: SosChange, recipients: Recipients): NewNotification[] {
+  const out: NewNotification[] = [];
+  for (const alert of change.alerts) {
+    const userId = recipients.volunteerUsers.get(alert.volunteerId);
+    if (!userId) continue;
+    if (alert.status === AlertStatus.OFFERED) {
+      const payload: Record<string, string> = {
+        alertId: alert.id,
+        sosId: alert.sosId,
+        distanceMeters: String(Math.round(alert.distanceMeters)),
+        expiresAt: alert.expiresAt.toISOString(),
+      };
+      if (change.sos?.id === alert.sosId) payload.category = change.sos.category;
+      out.push(push(`alert:${alert.id}:offered`, userId, NotificationCategory.SOS_ALERT, payload));
+    } else if (alert.status === AlertStatus.WITHDRAWN || alert.status === AlertStatus.EXPIRED) {
+      // Takes the alert off the lock screen of a volunteer who did not answer it.
+      out.push(push(`alert:${alert.id}:cleared`, userId, NotificationCategory.ALERT_CLEARED, { alertId: alert.id, sosId: alert.sosId, reason: alert.status }));
+    }
+  }
+  for (const event of change.events) {
+    if (event.type === SosEventType.ESCALATED) {
+      for (const staffId of recipients.staffIds) {
+        out.push(push(`sos:${event.sosId}:event:${event.seq}:${staffId}`, staffId, NotificationCategory.ESCALATION, { sosId: event.sosId, ...(change.sos ? { category: change.sos.category } : {}) }));
+      }
+    } else if (event.type === SosEventType.ARRIVED && change.sos) {
+      out.push(push(`sos:${event.sosId}:event:${event.seq}`, change.sos.requesterId, NotificationCategory.SOS_ARRIVED, { sosId: event.sosId }));
+    }
+  }
+  return out;
+}
+
+/** The person is told that a volunteer accepted (once per volunteer: a re-match's accept is news again). */
+export function notificationOfAccept(accepted: SosEvents['sos.accepted']): NewNotification {
+  return push(`sos:${accepted.sosId}:accepted:${accepted.volunteerId}`, accepted.requesterId, NotificationCategory.SOS_ACCEPTED, { sosId: accepted.sosId });
+}

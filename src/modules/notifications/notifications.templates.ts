@@ -1,0 +1,44 @@
+import { NotificationCategory } from '../../platform/db';
+
+export interface Rendered {
+  title: string;
+  body: string;
+}
+
+type Language = 'en' | 'de';
+type Template = (payload: Record<string, string>) => Rendered;
+
+const CATEGORY_NAMES: Record<Language, Record<string, string>> = {
+  en: { MEDICAL: 'medical emergency', ACCIDENT: 'accident', FIRE: 'fire', ASSAULT: 'assault', MENTAL_HEALTH: 'mental health crisis', LOST_PERSON: 'lost person', OTHER: 'emergency' },
+  de: { MEDICAL: 'medizinischer Notfall', ACCIDENT: 'Unfall', FIRE: 'Feuer', ASSAULT: 'Übergriff', MENTAL_HEALTH: 'psychische Krise', LOST_PERSON: 'vermisste Person', OTHER: 'Notfall' },
+};
+
+const what = (language: Language, payload: Record<string, string>) => CATEGORY_NAMES[language][payload.category ?? 'OTHER'] ?? CATEGORY_NAMES[language].OTHER;
+
+/**
+ * The texts people see, in English and German. A volunteer's alert says what and how far, never
+ * who or exactly where: the app shows that once they open it (and as much as they may see).
+ */
+const TEMPLATES: Record<Language, Partial<Record<NotificationCategory, Template>>> = {
+  en: {
+    SOS_ALERT: (p) => ({ title: `SOS nearby: ${what('en', p)}`, body: `${p.distanceMeters} m from you. Can you help? Open to answer.` }),
+    ESCALATION: (p) => ({ title: 'SOS escalated', body: `Nobody accepted a ${what('en', p)} within the largest radius. Please take over.` }),
+    SOS_ACCEPTED: () => ({ title: 'Help is on the way', body: 'A volunteer accepted your SOS. Open the app to follow them.' }),
+    SOS_ARRIVED: () => ({ title: 'Your volunteer is there', body: 'The volunteer who accepted your SOS has arrived.' }),
+  },
+  de: {
+    SOS_ALERT: (p) => ({ title: `SOS in der Nähe: ${what('de', p)}`, body: `${p.distanceMeters} m von dir entfernt. Kannst du helfen? Öffnen zum Antworten.` }),
+    ESCALATION: (p) => ({ title: 'SOS eskaliert', body: `Niemand hat einen Einsatz (${what('de', p)}) im größten Umkreis angenommen. Bitte übernehmen.` }),
+    SOS_ACCEPTED: () => ({ title: 'Hilfe ist unterwegs', body: 'Eine Helferin oder ein Helfer hat deinen SOS angenommen. Öffne die App, um den Weg zu verfolgen.' }),
+    SOS_ARRIVED: () => ({ title: 'Deine Hilfe ist da', body: 'Die Person, die deinen SOS angenommen hat, ist angekommen.' }),
+  },
+};
+
+/** The text of a notification in the device's language (German for "de", else English); null for a silent one. */
+export function render(category: NotificationCategory, locale: string, payload: Record<string, string>): Rendered | null {
+  const language: Language = /^de\b/i.test(locale) ? 'de' : 'en';
+  return TEMPLATES[language][category]?.(payload) ?? null;
+}
+
+/** Categories that must wake the phone (time-sensitive, high priority) rather than wait for a good moment. */
+export const URGENT: readonly NotificationCategory[] = [NotificationCategory.SOS_ALERT, NotificationCategory.ESCALATION];

@@ -1,0 +1,188 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import {
+  AcceptSosDocument,
+  MarkArrivedDocument,
+  MyDevicesDocument,
+  RaiseSosDocument,
+  RegisterDeviceDocument,
+  UnregisterDeviceDocument,
+  type DevicePlatform,
+} from '../../sdk';
+import { signUp, type Actor } from '../helpers/actors';
+import { expectError } from '../helpers/expect-error';
+import { FakeApns } from '../helpers/fakes/fake-apns';
+import { FakeFcm } from '../helpers/fakes/fake-fcm';
+import { RedisProcess } from '../helpers/redis-process';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
+import { eventually } from '../helpers/wait';
+
+// Push providers are local servers speaking FCM's and APNs's protocols; Redis is this file's own (it is killed once).
+const env = useTestEnvironment();
+const fcm = new FakeFcm();
+const apns = new FakeApns();
+const redis = new RedisProcess();
+let server: TestServer;
+
+beforeAll(async () => {
+  await Promise.all([fcm.start(), apns.start(), redis.start()]);
+  server = await env.start({
+    REDIS_URL: redis.url,
+    FCM_SERVICE_ACCOUNT_JSON: fcm.serviceAccountJson(),
+    FCM_BASE_URL: fcm.url,
+    ...apns.settings(),
+    SOS_STEP_TIMEOUT_SECONDS: '60',
+    SOS_PER_HOUR: '50',
+    NOTIFY_SWEEP_SECONDS: '1',
+  });
+});
+
+afterAll(async () => {
+  await server.stop();
+  await Promise.all([fcm.close(), apns.close(), redis.kill()]);
+});
+
+afterEach(async () => {
+  fcm.mode = 'ok';
+  apns.failing = false;
+  await redis.start();
+});
+
+const fcmToken = () => `fcm-${randomBytes(24).toString('base64url')}:APA91b${randomBytes(40).toString('base64url')}`;
+const apnsToken = () => randomBytes(32).toString('hex');
+
+async function withDevice(actor: Actor, platform: DevicePlatform, pushToken: string, locale = 'en-GB') {
+  return (await actor.client.request(RegisterDeviceDocument, { input: { platform, pushToken, appVersion: '2.4.1', locale } })).registerDevice;
+}
+
+async function outbox(userId: string): Promise<{ category: string; status: string; attempts: number }[]> {
+  const db = new Client({ connectionString: env.databaseUrl });
+  await db.connect();
+  try {
+    return (await db.query('SELECT category, status, attempts FROM notifications WHERE user_id = $1 ORDER BY created_at', [userId])).rows;
+  } finally {
+    await db.end();
+  }
+}
+
+const raise = (person: Actor, location: { latitude: number; longitude: number }, idempotencyKey = randomUUID()) =>
+  person.client.request(RaiseSosDocument, { input: { location, category: 'MEDICAL', idempotencyKey } });
+
+describe('devices', () => {
+  it('registers idempotently per token, moves a token to the account that registers it, and unregisters only your own', async () => {
+    const [ana, ben] = await Promise.all([signUp(server), signUp(server)]);
+    const token = fcmToken();
+    const first = await withDevice(ana, 'ANDROID', token);
+    const again = await withDevice(ana, 'ANDROID', token, 'de-DE');
+    expect(again).toMatchObject({ id: first.id, locale: 'de-DE' });
+    expect((await ana.client.request(MyDevicesDocument)).myDevices.map((d) => d.id)).toEqual([first.id]);
+
+    // The phone changed hands: the token now belongs to Ben only.
+    await withDevice(ben, 'ANDROID', token);
+    expect((await ana.client.request(MyDevicesDocument)).myDevices).toEqual([]);
+    const [bens] = (await ben.client.request(MyDevicesDocument)).myDevices;
+    await expectError(ana.client.request(UnregisterDeviceDocument, { id: bens.id }), 'NOT_FOUND');
+    expect((await ben.client.request(UnregisterDeviceDocument, { id: bens.id })).unregisterDevice).toBe(true);
+    expect((await ben.client.request(MyDevicesDocument)).myDevices).toEqual([]);
+  });
+
+  it('refuses what no platform issues', async () => {
+    const person = await signUp(server);
+    await expectError(withDevice(person, 'IOS', 'not-hex-at-all'), 'BAD_USER_INPUT', { field: 'input.pushToken' });
+    await expectError(withDevice(person, 'ANDROID', 'has spaces in it'), 'BAD_USER_INPUT');
+    await expectError(withDevice(person, 'ANDROID', fcmToken(), 'english please'), 'BAD_USER_INPUT');
+    await expectError(person.client.request(RegisterDeviceDocument, { input: { platform: 'WEB', pushToken: fcmToken(), appVersion: ' ', locale: 'en' } }), 'BAD_USER_INPUT');
+  });
+});
+
+describe('push for an SOS', () => {
+  it('wakes volunteers whose app is closed (FCM and APNs), never naming the requester or the exact place, once per alert', async () => {
+    const centre = at(37, 45, freshCentre());
+    const [android, iphone] = await Promise.all([volunteerAt(server, at(120, 0, centre)), volunteerAt(server, at(200, 180, centre))]);
+    const [androidToken, iphoneToken] = [fcmToken(), apnsToken()];
+    await withDevice(android, 'ANDROID', androidToken);
+    await withDevice(iphone, 'IOS', iphoneToken, 'de-DE');
+    const person = await signUp(server, { displayName: 'Ada Requester' });
+    const key = randomUUID();
+    const { raiseSos: sos } = await raise(person, centre, key);
+
+    const [pushed] = await eventually(async () => fcm.to(androidToken), (m) => m.length > 0);
+    expect(pushed.android).toMatchObject({ priority: 'HIGH', collapse_key: sos.id });
+    expect(pushed.data).toMatchObject({ type: 'SOS_ALERT', sosId: sos.id, alertId: expect.any(String), distanceMeters: '120' });
+    expect(pushed.notification!.title).toContain('medical emergency');
+    const [ios] = await eventually(async () => apns.to(iphoneToken), (p) => p.length > 0);
+    expect(ios.headers).toMatchObject({ 'apns-priority': '10', 'apns-push-type': 'alert', 'apns-collapse-id': sos.id, 'apns-topic': apns.bundleId });
+    expect(ios.payload.aps).toMatchObject({ 'interruption-level': 'time-sensitive', sound: 'default', alert: { title: 'SOS in der Nähe: medizinischer Notfall' } });
+    for (const text of [JSON.stringify(pushed), JSON.stringify(ios.payload)]) {
+      expect(text).not.toContain('Ada');
+      expect(text).not.toContain(String(centre.latitude).slice(0, 7));
+    }
+
+    // A retried raiseSos is the same SOS: no second push.
+    expect((await raise(person, centre, key)).raiseSos.id).toBe(sos.id);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fcm.to(androidToken)).toHaveLength(1);
+    expect(apns.to(iphoneToken)).toHaveLength(1);
+  });
+
+  it('tells the person their volunteer accepted and arrived, and clears the alert on the other volunteer’s lock screen', async () => {
+    const centre = freshCentre();
+    const [helper, other] = await Promise.all([volunteerAt(server, at(100, 0, centre)), volunteerAt(server, at(150, 90, centre))]);
+    const otherToken = apnsToken();
+    await withDevice(other, 'IOS', otherToken);
+    const person = await signUp(server);
+    const personToken = fcmToken();
+    await withDevice(person, 'ANDROID', personToken);
+    const { raiseSos: sos } = await raise(person, centre);
+    await eventually(async () => apns.to(otherToken), (p) => p.length === 1);
+
+    await helper.client.request(AcceptSosDocument, { sosId: sos.id });
+    await helper.client.request(MarkArrivedDocument, { sosId: sos.id });
+    const told = await eventually(async () => fcm.to(personToken), (m) => m.length === 2);
+    expect(told.map((m) => m.data.type)).toEqual(['SOS_ACCEPTED', 'SOS_ARRIVED']);
+    expect(told[0].android!.priority).toBe('NORMAL');
+    const [, cleared] = await eventually(async () => apns.to(otherToken), (p) => p.length === 2);
+    expect(cleared.headers).toMatchObject({ 'apns-push-type': 'background', 'apns-priority': '5' });
+    expect(cleared.payload).toMatchObject({ aps: { 'content-available': 1 }, type: 'ALERT_CLEARED', reason: 'WITHDRAWN' });
+  });
+
+  it('removes tokens the provider calls dead', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(100, 0, centre));
+    const [gone, alive] = [fcmToken(), apnsToken()];
+    fcm.deadTokens.add(gone);
+    await withDevice(volunteer, 'ANDROID', gone);
+    const kept = await withDevice(volunteer, 'IOS', alive);
+    await raise(await signUp(server), centre);
+    await eventually(async () => apns.to(alive), (p) => p.length === 1);
+    const devices = await eventually(async () => (await volunteer.client.request(MyDevicesDocument)).myDevices, (d) => d.length === 1);
+    expect(devices.map((d) => d.id)).toEqual([kept.id]);
+  });
+
+  it('retries with backoff while a provider fails, and delivers when it is back', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(100, 0, centre));
+    const token = fcmToken();
+    await withDevice(volunteer, 'ANDROID', token);
+    fcm.mode = 'unavailable';
+    await raise(await signUp(server), centre);
+    await eventually(() => outbox(volunteer.id), (rows) => rows[0]?.attempts >= 2, 10_000);
+    expect(fcm.to(token)).toEqual([]);
+    fcm.mode = 'ok';
+    await eventually(async () => fcm.to(token), (m) => m.length === 1, 15_000);
+    const [sent] = await eventually(() => outbox(volunteer.id), (rows) => rows[0]?.status === 'SENT');
+    expect(sent.attempts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('loses nothing when Redis (and every queued job) is gone: the outbox sweeper delivers', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(100, 0, centre));
+    const token = fcmToken();
+    await withDevice(volunteer, 'ANDROID', token);
+    await redis.kill();
+    await raise(await signUp(server), centre);
+    await eventually(async () => fcm.to(token), (m) => m.length === 1, 10_000);
+    expect(await eventually(() => outbox(volunteer.id), (rows) => rows[0]?.status === 'SENT')).toEqual([{ category: 'SOS_ALERT', status: 'SENT', attempts: 1 }]);
+  });
+});

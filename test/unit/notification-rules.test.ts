@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { AlertStatus, NotificationCategory, SosEventType } from '../../src/platform/db';
+import { notificationOfAccept, notificationsOf } from '../../src/modules/notifications/notifications.rules';
+import { render } from '../../src/modules/notifications/notifications.templates';
+import type { SosChange } from '../../src/modules/sos';
+
+const sosId = randomUUID();
+const alert = (volunteerId: string, status: AlertStatus) => ({
+  id: randomUUID(),
+  sosId,
+  volunteerId,
+  round: 0,
+  step: 0,
+  distanceMeters: 412.6,
+  status,
+  expiresAt: new Date('2026-12-01T10:00:20Z'),
+  createdAt: new Date('2026-12-01T10:00:00Z'),
+});
+const event = (type: SosEventType, seq: number) => ({ id: randomUUID(), sosId, seq, type, message: null, at: new Date() });
+
+describe('who is told what of an SOS change', () => {
+  const volunteerUsers = new Map([
+    ['v1', 'u1'],
+    ['v2', 'u2'],
+  ]);
+
+  it('an offer wakes the volunteer with the alert, the distance and the kind of emergency; a withdrawn one clears it', () => {
+    const offered = alert('v1', AlertStatus.OFFERED);
+    const withdrawn = alert('v2', AlertStatus.WITHDRAWN);
+    const change = { events: [], alerts: [offered, withdrawn], sos: { id: sosId, category: 'FIRE', requesterId: 'r' } } as unknown as SosChange;
+    expect(notificationsOf(change, { volunteerUsers, staffIds: [] })).toEqual([
+      {
+        dedupKey: `alert:${offered.id}:offered`,
+        userId: 'u1',
+        channel: 'PUSH',
+        category: NotificationCategory.SOS_ALERT,
+        payload: { alertId: offered.id, sosId, distanceMeters: '413', expiresAt: '2026-12-01T10:00:20.000Z', category: 'FIRE' },
+      },
+      { dedupKey: `alert:${withdrawn.id}:cleared`, userId: 'u2', channel: 'PUSH', category: NotificationCategory.ALERT_CLEARED, payload: { alertId: withdrawn.id, sosId, reason: 'WITHDRAWN' } },
+    ]);
+  });
+
+  it('declined and accepted offers need no push; an unknown volunteer gets none', () => {
+    const change = { events: [], alerts: [alert('v1', AlertStatus.DECLINED), alert('v2', AlertStatus.ACCEPTED), alert('v3', AlertStatus.OFFERED)] } as unknown as SosChange;
+    expect(notificationsOf(change, { volunteerUsers, staffIds: [] })).toEqual([]);
+  });
+
+  it('an escalation reaches every staff member once per event; an arrival reaches the requester', () => {
+    const change = { events: [event(SosEventType.ESCALATED, 4), event(SosEventType.ARRIVED, 5)], alerts: [], sos: { id: sosId, category: 'MEDICAL', requesterId: 'r' } } as unknown as SosChange;
+    const out = notificationsOf(change, { volunteerUsers, staffIds: ['s1', 's2'] });
+    expect(out.map((n) => [n.dedupKey, n.userId, n.category])).toEqual([
+      [`sos:${sosId}:event:4:s1`, 's1', 'ESCALATION'],
+      [`sos:${sosId}:event:4:s2`, 's2', 'ESCALATION'],
+      [`sos:${sosId}:event:5`, 'r', 'SOS_ARRIVED'],
+    ]);
+  });
+
+  it('an accept tells the requester, once per accepting volunteer', () => {
+    const accepted = { sosId, requesterId: 'r', volunteerId: 'v1', volunteerUserId: 'u1' };
+    expect(notificationOfAccept(accepted)).toMatchObject({ dedupKey: `sos:${sosId}:accepted:v1`, userId: 'r', category: 'SOS_ACCEPTED' });
+  });
+});
+
+describe('notification texts', () => {
+  it('speak German to "de" devices and English to the rest, and say what and how far only', () => {
+    expect(render(NotificationCategory.SOS_ALERT, 'de-AT', { category: 'ACCIDENT', distanceMeters: '300' })).toEqual({
+      title: 'SOS in der Nähe: Unfall',
+      body: '300 m von dir entfernt. Kannst du helfen? Öffnen zum Antworten.',
+    });
+    expect(render(NotificationCategory.SOS_ALERT, 'fr-FR', { distanceMeters: '300' })!.title).toBe('SOS nearby: emergency');
+    expect(render(NotificationCategory.SOS_ACCEPTED, 'en', {})!.title).toBe('Help is on the way');
+  });
+
+  it('has no text for a silent push', () => {
+    expect(render(NotificationCategory.ALERT_CLEARED, 'en', {})).toBeNull();
+  });
+});
