@@ -1,0 +1,1 @@
+export { JobQueue, type JobQueueSettings } from './job-queue';
