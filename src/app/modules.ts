@@ -28,7 +28,16 @@ export function createModules(infra: Infrastructure) {
   const presence = new PresenceService(infra.redis, events, infra.logger);
   const chat = createChatModule({ ...infra, users: users.service, sos: sos.service, presence });
   const signaling = createSignalingModule({ ...infra, chat: chat.service, sos: sos.service });
-  const notifications = createNotificationsModule({ ...infra, users: users.service, volunteers: volunteers.service, presence });
+  const notifications = createNotificationsModule({
+    ...infra,
+    users: users.service,
+    volunteers: volunteers.service,
+    ports: {
+      isOnline: (userId) => presence.isOnline(userId),
+      verifiedPhoneOf: (userId) => users.service.verifiedPhoneOf(userId),
+      isAlertUnattended: (alertId) => sos.service.isAlertUnattended(alertId),
+    },
+  });
 
   // Who reacts to what, across modules. Transaction listeners write in the transaction of the
   // change (they commit or roll back with it); the others run once it has committed.

@@ -53,10 +53,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
-  const apns = ['APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_PRIVATE_KEY', 'APNS_BUNDLE_ID'] as const;
-  const apnsSet = apns.filter((name) => values[name] !== '' && values[name] !== undefined);
-  if (apnsSet.length > 0 && apnsSet.length < apns.length) {
-    problems.push(`${apns.filter((name) => !apnsSet.includes(name)).join(', ')} must be set as well (iOS push needs all of ${apns.join(', ')}), or none of them`);
+  // A provider's credentials come together: half of them is a mistake, not "off".
+  for (const group of [
+    ['APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_PRIVATE_KEY', 'APNS_BUNDLE_ID'],
+    ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
+    ['VONAGE_API_KEY', 'VONAGE_API_SECRET', 'VONAGE_FROM'],
+  ] as const) {
+    const set = group.filter((name) => values[name] !== '' && values[name] !== undefined);
+    if (set.length > 0 && set.length < group.length) {
+      problems.push(`${group.filter((name) => !set.includes(name)).join(', ')} must be set as well (${group.join(', ')} go together), or none of them`);
+    }
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

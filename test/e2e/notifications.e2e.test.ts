@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import {
   AcceptSosDocument,
   MarkArrivedDocument,
@@ -17,6 +16,7 @@ import { RedisProcess } from '../helpers/redis-process';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
 import { eventually } from '../helpers/wait';
+import { queryRows } from '../helpers/databases';
 
 // Push providers are local servers speaking FCM's and APNs's protocols; Redis is this file's own (it is killed once).
 const env = useTestEnvironment();
@@ -56,15 +56,8 @@ async function withDevice(actor: Actor, platform: DevicePlatform, pushToken: str
   return (await actor.client.request(RegisterDeviceDocument, { input: { platform, pushToken, appVersion: '2.4.1', locale } })).registerDevice;
 }
 
-async function outbox(userId: string): Promise<{ category: string; status: string; attempts: number }[]> {
-  const db = new Client({ connectionString: env.databaseUrl });
-  await db.connect();
-  try {
-    return (await db.query('SELECT category, status, attempts FROM notifications WHERE user_id = $1 ORDER BY created_at', [userId])).rows;
-  } finally {
-    await db.end();
-  }
-}
+const outbox = (userId: string) =>
+  queryRows<{ category: string; status: string; attempts: number }>(env.databaseUrl, "SELECT category, status, attempts FROM notifications WHERE user_id = $1 AND channel = 'PUSH' ORDER BY created_at", [userId]);
 
 const raise = (person: Actor, location: { latitude: number; longitude: number }, idempotencyKey = randomUUID()) =>
   person.client.request(RaiseSosDocument, { input: { location, category: 'MEDICAL', idempotencyKey } });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { Client } from 'pg';
 import { AcceptSosDocument, RaiseSosDocument, SosAlertsDocument, SosDocument, type SosAlertsSubscription } from '../../sdk';
 import type { Point } from '../../src/platform/geo';
 import { signUp, type Actor } from '../helpers/actors';
@@ -11,6 +10,7 @@ import { TcpProxy } from '../helpers/tcp-proxy';
 import { clientFactory, useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
 import { eventually, nextOf } from '../helpers/wait';
+import { queryRows } from '../helpers/databases';
 
 // PostgreSQL behind a proxy this file cuts, and a Redis of its own that it kills: two API
 // instances share both, as two instances of a deployment do.
@@ -57,15 +57,7 @@ async function subscribed(channel: string): Promise<void> {
   }
 }
 
-async function rows<T>(sql: string, params: unknown[]): Promise<T[]> {
-  const db = new Client({ connectionString: env.databaseUrl });
-  await db.connect();
-  try {
-    return (await db.query(sql, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
+const rows = <T>(sql: string, params: unknown[]) => queryRows<T>(env.databaseUrl, sql, params);
 
 const raise = (person: Actor, location: Point, idempotencyKey: string) =>
   person.client.request(RaiseSosDocument, { input: { location, category: 'MEDICAL', description: 'fell on the stairs', idempotencyKey } });

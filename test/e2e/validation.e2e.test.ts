@@ -1,8 +1,8 @@
-import { Client } from 'pg';
 import { LoginDocument, RegisterDocument, UserByIdDocument, type RegisterInput } from '../../sdk';
 import { PASSWORD, Role, signInAs, uniqueEmail } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { queryRows } from '../helpers/databases';
 
 const env = useTestEnvironment();
 let server: TestServer;
@@ -12,14 +12,8 @@ beforeAll(async () => {
 });
 
 async function userCount(): Promise<number> {
-  const db = new Client({ connectionString: env.databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM users');
-    return rows[0].n;
-  } finally {
-    await db.end();
-  }
+  const [{ n }] = await queryRows<{ n: number }>(env.databaseUrl, 'SELECT count(*)::int AS n FROM users');
+  return n;
 }
 
 describe('register rejects bad input, naming the field, and writes nothing', () => {

@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import {
   BecomeVolunteerDocument,
   MyVolunteerProfileDocument,
@@ -16,6 +15,7 @@ import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, insertVolunteers, volunteerAt } from '../helpers/volunteers';
+import { queryRows } from '../helpers/databases';
 
 const env = useTestEnvironment();
 let server: TestServer;
@@ -30,14 +30,8 @@ const nearby = (variables: NearbyVolunteersQueryVariables, by: Actor = professio
 const ids = (results: { volunteer: { id: string } }[]) => results.map((r) => r.volunteer.id);
 
 async function storedLocation(volunteerId: string): Promise<Point | null> {
-  const db = new Client({ connectionString: env.databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query('SELECT ST_Y(location::geometry) AS latitude, ST_X(location::geometry) AS longitude FROM volunteer_profiles WHERE id = $1', [volunteerId]);
-    return rows[0]?.latitude == null ? null : rows[0];
-  } finally {
-    await db.end();
-  }
+  const [row] = await queryRows<Point>(env.databaseUrl, 'SELECT ST_Y(location::geometry) AS latitude, ST_X(location::geometry) AS longitude FROM volunteer_profiles WHERE id = $1', [volunteerId]);
+  return row?.latitude == null ? null : row;
 }
 
 describe('becoming a volunteer', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AlertStatus, NotificationCategory, SosEventType } from '../../src/platform/db';
 import { notificationOfAccept, notificationsOf } from '../../src/modules/notifications/notifications.rules';
-import { render } from '../../src/modules/notifications/notifications.templates';
+import { render, renderSms } from '../../src/modules/notifications/notifications.templates';
 import type { SosChange } from '../../src/modules/sos';
 
 const sosId = randomUUID();
@@ -28,30 +28,29 @@ describe('who is told what of an SOS change', () => {
     const offered = alert('v1', AlertStatus.OFFERED);
     const withdrawn = alert('v2', AlertStatus.WITHDRAWN);
     const change = { events: [], alerts: [offered, withdrawn], sos: { id: sosId, category: 'FIRE', requesterId: 'r' } } as unknown as SosChange;
-    expect(notificationsOf(change, { volunteerUsers, staffIds: [] })).toEqual([
-      {
-        dedupKey: `alert:${offered.id}:offered`,
-        userId: 'u1',
-        channel: 'PUSH',
-        category: NotificationCategory.SOS_ALERT,
-        payload: { alertId: offered.id, sosId, distanceMeters: '413', expiresAt: '2026-12-01T10:00:20.000Z', category: 'FIRE' },
-      },
+    const payload = { alertId: offered.id, sosId, distanceMeters: '413', expiresAt: '2026-12-01T10:00:20.000Z', category: 'FIRE' };
+    expect(notificationsOf(change, { volunteerUsers, staffIds: [] }, 15)).toEqual([
+      { dedupKey: `alert:${offered.id}:offered`, userId: 'u1', channel: 'PUSH', category: NotificationCategory.SOS_ALERT, payload },
+      // The SMS after it, if the alert is still unseen and unanswered 15 s later.
+      { dedupKey: `alert:${offered.id}:offered:sms`, userId: 'u1', channel: 'SMS', category: NotificationCategory.SOS_ALERT, payload, delaySeconds: 15 },
       { dedupKey: `alert:${withdrawn.id}:cleared`, userId: 'u2', channel: 'PUSH', category: NotificationCategory.ALERT_CLEARED, payload: { alertId: withdrawn.id, sosId, reason: 'WITHDRAWN' } },
     ]);
   });
 
   it('declined and accepted offers need no push; an unknown volunteer gets none', () => {
     const change = { events: [], alerts: [alert('v1', AlertStatus.DECLINED), alert('v2', AlertStatus.ACCEPTED), alert('v3', AlertStatus.OFFERED)] } as unknown as SosChange;
-    expect(notificationsOf(change, { volunteerUsers, staffIds: [] })).toEqual([]);
+    expect(notificationsOf(change, { volunteerUsers, staffIds: [] }, 15)).toEqual([]);
   });
 
   it('an escalation reaches every staff member once per event; an arrival reaches the requester', () => {
     const change = { events: [event(SosEventType.ESCALATED, 4), event(SosEventType.ARRIVED, 5)], alerts: [], sos: { id: sosId, category: 'MEDICAL', requesterId: 'r' } } as unknown as SosChange;
-    const out = notificationsOf(change, { volunteerUsers, staffIds: ['s1', 's2'] });
-    expect(out.map((n) => [n.dedupKey, n.userId, n.category])).toEqual([
-      [`sos:${sosId}:event:4:s1`, 's1', 'ESCALATION'],
-      [`sos:${sosId}:event:4:s2`, 's2', 'ESCALATION'],
-      [`sos:${sosId}:event:5`, 'r', 'SOS_ARRIVED'],
+    const out = notificationsOf(change, { volunteerUsers, staffIds: ['s1', 's2'] }, 15);
+    expect(out.map((n) => [n.dedupKey, n.userId, n.channel, n.category])).toEqual([
+      [`sos:${sosId}:event:4:s1`, 's1', 'PUSH', 'ESCALATION'],
+      [`sos:${sosId}:event:4:s1:sms`, 's1', 'SMS', 'ESCALATION'],
+      [`sos:${sosId}:event:4:s2`, 's2', 'PUSH', 'ESCALATION'],
+      [`sos:${sosId}:event:4:s2:sms`, 's2', 'SMS', 'ESCALATION'],
+      [`sos:${sosId}:event:5`, 'r', 'PUSH', 'SOS_ARRIVED'],
     ]);
   });
 
@@ -73,5 +72,11 @@ describe('notification texts', () => {
 
   it('has no text for a silent push', () => {
     expect(render(NotificationCategory.ALERT_CLEARED, 'en', {})).toBeNull();
+  });
+
+  it('has SMS texts that stand without the app', () => {
+    expect(renderSms(NotificationCategory.SOS_ALERT, 'en', { category: 'MEDICAL', distanceMeters: '80' })).toBe('CareConnect: SOS nearby (medical emergency, 80 m from you). Open the app to answer.');
+    expect(renderSms(NotificationCategory.PHONE_CODE, 'de', { code: '042917' })).toContain('042917');
+    expect(renderSms(NotificationCategory.SOS_ACCEPTED, 'en', {})).toBeNull();
   });
 });

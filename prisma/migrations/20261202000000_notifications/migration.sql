@@ -1,9 +1,10 @@
--- Notifications: the devices apps register for push, and the outbox of what is to be delivered.
+-- Notifications: the devices apps register for push, the outbox of what is to be delivered,
+-- preferences, phone verification; and when a volunteer saw an alert (it stops the SMS fallback).
 -- An outbox row is written in the transaction of the change that causes it (an alert, an
 -- acceptance, an escalation), under a deduplication key, so a crash neither loses nor doubles one.
 CREATE TYPE "DevicePlatform" AS ENUM ('IOS', 'ANDROID', 'WEB');
 CREATE TYPE "NotificationChannel" AS ENUM ('PUSH', 'SMS', 'EMAIL');
-CREATE TYPE "NotificationCategory" AS ENUM ('SOS_ALERT', 'ALERT_CLEARED', 'ESCALATION', 'SOS_ACCEPTED', 'SOS_ARRIVED');
+CREATE TYPE "NotificationCategory" AS ENUM ('SOS_ALERT', 'ALERT_CLEARED', 'ESCALATION', 'SOS_ACCEPTED', 'SOS_ARRIVED', 'PHONE_CODE');
 CREATE TYPE "NotificationStatus" AS ENUM ('PENDING', 'SENT', 'SKIPPED', 'FAILED');
 
 CREATE TABLE "devices" (
@@ -54,3 +55,28 @@ CREATE TABLE "notification_attempts" (
     CONSTRAINT "notification_attempts_notification_id_fkey" FOREIGN KEY ("notification_id") REFERENCES "notifications"("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 CREATE INDEX "notification_attempts_notification_idx" ON "notification_attempts"("notification_id", "at");
+
+-- Only what a person changed is stored; the defaults (push on, SMS off) are in the code.
+CREATE TABLE "notification_preferences" (
+    "user_id" UUID NOT NULL,
+    "category" "NotificationCategory" NOT NULL,
+    "channel" "NotificationChannel" NOT NULL,
+    "enabled" BOOLEAN NOT NULL,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "notification_preferences_pkey" PRIMARY KEY ("user_id", "category", "channel"),
+    CONSTRAINT "notification_preferences_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- One pending verification per person: the number, the code's HMAC (never the code), its expiry and tries.
+CREATE TABLE "phone_verifications" (
+    "user_id" UUID NOT NULL,
+    "phone" TEXT NOT NULL,
+    "code_hash" TEXT NOT NULL,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "phone_verifications_pkey" PRIMARY KEY ("user_id"),
+    CONSTRAINT "phone_verifications_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+ALTER TABLE "sos_alerts" ADD COLUMN "seen_at" TIMESTAMPTZ(3);

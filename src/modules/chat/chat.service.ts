@@ -1,5 +1,5 @@
-import type { Context } from '../../platform/auth';
-import { AppError, badInput, notFound, rateLimited, unauthenticated } from '../../platform/errors';
+import { signedIn, type Context } from '../../platform/auth';
+import { AppError, badInput, notFound, rateLimited } from '../../platform/errors';
 import { pageOf } from '../../platform/graphql/cursor';
 import type { Tx } from '../../platform/db';
 import { replayThenLive, type PubSub } from '../../platform/pubsub';
@@ -42,7 +42,7 @@ export class ChatService {
 
   /** Staff join the conversation of an SOS they oversee. */
   async joinSos(ctx: Context, sosId: string): Promise<ConversationRow> {
-    const userId = this.signedIn(ctx);
+    const userId = signedIn(ctx);
     const sos = await this.sos.visible(ctx, sosId);
     const conversation = sos && (await this.load(ctx).bySos.load(sos.id));
     if (!conversation) throw notFound('Conversation of that SOS');
@@ -56,7 +56,7 @@ export class ChatService {
    * the first time (and publishes nothing new).
    */
   async send(ctx: Context, conversationId: string, body: string, clientMessageId: string | null | undefined): Promise<MessageRow> {
-    const userId = this.signedIn(ctx);
+    const userId = signedIn(ctx);
     const text = body.trim();
     if (text.length === 0 || text.length > BODY_MAX_LENGTH) throw badInput('body', `must be 1 to ${BODY_MAX_LENGTH} characters long (after trimming spaces)`);
     const clientId = clientMessageId?.trim() || null;
@@ -77,7 +77,7 @@ export class ChatService {
   }
 
   async markRead(ctx: Context, conversationId: string, messageId: string): Promise<boolean> {
-    const userId = this.signedIn(ctx);
+    const userId = signedIn(ctx);
     const conversation = await this.participating(ctx, conversationId);
     const message = await this.repository.messageById(assertId('messageId', messageId));
     if (!message || message.conversationId !== conversation.id) throw notFound('Message');
@@ -105,7 +105,7 @@ export class ChatService {
   }
 
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
-    const userId = this.signedIn(ctx);
+    const userId = signedIn(ctx);
     const page = await pageOf(
       { first, cursorField: 'after', cursor: after, shape: ['timestamp', 'uuid'] },
       (limit, cursor) => this.repository.pageOfUser(userId, limit, cursor && { at: cursor[0], id: cursor[1] }),
@@ -174,11 +174,6 @@ export class ChatService {
 
   private async stillParticipant(conversationId: string, userId: string): Promise<boolean> {
     return (await this.repository.participants([conversationId])).some((p) => p.userId === userId);
-  }
-
-  private signedIn(ctx: Context): string {
-    if (!ctx.tokenUserId) throw unauthenticated();
-    return ctx.tokenUserId;
   }
 
   private load(ctx: Context): ChatLoaders {

@@ -1,5 +1,5 @@
-import type { Context } from '../../platform/auth';
-import { badInput, notFound, unauthenticated } from '../../platform/errors';
+import { signedIn, type Context } from '../../platform/auth';
+import { badInput, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { assertId } from '../../platform/validation';
 import type { DeviceRow, DevicesRepository } from './devices.repository';
@@ -41,9 +41,4 @@ export class DevicesService {
   mine(ctx: Context): Promise<DeviceRow[]> {
     return this.repository.ofUser(signedIn(ctx));
   }
-}
-
-function signedIn(ctx: Context): string {
-  if (!ctx.tokenUserId) throw unauthenticated();
-  return ctx.tokenUserId;
 }

@@ -4,45 +4,67 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../../config';
 import type { Sql } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
+import { FixedWindowLimiter } from '../../platform/rate-limit';
+import type { Redis } from '../../platform/redis';
 import type { UsersService } from '../users';
 import type { VolunteersService } from '../volunteers';
 import { DevicesRepository } from './devices.repository';
 import { DevicesResolver } from './devices.resolver';
 import { DevicesService } from './devices.service';
-import { NotificationDelivery, type Presence } from './notifications.delivery';
+import { NotificationDelivery, type DeliveryPorts } from './notifications.delivery';
 import { NotificationDispatcher } from './notifications.dispatcher';
 import { NotificationOutbox } from './notifications.outbox';
 import { NotificationsRepository } from './notifications.repository';
+import { NotificationSettingsResolver } from './notifications.resolver';
+import { PhoneVerificationService } from './phone-verification.service';
+import { PhoneVerificationsRepository } from './phone-verifications.repository';
+import { PreferencesRepository } from './preferences.repository';
+import { PreferencesService } from './preferences.service';
+import { ProviderCircuits } from './provider-circuits';
 import { ApnsProvider } from './providers/apns';
 import { FcmProvider, type FcmServiceAccount } from './providers/fcm';
+import { TwilioSms } from './providers/twilio-sms';
+import { VonageSms } from './providers/vonage-sms';
 import { PushChannel } from './push.channel';
+import { SmsChannel } from './sms.channel';
 
 /** The notifications module's GraphQL resolvers (instances are made by createNotificationsModule). */
-export const notificationsResolvers = [DevicesResolver] as const;
+export const notificationsResolvers = [DevicesResolver, NotificationSettingsResolver] as const;
+
+/** The providers the configuration has credentials for (the others are off). */
+function providersOf(config: Config) {
+  return {
+    fcm: config.FCM_SERVICE_ACCOUNT_JSON ? new FcmProvider(JSON.parse(config.FCM_SERVICE_ACCOUNT_JSON) as FcmServiceAccount, config.FCM_BASE_URL) : null,
+    apns: config.APNS_KEY_ID
+      ? new ApnsProvider({ keyId: config.APNS_KEY_ID, teamId: config.APNS_TEAM_ID, privateKey: config.APNS_PRIVATE_KEY, bundleId: config.APNS_BUNDLE_ID }, config.APNS_BASE_URL)
+      : null,
+    primarySms: config.TWILIO_ACCOUNT_SID
+      ? new TwilioSms({ accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, from: config.TWILIO_FROM }, config.TWILIO_BASE_URL)
+      : null,
+    backupSms: config.VONAGE_API_KEY ? new VonageSms({ apiKey: config.VONAGE_API_KEY, apiSecret: config.VONAGE_API_SECRET, from: config.VONAGE_FROM }, config.VONAGE_BASE_URL) : null,
+  };
+}
 
 export function createNotificationsModule(deps: {
   sql: Sql;
+  redis: Redis;
   config: Config;
   logger: Logger;
   registry: Registry;
   users: UsersService;
   volunteers: VolunteersService;
-  presence: Presence;
+  /** What delivery asks of presence, users and sos. */
+  ports: DeliveryPorts;
 }) {
   const { config, logger, sql } = deps;
   const devices = new DevicesRepository(sql);
   const repository = new NotificationsRepository(sql);
-  const push = new PushChannel(
-    {
-      fcm: config.FCM_SERVICE_ACCOUNT_JSON ? new FcmProvider(JSON.parse(config.FCM_SERVICE_ACCOUNT_JSON) as FcmServiceAccount, config.FCM_BASE_URL) : null,
-      apns: config.APNS_KEY_ID
-        ? new ApnsProvider({ keyId: config.APNS_KEY_ID, teamId: config.APNS_TEAM_ID, privateKey: config.APNS_PRIVATE_KEY, bundleId: config.APNS_BUNDLE_ID }, config.APNS_BASE_URL)
-        : null,
-    },
-    deps.registry,
-    logger,
-  );
-  const delivery = new NotificationDelivery(repository, devices, push, deps.presence, deps.registry, logger);
+  const preferences = new PreferencesService(new PreferencesRepository(sql));
+  const circuits = new ProviderCircuits(deps.registry, logger);
+  const providers = providersOf(config);
+  const push = new PushChannel({ fcm: providers.fcm, apns: providers.apns }, circuits);
+  const sms = new SmsChannel({ primary: providers.primarySms, backup: providers.backupSms }, circuits);
+  const delivery = new NotificationDelivery(repository, devices, push, sms, preferences, deps.ports, deps.registry, logger);
   const dispatcher = new NotificationDispatcher(
     delivery,
     repository,
@@ -50,15 +72,30 @@ export function createNotificationsModule(deps: {
     deps.registry,
     logger,
   );
+  const phones = new PhoneVerificationService(
+    sql,
+    new PhoneVerificationsRepository(),
+    repository,
+    dispatcher,
+    sms,
+    deps.users,
+    {
+      perNumber: new FixedWindowLimiter(deps.redis, logger, 'phone-code-number', config.PHONE_CODES_PER_NUMBER_PER_HOUR, 3600),
+      perIp: new FixedWindowLimiter(deps.redis, logger, 'phone-code-ip', config.PHONE_CODES_PER_IP_PER_HOUR, 3600),
+    },
+    config.JWT_SECRET,
+    logger,
+  );
+  const channels = () => ({ ...push.status(), ...sms.status() });
   return {
     /** Writes notifications in the transactions of the changes that cause them (wired to SOS events in the composition root). */
-    outbox: new NotificationOutbox(repository, deps.volunteers, deps.users, dispatcher),
-    /** Which providers are on and off (no credentials), for /readyz and the boot log. */
-    channels: () => push.status(),
+    outbox: new NotificationOutbox(repository, deps.volunteers, deps.users, dispatcher, config.NOTIFY_SMS_AFTER_SECONDS),
+    /** Which channels are on and off (no credentials), for /readyz. */
+    channels,
     background: {
       start: () => {
-        const off = Object.entries(push.status()).filter(([, state]) => state === 'off').map(([provider]) => provider);
-        if (off.length > 0) logger.warn({ off }, 'push providers off (no credentials): notifications for their devices are skipped');
+        const off = Object.entries(channels()).filter(([, state]) => state === 'off').map(([channel]) => channel);
+        if (off.length > 0) logger.warn({ off }, 'notification channels off (no credentials): what they would carry is skipped');
         dispatcher.start();
       },
       close: async () => {
@@ -66,6 +103,6 @@ export function createNotificationsModule(deps: {
         await push.close();
       },
     },
-    resolvers: [new DevicesResolver(new DevicesService(devices, logger))],
+    resolvers: [new DevicesResolver(new DevicesService(devices, logger)), new NotificationSettingsResolver(preferences, phones)],
   };
 }

@@ -1,12 +1,13 @@
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { NotificationCategory, NotificationStatus } from '../../platform/db';
+import { NotificationCategory, NotificationChannel, NotificationStatus } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { DeviceRow, DevicesRepository } from './devices.repository';
 import type { AttemptRow, NotificationRow, NotificationsRepository } from './notifications.repository';
-import { URGENT, render } from './notifications.templates';
+import { URGENT, render, renderSms } from './notifications.templates';
+import type { PreferencesService } from './preferences.service';
 import type { PushChannel } from './push.channel';
-import type { PushResult } from './providers/push-provider';
+import type { SmsChannel } from './sms.channel';
 
 /** How long a claimed notification is left to its deliverer before it counts as lost. */
 const LEASE_MS = 15_000;
@@ -18,10 +19,26 @@ const SOS_BACKOFF = new ExponentialBackoff({ initialDelay: 500, maxDelay: 10_000
 const ONLY_IF_AWAY: readonly NotificationCategory[] = [NotificationCategory.SOS_ACCEPTED, NotificationCategory.SOS_ARRIVED];
 /** How long a provider may hold a push it cannot deliver yet (an alert expires within a step anyway). */
 const TTL_SECONDS: Partial<Record<NotificationCategory, number>> = { SOS_ALERT: 60, ALERT_CLEARED: 300, ESCALATION: 600 };
+/** Payload fields dropped once sent. */
+const SECRETS = ['code'];
 
-export interface Presence {
+/** What delivery needs to know of other modules. */
+export interface DeliveryPorts {
   isOnline(userId: string): Promise<boolean>;
+  /** The person's verified phone number, or null. */
+  verifiedPhoneOf(userId: string): Promise<string | null>;
+  /** Whether an alert is still offered, unexpired and unseen (an SMS after it is then worth sending). */
+  isAlertUnattended(alertId: string): Promise<boolean>;
 }
+
+interface Attempted {
+  outcome: 'accepted' | 'dead-token' | 'retry' | 'rejected' | 'off';
+  detail: string | null;
+  retryAfterMs?: number;
+  row: AttemptRow;
+}
+
+type Settled = { at: Date; attempt: number } | null;
 
 /** The delay before attempt `attempts + 1`, from cockatiel's decorrelated-jitter exponential backoff. */
 function backoffAfter(attempts: number): number {
@@ -31,10 +48,11 @@ function backoffAfter(attempts: number): number {
 }
 
 /**
- * One attempt at one notification: claim it, push it to each of the person's devices through
- * their platform's provider, forget tokens the provider calls dead, and settle it: SENT if any
- * device took it, PENDING again (with a backoff) if a provider asked to retry, FAILED after
- * MAX_ATTEMPTS or when nothing can take it, SKIPPED when there is nobody to push to.
+ * One attempt at one notification: claim it, send it (push to each of the person's devices, or
+ * an SMS through the primary or backup provider), forget push tokens the provider calls dead,
+ * and settle it: SENT if anything took it, PENDING again (with a backoff) if a provider asked to
+ * retry, FAILED after MAX_ATTEMPTS or when nothing will ever take it, SKIPPED when it is not to
+ * be sent (turned off, nobody to send to, answered meanwhile).
  */
 export class NotificationDelivery {
   private readonly outcomes: Counter<'channel' | 'provider' | 'category' | 'outcome'>;
@@ -44,19 +62,21 @@ export class NotificationDelivery {
     private readonly repository: NotificationsRepository,
     private readonly devices: DevicesRepository,
     private readonly push: PushChannel,
-    private readonly presence: Presence,
+    private readonly sms: SmsChannel,
+    private readonly preferences: PreferencesService,
+    private readonly ports: DeliveryPorts,
     registry: Registry,
     private readonly logger: Logger,
   ) {
     this.outcomes = new Counter({
       name: 'notifications_total',
-      help: 'Notification attempts per device by channel, provider, category and outcome (accepted, dead-token, retry, rejected, off, skipped).',
+      help: 'Notification attempts (per device for push) by channel, provider, category and outcome (accepted, dead-token, retry, rejected, off, skipped).',
       labelNames: ['channel', 'provider', 'category', 'outcome'],
       registers: [registry],
     });
     this.latency = new Histogram({
       name: 'notification_delivery_seconds',
-      help: 'From the change that caused a notification (its outbox row) to a provider accepting it.',
+      help: 'From the change that caused a notification (its outbox row) to a provider accepting it; an SMS that follows an unanswered alert includes its wait.',
       labelNames: ['channel', 'category'],
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60],
       registers: [registry],
@@ -64,63 +84,91 @@ export class NotificationDelivery {
   }
 
   /** Delivers if it is due and nobody else has it; returns when to try again (and which attempt that is), if it is to be tried again. */
-  async deliver(id: string): Promise<{ at: Date; attempt: number } | null> {
+  async deliver(id: string): Promise<Settled> {
     const notification = await this.repository.claim(id, LEASE_MS);
     if (!notification) return null;
-    if (ONLY_IF_AWAY.includes(notification.category) && (await this.presence.isOnline(notification.userId).catch(() => false))) {
-      return this.settle(notification, NotificationStatus.SKIPPED, 'the app is open', [{ provider: 'none', outcome: 'skipped', detail: 'the app is open', latencyMs: 0 }]);
-    }
-    const devices = await this.devices.ofUser(notification.userId);
-    if (devices.length === 0) return this.settle(notification, NotificationStatus.SKIPPED, 'no device registered', []);
-
-    const attempts = await Promise.all(devices.map((device) => this.pushTo(device, notification)));
-    const results = attempts.map((a) => a.result);
-    if (results.some((r) => r.outcome === 'accepted')) {
-      this.latency.observe({ channel: notification.channel, category: notification.category }, (Date.now() - notification.createdAt.getTime()) / 1000);
-      return this.settle(notification, NotificationStatus.SENT, null, attempts.map((a) => a.row));
-    }
-    const retries = results.filter((r) => r.outcome === 'retry');
-    const error = results.map((r) => r.detail).filter(Boolean).join('; ') || 'no device took it';
-    if (retries.length > 0 && notification.attempts < MAX_ATTEMPTS) {
-      const wait = Math.max(backoffAfter(notification.attempts), ...retries.map((r) => r.retryAfterMs ?? 0));
-      return this.settle(notification, NotificationStatus.PENDING, error, attempts.map((a) => a.row), new Date(Date.now() + wait));
-    }
-    if (attempts.every((a) => a.row.outcome === 'off')) return this.settle(notification, NotificationStatus.SKIPPED, 'push is off (no provider credentials)', attempts.map((a) => a.row));
-    if (results.every((r) => r.outcome === 'dead-token')) return this.settle(notification, NotificationStatus.SKIPPED, 'every device token was dead', attempts.map((a) => a.row));
-    this.logger.warn({ notificationId: notification.id, category: notification.category, error }, 'notification failed: dead-lettered');
-    return this.settle(notification, NotificationStatus.FAILED, error, attempts.map((a) => a.row));
+    const skip = await this.reasonToSkip(notification);
+    if (skip) return this.skip(notification, skip);
+    return notification.channel === NotificationChannel.SMS ? this.sendSms(notification) : this.sendPush(notification);
   }
 
-  private async pushTo(device: DeviceRow, notification: NotificationRow): Promise<{ result: PushResult; row: AttemptRow }> {
-    const provider = this.push.providerOf(device.platform) ?? 'off';
+  private async reasonToSkip(n: NotificationRow): Promise<string | null> {
+    if (!(await this.preferences.allows(n.userId, n.category, n.channel))) return 'turned off by the person';
+    if (ONLY_IF_AWAY.includes(n.category) && (await this.ports.isOnline(n.userId).catch(() => false))) return 'the app is open';
+    if (n.channel === NotificationChannel.SMS && n.category === NotificationCategory.SOS_ALERT && !(await this.ports.isAlertUnattended(n.payload.alertId))) {
+      return 'the alert was seen, answered or is over';
+    }
+    return null;
+  }
+
+  private async sendPush(n: NotificationRow): Promise<Settled> {
+    const devices = await this.devices.ofUser(n.userId);
+    if (devices.length === 0) return this.skip(n, 'no device registered');
+    const attempts = await Promise.all(devices.map((device) => this.pushTo(device, n)));
+    if (attempts.every((a) => a.outcome === 'off')) return this.skip(n, 'push is off (no provider credentials)', attempts);
+    if (attempts.every((a) => a.outcome === 'dead-token')) return this.skip(n, 'every device token was dead', attempts);
+    return this.settle(n, attempts);
+  }
+
+  private async pushTo(device: DeviceRow, n: NotificationRow): Promise<Attempted> {
+    const provider = this.push.providerOf(device.platform);
     const started = Date.now();
-    const result =
-      provider === 'off'
-        ? ({ outcome: 'rejected', detail: `push is off for ${device.platform}` } as PushResult)
-        : await this.push.send(device.platform, device.pushToken, {
-            alert: render(notification.category, device.locale, notification.payload),
-            data: { type: notification.category, notificationId: notification.id, ...notification.payload },
-            urgent: URGENT.includes(notification.category),
-            collapseKey: notification.payload.sosId ?? null,
-            ttlSeconds: TTL_SECONDS[notification.category] ?? 3600,
-          });
+    if (!provider) return this.attempted(n, 'none', { outcome: 'off', detail: `push is off for ${device.platform}` }, started);
+    const result = await this.push.send(device.platform, device.pushToken, {
+      alert: render(n.category, device.locale, n.payload),
+      data: { type: n.category, notificationId: n.id, ...n.payload },
+      urgent: URGENT.includes(n.category),
+      collapseKey: n.payload.sosId ?? null,
+      ttlSeconds: TTL_SECONDS[n.category] ?? 3600,
+    });
     if (result.outcome === 'dead-token') {
       await this.devices.removeToken(device.pushToken);
       this.logger.info({ deviceId: device.id, provider, detail: result.detail }, 'dead push token removed');
     }
-    this.outcomes.inc({ channel: notification.channel, provider, category: notification.category, outcome: provider === 'off' ? 'off' : result.outcome });
-    return { result, row: { provider, outcome: provider === 'off' ? 'off' : result.outcome, detail: result.detail, latencyMs: Date.now() - started } };
+    return this.attempted(n, provider, result, started);
   }
 
-  private async settle(
-    notification: NotificationRow,
-    status: NotificationStatus,
-    error: string | null,
-    attempts: AttemptRow[],
-    retryAt: Date | null = null,
-  ): Promise<{ at: Date; attempt: number } | null> {
-    if (status === NotificationStatus.SKIPPED) this.outcomes.inc({ channel: notification.channel, provider: 'none', category: notification.category, outcome: 'skipped' });
-    await this.repository.settle(notification.id, { status, error, retryAt }, attempts);
-    return retryAt && { at: retryAt, attempt: notification.attempts };
+  private async sendSms(n: NotificationRow): Promise<Settled> {
+    // A verification code goes to the number being verified; everything else to the person's verified one.
+    const phone = n.category === NotificationCategory.PHONE_CODE ? n.payload.phone : await this.ports.verifiedPhoneOf(n.userId);
+    if (!phone) return this.skip(n, 'no verified phone number');
+    if (!this.sms.isOn) return this.skip(n, 'SMS is off (no provider credentials)');
+    const [latest] = await this.devices.ofUser(n.userId);
+    const text = renderSms(n.category, latest?.locale ?? 'en', n.payload);
+    if (!text) return this.skip(n, `no SMS text for ${n.category}`);
+    const started = Date.now();
+    const answers = await this.sms.send(phone, text);
+    return this.settle(n, answers.map(({ provider, result }) => this.attempted(n, provider, result, started)));
+  }
+
+  private attempted(n: NotificationRow, provider: string, result: Omit<Attempted, 'row'>, started: number): Attempted {
+    this.outcomes.inc({ channel: n.channel, provider, category: n.category, outcome: result.outcome });
+    return { ...result, row: { provider, outcome: result.outcome, detail: result.detail, latencyMs: Date.now() - started } };
+  }
+
+  /** SENT if anything took it; otherwise again later if a provider asked so and attempts remain; else FAILED. */
+  private async settle(n: NotificationRow, attempts: readonly Attempted[]): Promise<Settled> {
+    const rows = attempts.map((a) => a.row);
+    if (attempts.some((a) => a.outcome === 'accepted')) {
+      this.latency.observe({ channel: n.channel, category: n.category }, (Date.now() - n.createdAt.getTime()) / 1000);
+      await this.repository.settle(n.id, { status: NotificationStatus.SENT, error: null, retryAt: null, forget: SECRETS }, rows);
+      return null;
+    }
+    const error = attempts.map((a) => a.detail).filter(Boolean).join('; ') || 'nothing took it';
+    const retries = attempts.filter((a) => a.outcome === 'retry');
+    if (retries.length > 0 && n.attempts < MAX_ATTEMPTS) {
+      const at = new Date(Date.now() + Math.max(backoffAfter(n.attempts), ...retries.map((r) => r.retryAfterMs ?? 0)));
+      await this.repository.settle(n.id, { status: NotificationStatus.PENDING, error, retryAt: at }, rows);
+      return { at, attempt: n.attempts };
+    }
+    this.logger.warn({ notificationId: n.id, category: n.category, channel: n.channel, error }, 'notification failed: dead-lettered');
+    await this.repository.settle(n.id, { status: NotificationStatus.FAILED, error, retryAt: null }, rows);
+    return null;
+  }
+
+  private async skip(n: NotificationRow, reason: string, attempts: readonly Attempted[] = []): Promise<Settled> {
+    this.outcomes.inc({ channel: n.channel, provider: 'none', category: n.category, outcome: 'skipped' });
+    await this.repository.settle(n.id, { status: NotificationStatus.SKIPPED, error: reason, retryAt: null, forget: SECRETS }, attempts.map((a) => a.row));
+    return null;
   }
 }

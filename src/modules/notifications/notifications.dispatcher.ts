@@ -2,7 +2,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { JobQueue } from '../../platform/jobs';
 import type { Logger } from '../../platform/logger';
 import type { NotificationDelivery } from './notifications.delivery';
-import type { NotificationsRepository } from './notifications.repository';
+import type { NotificationsRepository, Written } from './notifications.repository';
 
 /** A notification due this long is the sweeper's: its job was lost (Redis down or flushed, an instance gone). */
 const SWEEP_GRACE_MS = 2000;
@@ -57,9 +57,9 @@ export class NotificationDispatcher {
     this.jobs.start();
   }
 
-  /** Queues new outbox rows for delivery now (after their transaction committed). */
-  async enqueue(ids: readonly string[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.jobs.add(`${id}-0`, { id }, new Date())));
+  /** Queues new outbox rows for delivery when due (after their transaction committed). */
+  async enqueue(written: readonly Written[]): Promise<void> {
+    await Promise.all(written.map(({ id, at }) => this.jobs.add(`${id}-0`, { id }, at)));
   }
 
   close(): Promise<void> {

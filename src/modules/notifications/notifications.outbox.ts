@@ -3,7 +3,7 @@ import type { SosChange, SosEvents } from '../sos';
 import type { UsersService } from '../users';
 import type { VolunteersService } from '../volunteers';
 import type { NotificationDispatcher } from './notifications.dispatcher';
-import type { NotificationsRepository } from './notifications.repository';
+import type { NotificationsRepository, Written } from './notifications.repository';
 import { alertedVolunteers, escalates, notificationOfAccept, notificationsOf } from './notifications.rules';
 
 /**
@@ -13,13 +13,14 @@ import { alertedVolunteers, escalates, notificationOfAccept, notificationsOf } f
  * domain events pass to both listeners: if the instance dies between, the sweeper has them.
  */
 export class NotificationOutbox {
-  private readonly written = new WeakMap<object, string[]>();
+  private readonly written = new WeakMap<object, Written[]>();
 
   constructor(
     private readonly repository: NotificationsRepository,
     private readonly volunteers: VolunteersService,
     private readonly users: UsersService,
     private readonly dispatcher: NotificationDispatcher,
+    private readonly smsAfterSeconds: number,
   ) {}
 
   async sosChanged(tx: Tx, change: SosChange): Promise<void> {
@@ -27,7 +28,7 @@ export class NotificationOutbox {
       this.volunteers.userIdsOf(tx, alertedVolunteers(change)),
       escalates(change) ? this.users.staffIds(tx) : Promise.resolve([]),
     ]);
-    this.written.set(change, await this.repository.insert(tx, notificationsOf(change, { volunteerUsers, staffIds })));
+    this.written.set(change, await this.repository.insert(tx, notificationsOf(change, { volunteerUsers, staffIds }, this.smsAfterSeconds)));
   }
 
   async sosAccepted(tx: Tx, accepted: SosEvents['sos.accepted']): Promise<void> {
@@ -36,8 +37,8 @@ export class NotificationOutbox {
 
   /** After the commit: deliver now what the transaction wrote. */
   async committed(payload: object): Promise<void> {
-    const ids = this.written.get(payload);
+    const written = this.written.get(payload);
     this.written.delete(payload);
-    if (ids && ids.length > 0) await this.dispatcher.enqueue(ids);
+    if (written && written.length > 0) await this.dispatcher.enqueue(written);
   }
 }

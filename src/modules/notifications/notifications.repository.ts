@@ -22,6 +22,14 @@ export interface NewNotification {
   channel: NotificationChannel;
   category: NotificationCategory;
   payload: Record<string, string>;
+  /** Not before this many seconds from now (the SMS that follows an alert nobody opened). */
+  delaySeconds?: number;
+}
+
+/** A row just written: when its first attempt is due. */
+export interface Written {
+  id: string;
+  at: Date;
 }
 
 export interface AttemptRow {
@@ -38,18 +46,26 @@ const COLUMNS = `id, dedup_key AS "dedupKey", user_id AS "userId", channel, cate
 export class NotificationsRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** Writes the rows in the caller's transaction; a dedup key written before is skipped. Returns the ids written now. */
-  async insert(tx: Tx, rows: readonly NewNotification[]): Promise<string[]> {
+  /** Writes the rows in the caller's transaction; a dedup key written before is skipped. Returns the rows written now. */
+  async insert(tx: Tx, rows: readonly NewNotification[]): Promise<Written[]> {
     if (rows.length === 0) return [];
-    const { rows: inserted } = await tx.query<{ id: string }>(
-      `INSERT INTO notifications (id, dedup_key, user_id, channel, category, payload)
-       SELECT gen_random_uuid(), r.dedup_key, r.user_id, r.channel::"NotificationChannel", r.category::"NotificationCategory", r.payload
-         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[]) AS r(dedup_key, user_id, channel, category, payload)
+    const { rows: inserted } = await tx.query<Written>(
+      `INSERT INTO notifications (id, dedup_key, user_id, channel, category, payload, next_attempt_at)
+       SELECT gen_random_uuid(), r.dedup_key, r.user_id, r.channel::"NotificationChannel", r.category::"NotificationCategory", r.payload,
+              now() + make_interval(secs => r.delay)
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::float8[]) AS r(dedup_key, user_id, channel, category, payload, delay)
        ON CONFLICT (dedup_key) DO NOTHING
-       RETURNING id`,
-      [rows.map((r) => r.dedupKey), rows.map((r) => r.userId), rows.map((r) => r.channel), rows.map((r) => r.category), rows.map((r) => JSON.stringify(r.payload))],
+       RETURNING id, next_attempt_at AS at`,
+      [
+        rows.map((r) => r.dedupKey),
+        rows.map((r) => r.userId),
+        rows.map((r) => r.channel),
+        rows.map((r) => r.category),
+        rows.map((r) => JSON.stringify(r.payload)),
+        rows.map((r) => r.delaySeconds ?? 0),
+      ],
     );
-    return inserted.map((r) => r.id);
+    return inserted;
   }
 
   /**
@@ -67,7 +83,8 @@ export class NotificationsRepository {
   }
 
   /** The outcome of an attempt, with what each provider answered. */
-  async settle(id: string, outcome: { status: NotificationStatus; error: string | null; retryAt: Date | null }, attempts: readonly AttemptRow[]): Promise<void> {
+  /** `forget` names payload fields to drop now (a verification code, once sent, is nobody's business). */
+  async settle(id: string, outcome: { status: NotificationStatus; error: string | null; retryAt: Date | null; forget?: readonly string[] }, attempts: readonly AttemptRow[]): Promise<void> {
     await this.sql.query(
       `WITH logged AS (
          INSERT INTO notification_attempts (id, notification_id, provider, outcome, detail, latency_ms)
@@ -75,7 +92,7 @@ export class NotificationsRepository {
            FROM unnest($5::text[], $6::text[], $7::text[], $8::int[]) AS a(provider, outcome, detail, latency_ms)
        )
        UPDATE notifications SET status = $2::"NotificationStatus", last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at),
-              sent_at = CASE WHEN $2::"NotificationStatus" = 'SENT' THEN now() ELSE sent_at END
+              sent_at = CASE WHEN $2::"NotificationStatus" = 'SENT' THEN now() ELSE sent_at END, payload = payload - $9::text[]
         WHERE id = $1`,
       [
         id,
@@ -86,6 +103,7 @@ export class NotificationsRepository {
         attempts.map((a) => a.outcome),
         attempts.map((a) => a.detail),
         attempts.map((a) => a.latencyMs),
+        outcome.forget ?? [],
       ],
     );
   }

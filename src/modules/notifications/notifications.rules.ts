@@ -18,6 +18,9 @@ const push = (dedupKey: string, userId: string, category: NotificationCategory, 
   payload,
 });
 
+/** The SMS twin of a push: sent only to those who opted in, with a verified number (checked when due). */
+const sms = (pushed: NewNotification, delaySeconds: number): NewNotification => ({ ...pushed, dedupKey: `${pushed.dedupKey}:sms`, channel: NotificationChannel.SMS, delaySeconds });
+
 /** Volunteers whose account the outbox must look up for this change. */
 export function alertedVolunteers(change: SosChange): string[] {
   return change.alerts.map((a) => a.volunteerId);
@@ -30,7 +33,7 @@ export const escalates = (change: SosChange): boolean => change.events.some((e) 
  * and status, an event's seq), so the same change written twice notifies once. Nothing in a
  * volunteer's payload names the requester or places the SOS closer than the alert's distance.
  */
-export function notificationsOf(change: SosChange, recipients: Recipients): NewNotification[] {
+export function notificationsOf(change: SosChange, recipients: Recipients, smsAfterSeconds: number): NewNotification[] {
   const out: NewNotification[] = [];
   for (const alert of change.alerts) {
     const userId = recipients.volunteerUsers.get(alert.volunteerId);
@@ -43,7 +46,9 @@ export function notificationsOf(change: SosChange, recipients: Recipients): NewN
         expiresAt: alert.expiresAt.toISOString(),
       };
       if (change.sos?.id === alert.sosId) payload.category = change.sos.category;
-      out.push(push(`alert:${alert.id}:offered`, userId, NotificationCategory.SOS_ALERT, payload));
+      const offered = push(`alert:${alert.id}:offered`, userId, NotificationCategory.SOS_ALERT, payload);
+      // An SMS follows if the alert is still neither seen nor answered by then.
+      out.push(offered, sms(offered, smsAfterSeconds));
     } else if (alert.status === AlertStatus.WITHDRAWN || alert.status === AlertStatus.EXPIRED) {
       // Takes the alert off the lock screen of a volunteer who did not answer it.
       out.push(push(`alert:${alert.id}:cleared`, userId, NotificationCategory.ALERT_CLEARED, { alertId: alert.id, sosId: alert.sosId, reason: alert.status }));
@@ -52,7 +57,8 @@ export function notificationsOf(change: SosChange, recipients: Recipients): NewN
   for (const event of change.events) {
     if (event.type === SosEventType.ESCALATED) {
       for (const staffId of recipients.staffIds) {
-        out.push(push(`sos:${event.sosId}:event:${event.seq}:${staffId}`, staffId, NotificationCategory.ESCALATION, { sosId: event.sosId, ...(change.sos ? { category: change.sos.category } : {}) }));
+        const escalation = push(`sos:${event.sosId}:event:${event.seq}:${staffId}`, staffId, NotificationCategory.ESCALATION, { sosId: event.sosId, ...(change.sos ? { category: change.sos.category } : {}) });
+        out.push(escalation, sms(escalation, 0));
       }
     } else if (event.type === SosEventType.ARRIVED && change.sos) {
       out.push(push(`sos:${event.sosId}:event:${event.seq}`, change.sos.requesterId, NotificationCategory.SOS_ARRIVED, { sosId: event.sosId }));

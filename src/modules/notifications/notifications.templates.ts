@@ -34,10 +34,30 @@ const TEMPLATES: Record<Language, Partial<Record<NotificationCategory, Template>
   },
 };
 
+/** SMS: one short text, which must make sense without the app. */
+const SMS_TEMPLATES: Record<Language, Partial<Record<NotificationCategory, (payload: Record<string, string>) => string>>> = {
+  en: {
+    SOS_ALERT: (p) => `CareConnect: SOS nearby (${what('en', p)}, ${p.distanceMeters} m from you). Open the app to answer.`,
+    ESCALATION: (p) => `CareConnect: an SOS (${what('en', p)}) escalated, nobody accepted. Please take over.`,
+    PHONE_CODE: (p) => `Your CareConnect code is ${p.code}. It expires in 10 minutes. Never share it.`,
+  },
+  de: {
+    SOS_ALERT: (p) => `CareConnect: SOS in der Nähe (${what('de', p)}, ${p.distanceMeters} m von dir). Öffne die App, um zu antworten.`,
+    ESCALATION: (p) => `CareConnect: ein SOS (${what('de', p)}) ist eskaliert, niemand hat angenommen. Bitte übernehmen.`,
+    PHONE_CODE: (p) => `Dein CareConnect-Code lautet ${p.code}. Er gilt 10 Minuten. Gib ihn nicht weiter.`,
+  },
+};
+
+const languageOf = (locale: string): Language => (/^de\b/i.test(locale) ? 'de' : 'en');
+
 /** The text of a notification in the device's language (German for "de", else English); null for a silent one. */
 export function render(category: NotificationCategory, locale: string, payload: Record<string, string>): Rendered | null {
-  const language: Language = /^de\b/i.test(locale) ? 'de' : 'en';
-  return TEMPLATES[language][category]?.(payload) ?? null;
+  return TEMPLATES[languageOf(locale)][category]?.(payload) ?? null;
+}
+
+/** The SMS text of a notification, in the person's language; null when this category has no SMS. */
+export function renderSms(category: NotificationCategory, locale: string, payload: Record<string, string>): string | null {
+  return SMS_TEMPLATES[languageOf(locale)][category]?.(payload) ?? null;
 }
 
 /** Categories that must wake the phone (time-sensitive, high priority) rather than wait for a good moment. */

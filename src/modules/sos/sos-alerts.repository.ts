@@ -11,10 +11,12 @@ export interface AlertRow {
   status: AlertStatus;
   expiresAt: Date;
   createdAt: Date;
+  /** When the volunteer's app showed it (markAlertSeen): the SMS fallback is then not needed. */
+  seenAt: Date | null;
 }
 
 const ALERT_COLUMNS = `id, sos_id AS "sosId", volunteer_id AS "volunteerId", round, step, distance_m AS "distanceMeters", status,
-  expires_at AS "expiresAt", created_at AS "createdAt"`;
+  expires_at AS "expiresAt", created_at AS "createdAt", seen_at AS "seenAt"`;
 
 /** The only code that touches `sos_alerts`: the offers made to volunteers. */
 export class SosAlertsRepository {
@@ -67,6 +69,21 @@ export class SosAlertsRepository {
   async setStatus(tx: Tx, id: string, status: AlertStatus): Promise<AlertRow> {
     const { rows } = await tx.query<AlertRow>(`UPDATE sos_alerts SET status = $2, responded_at = now() WHERE id = $1 RETURNING ${ALERT_COLUMNS}`, [id, status]);
     return rows[0];
+  }
+
+  /** The volunteer's app showed the alert; the first time counts. Null if it is not theirs. */
+  async markSeen(id: string, volunteerId: string): Promise<AlertRow | null> {
+    const { rows } = await this.sql.query<AlertRow>(
+      `UPDATE sos_alerts SET seen_at = COALESCE(seen_at, now()) WHERE id = $1 AND volunteer_id = $2 RETURNING ${ALERT_COLUMNS}`,
+      [id, volunteerId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Still offered, not expired, and not yet seen by the volunteer. */
+  async isUnattended(id: string): Promise<boolean> {
+    const { rows } = await this.sql.query("SELECT 1 FROM sos_alerts WHERE id = $1 AND status = 'OFFERED' AND seen_at IS NULL AND expires_at > now()", [id]);
+    return rows.length > 0;
   }
 
   async openOf(volunteerId: string): Promise<AlertRow[]> {

@@ -7,6 +7,7 @@ import type { AlertStatus, SosStatus } from './types/sos-enums';
  */
 export const sosErrors = {
   notFound: () => notFound('SOS'),
+  alertNotFound: () => notFound('Alert'),
   wrongState: (status: SosStatus, action: string) => new AppError('CONFLICT', `This SOS is ${status} and cannot be ${action}`, { status }),
   alreadyOpen: (openSosId: string | undefined) =>
     new AppError('CONFLICT', `You already have an open SOS (${openSosId ?? 'unknown'}); cancel or resolve it first`, { openSosId }),

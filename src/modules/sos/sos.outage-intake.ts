@@ -158,6 +158,7 @@ export class OutageIntake {
       status,
       expiresAt: new Date(alert.expiresAt),
       createdAt: sos.createdAt,
+      seenAt: null,
       sos,
     };
   }

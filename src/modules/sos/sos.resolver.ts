@@ -46,6 +46,12 @@ export class SosResolver {
     return this.service.myAlerts(ctx);
   }
 
+  @Authorized()
+  @Mutation(() => SosAlert, { description: 'The app showed this alert to the volunteer (opened from a push or on screen): no SMS follows it.' })
+  markAlertSeen(@Arg('alertId', () => ID) alertId: string, @Ctx() ctx: Context): Promise<AlertRow> {
+    return this.service.markAlertSeen(ctx, alertId);
+  }
+
   @Authorized(Role.PROFESSIONAL, Role.ADMIN)
   @Query(() => [SosRequest], { description: 'PROFESSIONAL and ADMIN only: SOS not yet closed, escalated ones first, then oldest first.' })
   openSosRequests(@Arg('limit', () => Int, { nullable: true }) limit?: number | null): Promise<SosRow[]> {

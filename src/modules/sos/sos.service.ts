@@ -1,11 +1,12 @@
-import type { Context } from '../../platform/auth';
-import { isDependencyUnavailable, unauthenticated } from '../../platform/errors';
+import { signedIn, type Context } from '../../platform/auth';
+import { isDependencyUnavailable } from '../../platform/errors';
 import { pageOf, pageSize } from '../../platform/graphql/cursor';
 import type { Point } from '../../platform/geo';
 import { assertId } from '../../platform/validation';
 import type { VolunteersService } from '../volunteers';
 import { locationFor, seesRequester, type Relation, type SosAccess } from './sos.access';
 import type { AlertRow, SosAlertsRepository } from './sos-alerts.repository';
+import { sosErrors } from './sos.errors';
 import type { SosLoaders } from './sos.loaders';
 import type { OutageIntake } from './sos.outage-intake';
 import type { SosEventRow, SosRepository, SosRow } from './sos.repository';
@@ -46,7 +47,7 @@ export class SosService {
   }
 
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
-    const requesterId = this.signedIn(ctx);
+    const requesterId = signedIn(ctx);
     const page = await pageOf(
       { first, cursorField: 'after', cursor: after, shape: ['timestamp', 'uuid'] },
       (limit, cursor) => this.repository.pageOfRequester(requesterId, limit, cursor && { createdAt: cursor[0], id: cursor[1] }),
@@ -58,13 +59,29 @@ export class SosService {
 
   /** The SOS the signed-in volunteer is assigned to now, if any. */
   async myAssignment(ctx: Context): Promise<SosRow | null> {
-    const volunteer = await this.volunteers.byUserId(ctx, this.signedIn(ctx));
+    const volunteer = await this.volunteers.byUserId(ctx, signedIn(ctx));
     return volunteer?.assignedSosId ? this.load(ctx).byId.load(volunteer.assignedSosId) : null;
   }
 
   async myAlerts(ctx: Context): Promise<AlertRow[]> {
-    const volunteer = await this.volunteers.byUserId(ctx, this.signedIn(ctx));
+    const volunteer = await this.volunteers.byUserId(ctx, signedIn(ctx));
     return volunteer ? this.alerts.openOf(volunteer.id) : [];
+  }
+
+  /**
+   * The volunteer's app shows the alert (opened from a push, or on screen): it stops the SMS
+   * fallback. NOT_FOUND unless it is an alert of theirs.
+   */
+  async markAlertSeen(ctx: Context, alertId: string): Promise<AlertRow> {
+    const volunteer = await this.volunteers.byUserId(ctx, signedIn(ctx));
+    const seen = volunteer && (await this.alerts.markSeen(assertId('alertId', alertId), volunteer.id));
+    if (!seen) throw sosErrors.alertNotFound();
+    return seen;
+  }
+
+  /** Whether an alert is still offered, unexpired and unseen (the SMS fallback asks before it sends). */
+  isAlertUnattended(alertId: string): Promise<boolean> {
+    return this.alerts.isUnattended(alertId);
   }
 
   /** For staff: SOS not yet closed, escalated ones first. */
@@ -111,11 +128,6 @@ export class SosService {
   async fresh(ctx: Context, id: string): Promise<SosRow> {
     this.forget(ctx, id);
     return (await this.load(ctx).byId.load(id))!;
-  }
-
-  private signedIn(ctx: Context): string {
-    if (!ctx.tokenUserId) throw unauthenticated();
-    return ctx.tokenUserId;
   }
 
   private load(ctx: Context): SosLoaders {

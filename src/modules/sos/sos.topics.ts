@@ -32,7 +32,7 @@ export const sosTopics = {
   /** Timeline events of one SOS (key: SOS id). */
   events: topic<SosEventRow>('sos', ['at']),
   /** Offers made to, and withdrawn from, one volunteer (key: volunteer id). */
-  alerts: topic<PublishedAlert>('alerts', ['expiresAt', 'createdAt', ...SOS_DATES]),
+  alerts: topic<PublishedAlert>('alerts', ['expiresAt', 'createdAt', 'seenAt', ...SOS_DATES]),
   /** The assigned volunteer's fixes, for whoever follows the SOS (key: SOS id). */
   locations: topic<LocationUpdateRow | HelpEnded>('location', ['at']),
   /** ESCALATED events of every SOS, for staff (no key). */

@@ -64,6 +64,10 @@ export class UsersRepository {
     await tx.query('UPDATE users SET role = $2, updated_at = now() WHERE id = $1', [id, role]);
   }
 
+  async setVerifiedPhone(tx: Tx, id: string, phone: string): Promise<void> {
+    await tx.query('UPDATE users SET phone = $2, phone_verified = true, updated_at = now() WHERE id = $1', [id, phone]);
+  }
+
   /** Flags a person for staff review, once per reason. */
   /** Accounts with a staff role (PROFESSIONAL, ADMIN). */
   async staffIds(tx: Tx): Promise<string[]> {

@@ -70,6 +70,17 @@ export class UsersService {
   }
 
   /** Flags a person for staff review (repeated cancellations, fake reports), once per reason. */
+  /** The person proved this number theirs (a code sent to it), in the caller's transaction. */
+  setVerifiedPhone(tx: Tx, id: string, phone: string): Promise<void> {
+    return this.repository.setVerifiedPhone(tx, id, phone);
+  }
+
+  /** Where an SMS to this person goes: their number if they verified it, else null. */
+  async verifiedPhoneOf(id: string): Promise<string | null> {
+    const [user] = await this.repository.findByIds([id]);
+    return user?.phoneVerified && user.phone ? user.phone : null;
+  }
+
   /** The staff (PROFESSIONAL and ADMIN), read in the caller's transaction. */
   staffIds(tx: Tx): Promise<string[]> {
     return this.repository.staffIds(tx);

@@ -1,4 +1,4 @@
-import { Role, type Context } from '../../platform/auth';
+import { type Context, Role, signedIn } from '../../platform/auth';
 import { inTransaction, isUniqueViolation, type Sql, type Tx } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import { AppError, badInput, forbidden, notFound, unauthenticated } from '../../platform/errors';
@@ -107,7 +107,7 @@ export class VolunteersService {
 
   /** Any signed-in person may volunteer; a USER becomes a VOLUNTEER (staff keep their role). */
   async becomeVolunteer(ctx: Context, input: { skills: Skill[]; bio?: string | null }): Promise<VolunteerRow> {
-    const userId = this.signedIn(ctx);
+    const userId = signedIn(ctx);
     const user = await this.users.byId(ctx, userId);
     if (!user) throw unauthenticated();
     if (await this.load(ctx).byUserId.load(userId)) throw new AppError('CONFLICT', 'You are already a volunteer; use updateVolunteerSkills to change your skills');
@@ -155,7 +155,7 @@ export class VolunteersService {
    * alone, still throttled, and the volunteer's app never notices.
    */
   async updateLocation(ctx: Context, fix: LocationFix): Promise<LocationAckResult> {
-    const userId = this.signedIn(ctx);
+    const userId = signedIn(ctx);
     const now = new Date();
     let volunteerId: string;
     let assignedSosId: string | null = null;
@@ -182,7 +182,7 @@ export class VolunteersService {
   }
 
   async verify(ctx: Context, volunteerId: string): Promise<VolunteerRow> {
-    const adminId = this.signedIn(ctx);
+    const adminId = signedIn(ctx);
     if (!(await this.repository.verify(assertId('volunteerId', volunteerId), adminId))) throw notFound('Volunteer');
     this.load(ctx).byId.clear(volunteerId);
     return (await this.load(ctx).byId.load(volunteerId))!;
@@ -274,13 +274,8 @@ export class VolunteersService {
     return role === Role.ADMIN || role === Role.PROFESSIONAL;
   }
 
-  private signedIn(ctx: Context): string {
-    if (!ctx.tokenUserId) throw unauthenticated();
-    return ctx.tokenUserId;
-  }
-
   private async own(ctx: Context): Promise<VolunteerRow> {
-    return this.ownRow(ctx, this.signedIn(ctx));
+    return this.ownRow(ctx, signedIn(ctx));
   }
 
   private async ownRow(ctx: Context, userId: string): Promise<VolunteerRow> {

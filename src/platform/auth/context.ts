@@ -1,3 +1,4 @@
+import { unauthenticated } from '../errors';
 import type { Role } from './roles';
 
 /** Who is asking, as of this request (role read fresh from the database, not from the token). */
@@ -54,4 +55,10 @@ export function systemContext(requestId = 'system'): Context {
     accountExists: async () => false,
     actAs: () => undefined,
   };
+}
+
+/** The signed-in person's id; UNAUTHENTICATED for an anonymous request. */
+export function signedIn(ctx: Pick<Context, 'tokenUserId'>): string {
+  if (!ctx.tokenUserId) throw unauthenticated();
+  return ctx.tokenUserId;
 }

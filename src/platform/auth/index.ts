@@ -2,4 +2,4 @@ export { AccessTokens, bearerToken, newRefreshToken, hashRefreshToken, type Acce
 export { hashPassword, verifyPassword } from './password';
 export { Role } from './roles';
 export { ACCOUNT_GONE, authChecker } from './auth-checker';
-export { LoaderScope, systemContext, type Context, type Viewer } from './context';
+export { LoaderScope, signedIn, systemContext, type Context, type Viewer } from './context';

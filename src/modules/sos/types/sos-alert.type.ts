@@ -15,4 +15,7 @@ export class SosAlert {
 
   @Field()
   expiresAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When the volunteer\'s app showed it (markAlertSeen); null until then.' })
+  seenAt!: Date | null;
 }
