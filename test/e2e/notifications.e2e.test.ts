@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   AcceptSosDocument,
+  FailedNotificationsDocument,
+  RetryNotificationDocument,
   MarkArrivedDocument,
   MyDevicesDocument,
   RaiseSosDocument,
@@ -8,7 +10,7 @@ import {
   UnregisterDeviceDocument,
   type DevicePlatform,
 } from '../../sdk';
-import { signUp, type Actor } from '../helpers/actors';
+import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { FakeApns } from '../helpers/fakes/fake-apns';
 import { FakeFcm } from '../helpers/fakes/fake-fcm';
@@ -177,5 +179,28 @@ describe('push for an SOS', () => {
     await raise(await signUp(server), centre);
     await eventually(async () => fcm.to(token), (m) => m.length === 1, 10_000);
     expect(await eventually(() => outbox(volunteer.id), (rows) => rows[0]?.status === 'SENT')).toEqual([{ category: 'SOS_ALERT', status: 'SENT', attempts: 1 }]);
+  });
+
+  it('dead-letters what a provider refuses; admins see it with its attempts and send it again', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(100, 0, centre));
+    const token = fcmToken();
+    await withDevice(volunteer, 'ANDROID', token);
+    const admin = await signInAs(server, Role.ADMIN);
+    fcm.mode = 'invalid';
+    await raise(await signUp(server), centre);
+    const failed = await eventually(
+      async () => (await admin.client.request(FailedNotificationsDocument, {})).failedNotifications.find((n) => n.userId === volunteer.id),
+      Boolean,
+    );
+    expect(failed).toMatchObject({ channel: 'PUSH', category: 'SOS_ALERT', status: 'FAILED', attempts: 1, lastError: 'HTTP 400 INVALID_ARGUMENT' });
+    expect(failed!.attemptLog).toEqual([{ at: expect.any(String), provider: 'fcm', outcome: 'rejected', detail: 'HTTP 400 INVALID_ARGUMENT', latencyMs: expect.any(Number) }]);
+    await expectError(volunteer.client.request(FailedNotificationsDocument, {}), 'FORBIDDEN');
+
+    fcm.mode = 'ok';
+    expect((await admin.client.request(RetryNotificationDocument, { id: failed!.id })).retryNotification).toMatchObject({ status: 'PENDING', attempts: 0 });
+    await eventually(async () => fcm.to(token), (m) => m.length === 1);
+    await expectError(admin.client.request(RetryNotificationDocument, { id: failed!.id }), 'CONFLICT');
+    await expectError(admin.client.request(RetryNotificationDocument, { id: randomUUID() }), 'NOT_FOUND');
   });
 });

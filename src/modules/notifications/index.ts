@@ -11,6 +11,7 @@ import type { VolunteersService } from '../volunteers';
 import { DevicesRepository } from './devices.repository';
 import { DevicesResolver } from './devices.resolver';
 import { DevicesService } from './devices.service';
+import { DeadLettersResolver } from './dead-letters.resolver';
 import { NotificationDelivery, type DeliveryPorts } from './notifications.delivery';
 import { NotificationDispatcher } from './notifications.dispatcher';
 import { NotificationOutbox } from './notifications.outbox';
@@ -29,7 +30,7 @@ import { PushChannel } from './push.channel';
 import { SmsChannel } from './sms.channel';
 
 /** The notifications module's GraphQL resolvers (instances are made by createNotificationsModule). */
-export const notificationsResolvers = [DevicesResolver, NotificationSettingsResolver] as const;
+export const notificationsResolvers = [DevicesResolver, NotificationSettingsResolver, DeadLettersResolver] as const;
 
 /** The providers the configuration has credentials for (the others are off). */
 function providersOf(config: Config) {
@@ -103,6 +104,6 @@ export function createNotificationsModule(deps: {
         await push.close();
       },
     },
-    resolvers: [new DevicesResolver(new DevicesService(devices, logger)), new NotificationSettingsResolver(preferences, phones)],
+    resolvers: [new DevicesResolver(new DevicesService(devices, logger)), new NotificationSettingsResolver(preferences, phones), new DeadLettersResolver(repository, dispatcher)],
   };
 }

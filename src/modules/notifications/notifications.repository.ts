@@ -119,6 +119,36 @@ export class NotificationsRepository {
     return rows.map((r) => r.id);
   }
 
+  async byId(id: string): Promise<NotificationRow | null> {
+    const { rows } = await this.sql.query<NotificationRow>(`SELECT ${COLUMNS} FROM notifications WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Dead letters, newest first. */
+  async failed(limit: number): Promise<NotificationRow[]> {
+    const { rows } = await this.sql.query<NotificationRow>(`SELECT ${COLUMNS} FROM notifications WHERE status = 'FAILED' ORDER BY created_at DESC LIMIT $1`, [limit]);
+    return rows;
+  }
+
+  /** What each attempt at these notifications got, oldest first. */
+  async attemptsOf(ids: readonly string[]): Promise<(AttemptRow & { notificationId: string; at: Date })[]> {
+    const { rows } = await this.sql.query<AttemptRow & { notificationId: string; at: Date }>(
+      `SELECT notification_id AS "notificationId", at, provider, outcome, detail, latency_ms AS "latencyMs"
+         FROM notification_attempts WHERE notification_id = ANY($1::uuid[]) ORDER BY at, provider`,
+      [ids],
+    );
+    return rows;
+  }
+
+  /** A dead letter back to the outbox, due now, with its attempts counted afresh. Null unless it was FAILED. */
+  async revive(id: string): Promise<NotificationRow | null> {
+    const { rows } = await this.sql.query<NotificationRow>(
+      `UPDATE notifications SET status = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = NULL WHERE id = $1 AND status = 'FAILED' RETURNING ${COLUMNS}`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
   async pendingCount(): Promise<number> {
     const { rows } = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE status = 'PENDING'`);
     return rows[0].n;

@@ -12,7 +12,7 @@ export interface FcmMessage {
 }
 
 /** How the fake answers sends: as FCM does, or failing the ways FCM fails. */
-export type FcmMode = 'ok' | 'unavailable' | 'quota' | 'hang';
+export type FcmMode = 'ok' | 'unavailable' | 'quota' | 'hang' | 'invalid';
 
 /**
  * A local FCM HTTP v1 API (and Google OAuth token endpoint) speaking the documented shapes: the
@@ -93,6 +93,7 @@ export class FakeFcm {
       if (!bearer || !this.issued.has(bearer)) return error(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
       if (this.mode === 'hang') return; // never answers: the client's timeout must
       if (this.mode === 'unavailable') return error(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'UNAVAILABLE');
+      if (this.mode === 'invalid') return error(400, 'INVALID_ARGUMENT', 'Invalid value at \'message.data\'', 'INVALID_ARGUMENT');
       if (this.mode === 'quota') return reply(429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded' } }, { 'retry-after': '1' });
       const { message } = JSON.parse(body) as { message: FcmMessage };
       if (this.deadTokens.has(message.token)) return error(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED');
