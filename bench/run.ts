@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { writeReport, type ScenarioReport } from './lib/report';
 import { chatScenario } from './scenarios/chat';
 import { meVersusBareApollo } from './scenarios/me-vs-bare-apollo';
+import { notificationsScenario } from './scenarios/notifications';
 import { sosAlertScenario } from './scenarios/sos-alerts';
 import { volunteerScenario } from './scenarios/volunteers';
 
@@ -13,6 +14,7 @@ const SCENARIOS: Record<string, (durationSeconds: number) => Promise<ScenarioRep
   volunteers: volunteerScenario,
   sos: sosAlertScenario,
   chat: chatScenario,
+  notifications: notificationsScenario,
 };
 
 async function main() {

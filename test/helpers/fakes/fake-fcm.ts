@@ -24,6 +24,10 @@ export class FakeFcm {
   readonly deadTokens = new Set<string>();
   mode: FcmMode = 'ok';
   tokenRequests = 0;
+  /** How long each send takes to answer (a real provider's round trip). */
+  latencyMs = 0;
+  /** Called with each message accepted, as it is accepted (benchmarks time it). */
+  onReceived: ((message: FcmMessage) => void) | null = null;
   private readonly issued = new Set<string>();
   private readonly server: Server;
   private readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -92,12 +96,14 @@ export class FakeFcm {
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!bearer || !this.issued.has(bearer)) return error(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
       if (this.mode === 'hang') return; // never answers: the client's timeout must
+      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
       if (this.mode === 'unavailable') return error(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'UNAVAILABLE');
       if (this.mode === 'invalid') return error(400, 'INVALID_ARGUMENT', 'Invalid value at \'message.data\'', 'INVALID_ARGUMENT');
       if (this.mode === 'quota') return reply(429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded' } }, { 'retry-after': '1' });
       const { message } = JSON.parse(body) as { message: FcmMessage };
       if (this.deadTokens.has(message.token)) return error(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED');
       this.received.push(message);
+      this.onReceived?.(message);
       return reply(200, { name: `projects/${this.projectId}/messages/${randomUUID()}` });
     }
     return reply(404, { error: { code: 404, status: 'NOT_FOUND', message: 'no such endpoint' } });

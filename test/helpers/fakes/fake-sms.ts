@@ -14,11 +14,20 @@ abstract class FakeSmsProvider {
   /** Answers every message with the provider's "try again" failure while true. */
   failing = false;
   requests = 0;
+  /** How long each request takes to answer (a real provider's round trip). */
+  latencyMs = 0;
   url = '';
   private readonly server: Server;
 
   constructor() {
-    this.server = createServer((req, res) => void this.read(req).then((body) => this.handle(req, body, res)));
+    this.server = createServer((req, res) =>
+      void this.read(req)
+        .then(async (body) => {
+          if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+          return body;
+        })
+        .then((body) => this.handle(req, body, res)),
+    );
   }
 
   async start(): Promise<this> {
