@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { AccessTokens } from '../platform/auth';
 import { DomainEvents } from '../platform/events';
-import { authResolvers, createAuthModule } from '../modules/auth';
+import { authResolvers, createAuthModule, type AuthEvents } from '../modules/auth';
 import { chatResolvers, createChatModule } from '../modules/chat';
 import { createNotificationsModule, notificationsResolvers } from '../modules/notifications';
 import { PresenceService, type PresenceEvents } from '../modules/presence';
@@ -12,7 +12,7 @@ import { createVolunteersModule, volunteersResolvers, type VolunteerEvents } fro
 import type { Infrastructure } from './infrastructure';
 
 /** Every domain event of the API: each module declares its own in `<module>.events.ts`. */
-export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents;
+export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents;
 
 /** Every resolver class of the API, as each module lists its own. */
 export const resolverClasses = [...usersResolvers, ...authResolvers, ...volunteersResolvers, ...sosResolvers, ...chatResolvers, ...signalingResolvers, ...notificationsResolvers] as const;
@@ -22,7 +22,7 @@ export function createModules(infra: Infrastructure) {
   const events = new DomainEvents<AppEvents>(infra.logger);
   const tokens = new AccessTokens(infra.config.JWT_SECRET, infra.config.ACCESS_TOKEN_TTL_SECONDS);
   const users = createUsersModule(infra.db, infra.sql);
-  const auth = createAuthModule({ ...infra, users: users.service, tokens });
+  const auth = createAuthModule({ ...infra, users: users.service, tokens, events });
   const volunteers = createVolunteersModule({ ...infra, events, users: users.service });
   const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search });
   const presence = new PresenceService(infra.redis, events, infra.logger);
@@ -35,6 +35,7 @@ export function createModules(infra: Infrastructure) {
     ports: {
       isOnline: (userId) => presence.isOnline(userId),
       verifiedPhoneOf: (userId) => users.service.verifiedPhoneOf(userId),
+      emailOf: (userId) => users.service.emailOf(userId),
       isAlertUnattended: (alertId) => sos.service.isAlertUnattended(alertId),
     },
   });
@@ -53,6 +54,8 @@ export function createModules(infra: Infrastructure) {
   events.onTransaction('sos.accepted', (accepted, tx) => notifications.outbox.sosAccepted(tx, accepted));
   events.on('sos.changed', (change) => notifications.outbox.committed(change));
   events.on('sos.accepted', (accepted) => notifications.outbox.committed(accepted));
+  events.onTransaction('auth.passwordResetRequested', (request, tx) => notifications.outbox.passwordResetRequested(tx, request));
+  events.on('auth.passwordResetRequested', (request) => notifications.outbox.committed(request));
 
   return {
     tokens,

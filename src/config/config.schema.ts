@@ -306,6 +306,20 @@ export const configSchema = {
   }),
   PHONE_CODES_PER_NUMBER_PER_HOUR: spec({ default: '3', description: 'Verification codes sent to one phone number per hour.', parse: integer(1, 100) }),
   PHONE_CODES_PER_IP_PER_HOUR: spec({ default: '10', description: 'Verification codes requested from one client IP per hour.', parse: integer(1, 10000) }),
+  SMTP_URL: spec({
+    default: '',
+    secret: true,
+    description: 'Account mail (password resets) through this SMTP server, e.g. smtps://user:password@smtp.example.org:465 or smtp://host:587 (STARTTLS). Empty: mail is off.',
+    parse: (raw) => (raw.trim() === '' ? '' : url('smtp:', 'smtps:')(raw.trim())),
+  }),
+  MAIL_FROM: spec({ default: 'CareConnect <no-reply@careconnect.invalid>', description: 'The From of account mail.', parse: text }),
+  PASSWORD_RESET_URL: spec({
+    default: '',
+    description: 'The app page that takes a reset token: the mail links to it with ?token=…. Empty: the mail gives the token to paste into the app.',
+    parse: (raw) => (raw.trim() === '' ? '' : url('https:', 'http:')(raw.trim())),
+  }),
+  PASSWORD_RESETS_PER_EMAIL_PER_HOUR: spec({ default: '3', description: 'Password reset mails asked for one address per hour.', parse: integer(1, 100) }),
+  PASSWORD_RESETS_PER_IP_PER_HOUR: spec({ default: '20', description: 'Password resets asked for from one client IP per hour.', parse: integer(1, 10000) }),
   NOTIFY_CONCURRENCY: spec({ default: '16', description: 'Notifications one instance delivers at once.', parse: integer(1, 1000) }),
   NOTIFY_SWEEP_SECONDS: spec({
     default: '2',

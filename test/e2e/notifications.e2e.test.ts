@@ -84,7 +84,7 @@ describe('devices', () => {
 
   it('refuses what no platform issues', async () => {
     const person = await signUp(server);
-    await expectError(withDevice(person, 'IOS', 'not-hex-at-all'), 'BAD_USER_INPUT', { field: 'input.pushToken' });
+    await expectError(withDevice(person, 'IOS', 'not-hex-at-all'), 'BAD_USER_INPUT', { field: 'pushToken' });
     await expectError(withDevice(person, 'ANDROID', 'has spaces in it'), 'BAD_USER_INPUT');
     await expectError(withDevice(person, 'ANDROID', fcmToken(), 'english please'), 'BAD_USER_INPUT');
     await expectError(person.client.request(RegisterDeviceDocument, { input: { platform: 'WEB', pushToken: fcmToken(), appVersion: ' ', locale: 'en' } }), 'BAD_USER_INPUT');

@@ -1,10 +1,11 @@
 -- Notifications: the devices apps register for push, the outbox of what is to be delivered,
--- preferences, phone verification; and when a volunteer saw an alert (it stops the SMS fallback).
+-- preferences, phone verification; when a volunteer saw an alert (it stops the SMS fallback);
+-- and password resets, the first account mail.
 -- An outbox row is written in the transaction of the change that causes it (an alert, an
 -- acceptance, an escalation), under a deduplication key, so a crash neither loses nor doubles one.
 CREATE TYPE "DevicePlatform" AS ENUM ('IOS', 'ANDROID', 'WEB');
 CREATE TYPE "NotificationChannel" AS ENUM ('PUSH', 'SMS', 'EMAIL');
-CREATE TYPE "NotificationCategory" AS ENUM ('SOS_ALERT', 'ALERT_CLEARED', 'ESCALATION', 'SOS_ACCEPTED', 'SOS_ARRIVED', 'PHONE_CODE');
+CREATE TYPE "NotificationCategory" AS ENUM ('SOS_ALERT', 'ALERT_CLEARED', 'ESCALATION', 'SOS_ACCEPTED', 'SOS_ARRIVED', 'PHONE_CODE', 'PASSWORD_RESET');
 CREATE TYPE "NotificationStatus" AS ENUM ('PENDING', 'SENT', 'SKIPPED', 'FAILED');
 
 CREATE TABLE "devices" (
@@ -80,3 +81,15 @@ CREATE TABLE "phone_verifications" (
 );
 
 ALTER TABLE "sos_alerts" ADD COLUMN "seen_at" TIMESTAMPTZ(3);
+
+-- A password reset: only the token's SHA-256 is kept; single use, short-lived.
+CREATE TABLE "password_resets" (
+    "token_hash" TEXT NOT NULL,
+    "user_id" UUID NOT NULL,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
+    "used_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "password_resets_pkey" PRIMARY KEY ("token_hash"),
+    CONSTRAINT "password_resets_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX "password_resets_user_id_idx" ON "password_resets"("user_id");

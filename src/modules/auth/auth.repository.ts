@@ -14,7 +14,7 @@ export interface RefreshTokenRow {
 const TOKEN_COLUMNS = `id, user_id AS "userId", family_id AS "familyId", token_hash AS "tokenHash", expires_at AS "expiresAt",
   used_at AS "usedAt", revoked_at AS "revokedAt", created_at AS "createdAt"`;
 
-/** The only code that touches `credentials` and `refresh_tokens`. Raw SQL where it joins a transaction (Tx). */
+/** The only code that touches `credentials`, `refresh_tokens` and `password_resets`. Raw SQL where it joins a transaction (Tx). */
 export class AuthRepository {
   constructor(
     private readonly db: Db,
@@ -64,6 +64,25 @@ export class AuthRepository {
 
   async revokeFamily(familyId: string, client: Queryable = this.sql): Promise<number> {
     const { rowCount } = await client.query('UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
+    return rowCount ?? 0;
+  }
+
+  async addPasswordReset(tx: Tx, userId: string, tokenHash: string, ttlSeconds: number): Promise<void> {
+    await tx.query('INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))', [tokenHash, userId, ttlSeconds]);
+  }
+
+  /** Uses up a reset token that is unused and unexpired; its user, or null. */
+  async consumePasswordReset(tx: Tx, tokenHash: string): Promise<string | null> {
+    const { rows } = await tx.query<{ userId: string }>(
+      'UPDATE password_resets SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id AS "userId"',
+      [tokenHash],
+    );
+    return rows[0]?.userId ?? null;
+  }
+
+  /** Signs the person out everywhere (a new password must lock out whoever knew the old one). */
+  async revokeAllSessions(tx: Tx, userId: string): Promise<number> {
+    const { rowCount } = await tx.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
     return rowCount ?? 0;
   }
 }

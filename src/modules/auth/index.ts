@@ -3,24 +3,30 @@ import 'reflect-metadata';
 import type { Config } from '../../config';
 import { AccessTokens } from '../../platform/auth';
 import type { Db, Sql } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
 import type { Logger } from '../../platform/logger';
 import { FixedWindowLimiter } from '../../platform/rate-limit';
 import type { Redis } from '../../platform/redis';
 import type { UsersService } from '../users';
 import { AuthRepository } from './auth.repository';
 import { AuthResolver } from './auth.resolver';
+import type { AuthEvents } from './auth.events';
 import { AuthService } from './auth.service';
+import { PasswordReset } from './password-reset';
+import { PasswordResetResolver } from './password-reset.resolver';
 
 export { AuthService, type AccountSpec } from './auth.service';
+export type { AuthEvents } from './auth.events';
 
 /** The auth module's GraphQL resolvers (instances are made by createAuthModule). */
-export const authResolvers = [AuthResolver] as const;
+export const authResolvers = [AuthResolver, PasswordResetResolver] as const;
 
-export function createAuthModule(deps: { db: Db; sql: Sql; redis: Redis; config: Config; logger: Logger; users: UsersService; tokens: AccessTokens }) {
+export function createAuthModule(deps: { db: Db; sql: Sql; redis: Redis; config: Config; logger: Logger; users: UsersService; tokens: AccessTokens; events: EventBus<AuthEvents> }) {
   const { db, sql, redis, config, logger } = deps;
   const window = config.LOGIN_FAILURE_WINDOW_SECONDS;
+  const repository = new AuthRepository(db, sql);
   const service = new AuthService(
-    new AuthRepository(db, sql),
+    repository,
     sql,
     deps.users,
     deps.tokens,
@@ -32,5 +38,17 @@ export function createAuthModule(deps: { db: Db; sql: Sql; redis: Redis; config:
     { refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, passwordHashCost: config.PASSWORD_HASH_COST },
     logger,
   );
-  return { service, resolvers: [new AuthResolver(service)] };
+  const passwordReset = new PasswordReset(
+    repository,
+    sql,
+    deps.events,
+    deps.users,
+    {
+      perEmail: new FixedWindowLimiter(redis, logger, 'reset-email', config.PASSWORD_RESETS_PER_EMAIL_PER_HOUR, 3600),
+      perIp: new FixedWindowLimiter(redis, logger, 'reset-ip', config.PASSWORD_RESETS_PER_IP_PER_HOUR, 3600),
+    },
+    config.PASSWORD_HASH_COST,
+    logger,
+  );
+  return { service, resolvers: [new AuthResolver(service), new PasswordResetResolver(passwordReset)] };
 }

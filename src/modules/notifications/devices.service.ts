@@ -27,7 +27,7 @@ export class DevicesService {
     const pushToken = input.pushToken.trim();
     // An APNs device token is hex (64 characters today; Apple says not to rely on the length).
     if (input.platform === DevicePlatform.IOS && !/^[0-9a-fA-F]{32,200}$/.test(pushToken)) {
-      throw badInput('input.pushToken', 'must be the APNs device token in hex for IOS');
+      throw badInput('pushToken', 'must be the APNs device token in hex for IOS');
     }
     const device = await this.repository.upsert(userId, { platform: input.platform, pushToken, appVersion: input.appVersion.trim(), locale: input.locale }, DEVICES_PER_USER);
     this.logger.info({ deviceId: device.id, platform: device.platform }, 'device registered');

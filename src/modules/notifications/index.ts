@@ -24,10 +24,12 @@ import { PreferencesService } from './preferences.service';
 import { ProviderCircuits } from './provider-circuits';
 import { ApnsProvider } from './providers/apns';
 import { FcmProvider, type FcmServiceAccount } from './providers/fcm';
+import { SmtpMail } from './providers/smtp-mail';
 import { TwilioSms } from './providers/twilio-sms';
 import { VonageSms } from './providers/vonage-sms';
 import { PushChannel } from './push.channel';
 import { SmsChannel } from './sms.channel';
+import { MailChannel } from './mail.channel';
 
 /** The notifications module's GraphQL resolvers (instances are made by createNotificationsModule). */
 export const notificationsResolvers = [DevicesResolver, NotificationSettingsResolver, DeadLettersResolver] as const;
@@ -43,6 +45,7 @@ function providersOf(config: Config) {
       ? new TwilioSms({ accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, from: config.TWILIO_FROM }, config.TWILIO_BASE_URL)
       : null,
     backupSms: config.VONAGE_API_KEY ? new VonageSms({ apiKey: config.VONAGE_API_KEY, apiSecret: config.VONAGE_API_SECRET, from: config.VONAGE_FROM }, config.VONAGE_BASE_URL) : null,
+    smtp: config.SMTP_URL ? new SmtpMail(config.SMTP_URL, config.MAIL_FROM) : null,
   };
 }
 
@@ -65,7 +68,8 @@ export function createNotificationsModule(deps: {
   const providers = providersOf(config);
   const push = new PushChannel({ fcm: providers.fcm, apns: providers.apns }, circuits);
   const sms = new SmsChannel({ primary: providers.primarySms, backup: providers.backupSms }, circuits);
-  const delivery = new NotificationDelivery(repository, devices, push, sms, preferences, deps.ports, deps.registry, logger);
+  const mail = new MailChannel(providers.smtp, circuits);
+  const delivery = new NotificationDelivery(repository, devices, push, sms, mail, { passwordReset: config.PASSWORD_RESET_URL }, preferences, deps.ports, deps.registry, logger);
   const dispatcher = new NotificationDispatcher(
     delivery,
     repository,
@@ -87,7 +91,7 @@ export function createNotificationsModule(deps: {
     config.JWT_SECRET,
     logger,
   );
-  const channels = () => ({ ...push.status(), ...sms.status() });
+  const channels = () => ({ ...push.status(), ...sms.status(), ...mail.status() });
   return {
     /** Writes notifications in the transactions of the changes that cause them (wired to SOS events in the composition root). */
     outbox: new NotificationOutbox(repository, deps.volunteers, deps.users, dispatcher, config.NOTIFY_SMS_AFTER_SECONDS),
@@ -102,6 +106,7 @@ export function createNotificationsModule(deps: {
       close: async () => {
         await dispatcher.close();
         await push.close();
+        mail.close();
       },
     },
     resolvers: [new DevicesResolver(new DevicesService(devices, logger)), new NotificationSettingsResolver(preferences, phones), new DeadLettersResolver(repository, dispatcher)],

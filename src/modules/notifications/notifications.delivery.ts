@@ -1,32 +1,39 @@
-import { ExponentialBackoff, type IBackoff } from 'cockatiel';
+import { ExponentialBackoff, IterableBackoff, type IBackoff, type IBackoffFactory } from 'cockatiel';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { NotificationCategory, NotificationChannel, NotificationStatus } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { DeviceRow, DevicesRepository } from './devices.repository';
 import type { AttemptRow, NotificationRow, NotificationsRepository } from './notifications.repository';
-import { URGENT, render, renderSms } from './notifications.templates';
+import type { MailChannel } from './mail.channel';
+import { URGENT, render, renderMail, renderSms, type MailLinks } from './notifications.templates';
 import type { PreferencesService } from './preferences.service';
 import type { PushChannel } from './push.channel';
 import type { SmsChannel } from './sms.channel';
 
 /** How long a claimed notification is left to its deliverer before it counts as lost. */
 const LEASE_MS = 15_000;
-/** Attempts before a notification is dead-lettered (FAILED, for admins to see and retry). */
-const MAX_ATTEMPTS = 6;
-/** Retries of what concerns an SOS come within seconds (0.5 s, then up to 10 s apart, jittered): minutes later it is news of the past. */
-const SOS_BACKOFF = new ExponentialBackoff({ initialDelay: 500, maxDelay: 10_000 });
+/**
+ * When to try again, and how often before a notification is dead-lettered (FAILED, for admins to
+ * see and retry). What concerns an SOS is retried within seconds (0.5 s, then up to 10 s apart,
+ * jittered): minutes later it is news of the past. Account mail after 1, 5 and 15 minutes.
+ */
+const SOS_RETRIES = { backoff: new ExponentialBackoff({ initialDelay: 500, maxDelay: 10_000 }) as IBackoffFactory<unknown>, maxAttempts: 6 };
+const ACCOUNT_MAIL_RETRIES = { backoff: new IterableBackoff([60_000, 300_000, 900_000]) as IBackoffFactory<unknown>, maxAttempts: 4 };
+const retriesOf = (channel: NotificationChannel) => (channel === NotificationChannel.EMAIL ? ACCOUNT_MAIL_RETRIES : SOS_RETRIES);
 /** Categories sent only while the person's app is not open: it shows them in the app itself. */
 const ONLY_IF_AWAY: readonly NotificationCategory[] = [NotificationCategory.SOS_ACCEPTED, NotificationCategory.SOS_ARRIVED];
 /** How long a provider may hold a push it cannot deliver yet (an alert expires within a step anyway). */
 const TTL_SECONDS: Partial<Record<NotificationCategory, number>> = { SOS_ALERT: 60, ALERT_CLEARED: 300, ESCALATION: 600 };
-/** Payload fields dropped once sent. */
-const SECRETS = ['code'];
+/** Payload fields dropped once sent (a verification code, a reset token). */
+const SECRETS = ['code', 'token'];
 
 /** What delivery needs to know of other modules. */
 export interface DeliveryPorts {
   isOnline(userId: string): Promise<boolean>;
   /** The person's verified phone number, or null. */
   verifiedPhoneOf(userId: string): Promise<string | null>;
+  /** Where the person's account mail goes. */
+  emailOf(userId: string): Promise<string | null>;
   /** Whether an alert is still offered, unexpired and unseen (an SMS after it is then worth sending). */
   isAlertUnattended(alertId: string): Promise<boolean>;
 }
@@ -40,9 +47,9 @@ interface Attempted {
 
 type Settled = { at: Date; attempt: number } | null;
 
-/** The delay before attempt `attempts + 1`, from cockatiel's decorrelated-jitter exponential backoff. */
-function backoffAfter(attempts: number): number {
-  let backoff: IBackoff<unknown> = SOS_BACKOFF.next();
+/** The delay before attempt `attempts + 1` (cockatiel's backoffs). */
+function backoffAfter(factory: IBackoffFactory<unknown>, attempts: number): number {
+  let backoff: IBackoff<unknown> = factory.next(undefined);
   for (let i = 1; i < attempts; i++) backoff = backoff.next(undefined);
   return backoff.duration;
 }
@@ -51,7 +58,7 @@ function backoffAfter(attempts: number): number {
  * One attempt at one notification: claim it, send it (push to each of the person's devices, or
  * an SMS through the primary or backup provider), forget push tokens the provider calls dead,
  * and settle it: SENT if anything took it, PENDING again (with a backoff) if a provider asked to
- * retry, FAILED after MAX_ATTEMPTS or when nothing will ever take it, SKIPPED when it is not to
+ * retry, FAILED after its last attempt or when nothing will ever take it, SKIPPED when it is not to
  * be sent (turned off, nobody to send to, answered meanwhile).
  */
 export class NotificationDelivery {
@@ -63,6 +70,8 @@ export class NotificationDelivery {
     private readonly devices: DevicesRepository,
     private readonly push: PushChannel,
     private readonly sms: SmsChannel,
+    private readonly mail: MailChannel,
+    private readonly links: MailLinks,
     private readonly preferences: PreferencesService,
     private readonly ports: DeliveryPorts,
     registry: Registry,
@@ -89,7 +98,9 @@ export class NotificationDelivery {
     if (!notification) return null;
     const skip = await this.reasonToSkip(notification);
     if (skip) return this.skip(notification, skip);
-    return notification.channel === NotificationChannel.SMS ? this.sendSms(notification) : this.sendPush(notification);
+    if (notification.channel === NotificationChannel.SMS) return this.sendSms(notification);
+    if (notification.channel === NotificationChannel.EMAIL) return this.sendMail(notification);
+    return this.sendPush(notification);
   }
 
   private async reasonToSkip(n: NotificationRow): Promise<string | null> {
@@ -141,6 +152,18 @@ export class NotificationDelivery {
     return this.settle(n, answers.map(({ provider, result }) => this.attempted(n, provider, result, started)));
   }
 
+  private async sendMail(n: NotificationRow): Promise<Settled> {
+    const to = await this.ports.emailOf(n.userId);
+    if (!to) return this.skip(n, 'no email address');
+    if (!this.mail.isOn) return this.skip(n, 'mail is off (no SMTP_URL)');
+    const [latest] = await this.devices.ofUser(n.userId);
+    const mail = renderMail(n.category, latest?.locale ?? 'en', n.payload, this.links);
+    if (!mail) return this.skip(n, `no mail text for ${n.category}`);
+    const started = Date.now();
+    const { provider, result } = await this.mail.send({ to, subject: mail.title, text: mail.body });
+    return this.settle(n, [this.attempted(n, provider, result, started)]);
+  }
+
   private attempted(n: NotificationRow, provider: string, result: Omit<Attempted, 'row'>, started: number): Attempted {
     this.outcomes.inc({ channel: n.channel, provider, category: n.category, outcome: result.outcome });
     return { ...result, row: { provider, outcome: result.outcome, detail: result.detail, latencyMs: Date.now() - started } };
@@ -156,8 +179,9 @@ export class NotificationDelivery {
     }
     const error = attempts.map((a) => a.detail).filter(Boolean).join('; ') || 'nothing took it';
     const retries = attempts.filter((a) => a.outcome === 'retry');
-    if (retries.length > 0 && n.attempts < MAX_ATTEMPTS) {
-      const at = new Date(Date.now() + Math.max(backoffAfter(n.attempts), ...retries.map((r) => r.retryAfterMs ?? 0)));
+    const { backoff, maxAttempts } = retriesOf(n.channel);
+    if (retries.length > 0 && n.attempts < maxAttempts) {
+      const at = new Date(Date.now() + Math.max(backoffAfter(backoff, n.attempts), ...retries.map((r) => r.retryAfterMs ?? 0)));
       await this.repository.settle(n.id, { status: NotificationStatus.PENDING, error, retryAt: at }, rows);
       return { at, attempt: n.attempts };
     }

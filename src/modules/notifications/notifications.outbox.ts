@@ -1,10 +1,11 @@
 import type { Tx } from '../../platform/db';
+import type { AuthEvents } from '../auth';
 import type { SosChange, SosEvents } from '../sos';
 import type { UsersService } from '../users';
 import type { VolunteersService } from '../volunteers';
 import type { NotificationDispatcher } from './notifications.dispatcher';
 import type { NotificationsRepository, Written } from './notifications.repository';
-import { alertedVolunteers, escalates, notificationOfAccept, notificationsOf } from './notifications.rules';
+import { alertedVolunteers, escalates, notificationOfAccept, notificationOfPasswordReset, notificationsOf } from './notifications.rules';
 
 /**
  * Writes notifications into the outbox inside the transaction of the change that causes them
@@ -33,6 +34,10 @@ export class NotificationOutbox {
 
   async sosAccepted(tx: Tx, accepted: SosEvents['sos.accepted']): Promise<void> {
     this.written.set(accepted, await this.repository.insert(tx, [notificationOfAccept(accepted)]));
+  }
+
+  async passwordResetRequested(tx: Tx, request: AuthEvents['auth.passwordResetRequested']): Promise<void> {
+    this.written.set(request, await this.repository.insert(tx, [notificationOfPasswordReset(request)]));
   }
 
   /** After the commit: deliver now what the transaction wrote. */

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { AlertStatus, NotificationCategory, NotificationChannel, SosEventType } from '../../platform/db';
+import type { AuthEvents } from '../auth';
 import type { SosChange, SosEvents } from '../sos';
 import type { NewNotification } from './notifications.repository';
 
@@ -70,4 +72,15 @@ export function notificationsOf(change: SosChange, recipients: Recipients, smsAf
 /** The person is told that a volunteer accepted (once per volunteer: a re-match's accept is news again). */
 export function notificationOfAccept(accepted: SosEvents['sos.accepted']): NewNotification {
   return push(`sos:${accepted.sosId}:accepted:${accepted.volunteerId}`, accepted.requesterId, NotificationCategory.SOS_ACCEPTED, { sosId: accepted.sosId });
+}
+
+/** The reset mail (keyed by the token's hash: the key must not be a way to the token). */
+export function notificationOfPasswordReset(request: AuthEvents['auth.passwordResetRequested']): NewNotification {
+  return {
+    dedupKey: `password-reset:${createHash('sha256').update(request.token).digest('hex')}`,
+    userId: request.userId,
+    channel: NotificationChannel.EMAIL,
+    category: NotificationCategory.PASSWORD_RESET,
+    payload: { token: request.token },
+  };
 }

@@ -62,3 +62,35 @@ export function renderSms(category: NotificationCategory, locale: string, payloa
 
 /** Categories that must wake the phone (time-sensitive, high priority) rather than wait for a good moment. */
 export const URGENT: readonly NotificationCategory[] = [NotificationCategory.SOS_ALERT, NotificationCategory.ESCALATION];
+
+/** Account mail: a subject and a plain-text body that says what to do. */
+const MAIL_TEMPLATES: Record<Language, Partial<Record<NotificationCategory, (payload: Record<string, string>, links: MailLinks) => Rendered>>> = {
+  en: {
+    PASSWORD_RESET: (p, links) => ({
+      title: 'Reset your CareConnect password',
+      body:
+        'Someone (hopefully you) asked to reset the password of your CareConnect account.\n\n' +
+        (links.passwordReset ? `Choose a new one here: ${links.passwordReset}?token=${p.token}` : `Enter this code in the app to choose a new one:\n\n${p.token}`) +
+        '\n\nIt works once, within 30 minutes. If you did not ask for it, ignore this mail: your password stays as it is.',
+    }),
+  },
+  de: {
+    PASSWORD_RESET: (p, links) => ({
+      title: 'Dein CareConnect-Passwort zurücksetzen',
+      body:
+        'Jemand (hoffentlich du) möchte das Passwort deines CareConnect-Kontos zurücksetzen.\n\n' +
+        (links.passwordReset ? `Wähle hier ein neues: ${links.passwordReset}?token=${p.token}` : `Gib diesen Code in der App ein, um ein neues zu wählen:\n\n${p.token}`) +
+        '\n\nEr gilt einmal und 30 Minuten lang. Wenn du das nicht warst, ignoriere diese Mail: dein Passwort bleibt, wie es ist.',
+    }),
+  },
+};
+
+/** Where account mail links to (empty: the mail carries the code to paste into the app). */
+export interface MailLinks {
+  passwordReset: string;
+}
+
+/** The mail of a notification in the person's language; null when this category has no mail. */
+export function renderMail(category: NotificationCategory, locale: string, payload: Record<string, string>, links: MailLinks): Rendered | null {
+  return MAIL_TEMPLATES[languageOf(locale)][category]?.(payload, links) ?? null;
+}

@@ -33,7 +33,7 @@ export class PreferencesService {
   async update(ctx: Context, changes: readonly StoredPreference[]): Promise<StoredPreference[]> {
     const userId = signedIn(ctx);
     changes.forEach((change, i) => {
-      if (!configurable(change.category, change.channel)) throw badInput(`input.preferences.${i}`, `${change.category} by ${change.channel} cannot be turned on or off`);
+      if (!configurable(change.category, change.channel)) throw badInput(`preferences.${i}`, `${change.category} by ${change.channel} cannot be turned on or off`);
     });
     if (changes.length > 0) await this.repository.save(userId, changes);
     return this.mine(ctx);

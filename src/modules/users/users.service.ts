@@ -81,6 +81,12 @@ export class UsersService {
     return user?.phoneVerified && user.phone ? user.phone : null;
   }
 
+  /** Where account mail to this person goes. */
+  async emailOf(id: string): Promise<string | null> {
+    const [user] = await this.repository.findByIds([id]);
+    return user?.email ?? null;
+  }
+
   /** The staff (PROFESSIONAL and ADMIN), read in the caller's transaction. */
   staffIds(tx: Tx): Promise<string[]> {
     return this.repository.staffIds(tx);
