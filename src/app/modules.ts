@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { AccessTokens } from '../platform/auth';
 import { DomainEvents } from '../platform/events';
 import { authResolvers, createAuthModule, type AuthEvents } from '../modules/auth';
-import { chatResolvers, createChatModule } from '../modules/chat';
+import { chatResolvers, createChatModule, type ChatEvents } from '../modules/chat';
 import { createNotificationsModule, notificationsResolvers } from '../modules/notifications';
 import { PresenceService, type PresenceEvents } from '../modules/presence';
 import { createUsersModule, usersResolvers } from '../modules/users';
@@ -12,7 +12,7 @@ import { createVolunteersModule, volunteersResolvers, type VolunteerEvents } fro
 import type { Infrastructure } from './infrastructure';
 
 /** Every domain event of the API: each module declares its own in `<module>.events.ts`. */
-export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents;
+export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents & ChatEvents;
 
 /** Every resolver class of the API, as each module lists its own. */
 export const resolverClasses = [...usersResolvers, ...authResolvers, ...volunteersResolvers, ...sosResolvers, ...chatResolvers, ...signalingResolvers, ...notificationsResolvers] as const;
@@ -26,7 +26,7 @@ export function createModules(infra: Infrastructure) {
   const volunteers = createVolunteersModule({ ...infra, events, users: users.service });
   const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search });
   const presence = new PresenceService(infra.redis, events, infra.logger);
-  const chat = createChatModule({ ...infra, users: users.service, sos: sos.service, presence });
+  const chat = createChatModule({ ...infra, users: users.service, sos: sos.service, presence, events });
   const signaling = createSignalingModule({ ...infra, chat: chat.service, sos: sos.service });
   const notifications = createNotificationsModule({
     ...infra,
@@ -56,6 +56,8 @@ export function createModules(infra: Infrastructure) {
   events.on('sos.accepted', (accepted) => notifications.outbox.committed(accepted));
   events.onTransaction('auth.passwordResetRequested', (request, tx) => notifications.outbox.passwordResetRequested(tx, request));
   events.on('auth.passwordResetRequested', (request) => notifications.outbox.committed(request));
+  events.onTransaction('chat.messageSent', (sent, tx) => notifications.outbox.messageSent(tx, sent));
+  events.on('chat.messageSent', (sent) => notifications.outbox.committed(sent));
 
   return {
     tokens,

@@ -320,6 +320,11 @@ export const configSchema = {
   }),
   PASSWORD_RESETS_PER_EMAIL_PER_HOUR: spec({ default: '3', description: 'Password reset mails asked for one address per hour.', parse: integer(1, 100) }),
   PASSWORD_RESETS_PER_IP_PER_HOUR: spec({ default: '20', description: 'Password resets asked for from one client IP per hour.', parse: integer(1, 10000) }),
+  NOTIFY_NON_EMERGENCY_PER_HOUR: spec({
+    default: '30',
+    description: 'Non-emergency notifications (chat messages) pushed to one person per hour; more are skipped. Never applies to alerts or news of an SOS.',
+    parse: integer(1, 10000),
+  }),
   NOTIFY_CONCURRENCY: spec({ default: '16', description: 'Notifications one instance delivers at once.', parse: integer(1, 1000) }),
   NOTIFY_SWEEP_SECONDS: spec({
     default: '2',

@@ -3,6 +3,10 @@ import {
   AcceptSosDocument,
   FailedNotificationsDocument,
   RetryNotificationDocument,
+  MessageAddedDocument,
+  SendMessageDocument,
+  SetQuietHoursDocument,
+  MyQuietHoursDocument,
   MarkArrivedDocument,
   MyDevicesDocument,
   RaiseSosDocument,
@@ -16,6 +20,7 @@ import { FakeApns } from '../helpers/fakes/fake-apns';
 import { FakeFcm } from '../helpers/fakes/fake-fcm';
 import { RedisProcess } from '../helpers/redis-process';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { acceptedSos } from '../helpers/chat';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
 import { eventually } from '../helpers/wait';
 import { queryRows } from '../helpers/databases';
@@ -37,6 +42,7 @@ beforeAll(async () => {
     SOS_STEP_TIMEOUT_SECONDS: '60',
     SOS_PER_HOUR: '50',
     NOTIFY_SWEEP_SECONDS: '1',
+    NOTIFY_NON_EMERGENCY_PER_HOUR: '3',
   });
 });
 
@@ -202,5 +208,62 @@ describe('push for an SOS', () => {
     await eventually(async () => fcm.to(token), (m) => m.length === 1);
     await expectError(admin.client.request(RetryNotificationDocument, { id: failed!.id }), 'CONFLICT');
     await expectError(admin.client.request(RetryNotificationDocument, { id: randomUUID() }), 'NOT_FOUND');
+  });
+});
+
+describe('push for a chat message', () => {
+  const hhmm = (date: Date) => date.toISOString().slice(11, 16);
+
+  it('reaches a participant whose app is closed, not one whose app is open; quiet hours and the per-person cap hold it back', async () => {
+    const { person, volunteer, conversationId, sosId } = await acceptedSos(server);
+    const token = fcmToken();
+    await withDevice(person, 'ANDROID', token);
+    const send = (body: string) => volunteer.client.request(SendMessageDocument, { conversationId, body, clientMessageId: randomUUID() });
+    const chatPushes = () => fcm.to(token).filter((m) => m.data.type === 'CHAT_MESSAGE');
+    const skipped = (reason: string) =>
+      eventually(
+        () => queryRows<{ n: number }>(env.databaseUrl, "SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND category = 'CHAT_MESSAGE' AND status = 'SKIPPED' AND last_error = $2", [person.id, reason]),
+        (rows) => rows[0].n === 1,
+      );
+
+    const first = (await send('I am 2 minutes away')).sendMessage;
+    const [pushed] = await eventually(async () => chatPushes(), (m) => m.length === 1);
+    expect(pushed.data).toMatchObject({ conversationId, messageId: first.id, sosId });
+    expect(pushed.notification!.body).not.toContain('2 minutes');
+    expect(pushed.android).toMatchObject({ priority: 'NORMAL', collapse_key: sosId });
+
+    // The app is open: the message arrives in it, no push.
+    const live = person.client.subscribe(MessageAddedDocument, { conversationId, after: first.id });
+    await eventually(() => server.modules.presence.isOnline(person.id), Boolean);
+    await send('Which floor?');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(chatPushes()).toHaveLength(1);
+    await live.return();
+    await person.client.close();
+    await eventually(async () => !(await server.modules.presence.isOnline(person.id)), Boolean, 10_000);
+
+    // Quiet hours around now (in UTC): held back.
+    const now = Date.now();
+    const quiet = { start: hhmm(new Date(now - 3600_000)), end: hhmm(new Date(now + 3600_000)), timeZone: 'UTC' };
+    expect((await person.client.request(SetQuietHoursDocument, { input: quiet })).setQuietHours).toEqual(quiet);
+    expect((await person.client.request(MyQuietHoursDocument)).myQuietHours).toEqual(quiet);
+    await send('Ring the bell?');
+    await skipped('quiet hours');
+    expect((await person.client.request(SetQuietHoursDocument, { input: null })).setQuietHours).toBeNull();
+
+    // At most 3 an hour here: the first counted already.
+    await send('Here now');
+    await send('Opening the door');
+    await eventually(async () => chatPushes(), (m) => m.length === 3);
+    await send('Hello?');
+    await skipped('too many notifications for this person this hour');
+    expect(chatPushes()).toHaveLength(3);
+  });
+
+  it('refuses quiet hours that are not times of day or not a time zone', async () => {
+    const person = await signUp(server);
+    await expectError(person.client.request(SetQuietHoursDocument, { input: { start: '25:00', end: '07:00', timeZone: 'UTC' } }), 'BAD_USER_INPUT', { field: 'start' });
+    await expectError(person.client.request(SetQuietHoursDocument, { input: { start: '22:00', end: '22:00', timeZone: 'UTC' } }), 'BAD_USER_INPUT', { field: 'end' });
+    await expectError(person.client.request(SetQuietHoursDocument, { input: { start: '22:00', end: '07:00', timeZone: 'Mars/Olympus' } }), 'BAD_USER_INPUT', { field: 'timeZone' });
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AlertStatus, NotificationCategory, SosEventType } from '../../src/platform/db';
 import { notificationOfAccept, notificationsOf } from '../../src/modules/notifications/notifications.rules';
 import { render, renderSms } from '../../src/modules/notifications/notifications.templates';
+import { inQuietHours } from '../../src/modules/notifications/quiet-hours';
 import type { SosChange } from '../../src/modules/sos';
 
 const sosId = randomUUID();
@@ -78,5 +79,25 @@ describe('notification texts', () => {
     expect(renderSms(NotificationCategory.SOS_ALERT, 'en', { category: 'MEDICAL', distanceMeters: '80' })).toBe('CareConnect: SOS nearby (medical emergency, 80 m from you). Open the app to answer.');
     expect(renderSms(NotificationCategory.PHONE_CODE, 'de', { code: '042917' })).toContain('042917');
     expect(renderSms(NotificationCategory.SOS_ACCEPTED, 'en', {})).toBeNull();
+  });
+});
+
+describe('quiet hours', () => {
+  const berlinNight = { startMinute: 22 * 60, endMinute: 7 * 60, timeZone: 'Europe/Berlin' };
+
+  it('span midnight in the person’s time zone, daylight saving included', () => {
+    // 21:30 UTC is 23:30 in Berlin in summer (UTC+2) and 22:30 in winter (UTC+1): quiet both times.
+    expect(inQuietHours(berlinNight, new Date('2026-07-01T21:30:00Z'))).toBe(true);
+    expect(inQuietHours(berlinNight, new Date('2026-01-15T21:30:00Z'))).toBe(true);
+    // 05:30 UTC is 07:30 in Berlin in summer (past the end) but 06:30 in winter (still quiet).
+    expect(inQuietHours(berlinNight, new Date('2026-07-01T05:30:00Z'))).toBe(false);
+    expect(inQuietHours(berlinNight, new Date('2026-01-15T05:30:00Z'))).toBe(true);
+    expect(inQuietHours(berlinNight, new Date('2026-01-15T12:00:00Z'))).toBe(false);
+  });
+
+  it('within a day when the window does not cross midnight', () => {
+    const lunch = { startMinute: 12 * 60, endMinute: 13 * 60, timeZone: 'UTC' };
+    expect(inQuietHours(lunch, new Date('2026-03-03T12:00:00Z'))).toBe(true);
+    expect(inQuietHours(lunch, new Date('2026-03-03T13:00:00Z'))).toBe(false);
   });
 });

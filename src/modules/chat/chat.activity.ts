@@ -36,6 +36,12 @@ export class ChatActivity {
    * TYPING now, and STOPPED_TYPING when asked or when no renewal came in time. The
    * last renewal is kept in Redis so a renewal on another instance keeps this one's timer quiet.
    */
+  /** Those of `userIds` with no app open (no socket on any instance); all of them if presence cannot say. */
+  async offline(userIds: readonly string[]): Promise<string[]> {
+    const online = await Promise.all(userIds.map((id) => this.presence.isOnline(id).catch(() => false)));
+    return userIds.filter((_, i) => !online[i]);
+  }
+
   async typing(conversationId: string, userId: string, typing: boolean): Promise<void> {
     const key = `${conversationId}:${userId}`;
     clearTimeout(this.lapses.get(key));

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../platform/db';
+import type { Queryable, Sql, Tx } from '../../platform/db';
 
 export interface ConversationRow {
   id: string;
@@ -101,8 +101,8 @@ export class ChatRepository {
    * concurrent sends), or returns the one this sender already sent with this client id.
    */
   /** The message a sender sent with this clientMessageId, if any: a retry gets the first one back. */
-  async sentWith(conversationId: string, senderId: string, clientMessageId: string): Promise<MessageRow | null> {
-    const { rows } = await this.sql.query<MessageRow>(
+  async sentWith(conversationId: string, senderId: string, clientMessageId: string, db: Queryable = this.sql): Promise<MessageRow | null> {
+    const { rows } = await db.query<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_message_id = $3`,
       [conversationId, senderId, clientMessageId],
     );
@@ -110,8 +110,8 @@ export class ChatRepository {
   }
 
   /** Stores a message with the conversation's next seq; a retry that raced another one past `sentWith` gets theirs. */
-  async insertMessage(conversationId: string, senderId: string, body: string, clientMessageId: string | null): Promise<{ message: MessageRow; created: boolean }> {
-    const { rows } = await this.sql.query<MessageRow>(
+  async insertMessage(tx: Tx, conversationId: string, senderId: string, body: string, clientMessageId: string | null): Promise<{ message: MessageRow; created: boolean }> {
+    const { rows } = await tx.query<MessageRow>(
       `WITH next AS (
          UPDATE conversations SET last_seq = last_seq + 1, last_message_at = now() WHERE id = $1 RETURNING last_seq
        ), inserted AS (
@@ -125,7 +125,7 @@ export class ChatRepository {
     );
     if (rows[0]) return { message: rows[0], created: true };
     // Two retries raced past the lookup; the other one inserted it.
-    return { message: (await this.sentWith(conversationId, senderId, clientMessageId!))!, created: false };
+    return { message: (await this.sentWith(conversationId, senderId, clientMessageId!, tx))!, created: false };
   }
 
   async messageById(id: string): Promise<MessageRow | null> {

@@ -1,12 +1,14 @@
 import { signedIn, type Context } from '../../platform/auth';
 import { AppError, badInput, notFound, rateLimited } from '../../platform/errors';
 import { pageOf } from '../../platform/graphql/cursor';
-import type { Tx } from '../../platform/db';
+import type { Sql, Tx } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
 import { replayThenLive, type PubSub } from '../../platform/pubsub';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import { assertId } from '../../platform/validation';
 import type { SosService } from '../sos';
 import type { ActivityRow, ChatActivity } from './chat.activity';
+import type { ChatEvents } from './chat.events';
 import type { ChatLoaders } from './chat.loaders';
 import type { ChatRepository, ConversationRow, MessageRow } from './chat.repository';
 import { chatTopics } from './chat.topics';
@@ -21,6 +23,8 @@ export interface ChatSettings {
 export class ChatService {
   constructor(
     private readonly repository: ChatRepository,
+    private readonly sql: Sql,
+    private readonly events: EventBus<ChatEvents>,
     private readonly sos: SosService,
     private readonly pubsub: PubSub,
     private readonly limiter: FixedWindowLimiter,
@@ -71,7 +75,15 @@ export class ChatService {
     if (retried) return retried;
     const attempt = await this.limiter.hit(userId);
     if (this.limiter.isExceeded(attempt)) throw rateLimited('Too many messages; slow down', attempt.retryAfterSeconds);
-    const { message, created } = await this.repository.insertMessage(conversation.id, userId, text, clientId);
+    // Who is to be pushed the message is settled before the transaction: the conversation's row is
+    // locked from the insert to the commit, and concurrent senders wait on it.
+    const recipients = (await this.repository.participants([conversation.id])).map((p) => p.userId).filter((id) => id !== userId);
+    const offlineRecipientIds = await this.activity.offline(recipients);
+    const { message, created } = await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const sent = await this.repository.insertMessage(tx, conversation.id, userId, text, clientId);
+      if (sent.created) await emit('chat.messageSent', { messageId: sent.message.id, conversationId: conversation.id, sosId: conversation.sosId, senderId: userId, offlineRecipientIds });
+      return sent;
+    });
     if (created) await this.pubsub.publish(chatTopics.messages, conversation.id, message);
     return message;
   }

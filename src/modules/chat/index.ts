@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../../config';
 import type { Sql } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
 import { FixedWindowLimiter } from '../../platform/rate-limit';
@@ -14,9 +15,11 @@ import { chatLoadersFactory } from './chat.loaders';
 import { ChatRepository } from './chat.repository';
 import { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver, boundChat } from './chat.resolver';
 import { ChatActivity } from './chat.activity';
+import type { ChatEvents } from './chat.events';
 import { ChatService } from './chat.service';
 
 export { ChatService };
+export type { ChatEvents } from './chat.events';
 
 /** The chat module's GraphQL resolvers (instances are made by createChatModule). */
 export const chatResolvers = [ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver] as const;
@@ -30,11 +33,12 @@ export function createChatModule(deps: {
   users: UsersService;
   sos: SosService;
   presence: PresenceService;
+  events: EventBus<ChatEvents>;
 }) {
   const repository = new ChatRepository(deps.sql);
   const limiter = new FixedWindowLimiter(deps.redis, deps.logger, 'chat', deps.config.CHAT_MESSAGES_PER_10S, 10);
   const activity = new ChatActivity(repository, deps.pubsub, deps.redis, deps.presence, deps.config.CHAT_TYPING_LAPSE_SECONDS * 1000);
-  const service = new ChatService(repository, deps.sos, deps.pubsub, limiter, chatLoadersFactory(repository), activity, {
+  const service = new ChatService(repository, deps.sql, deps.events, deps.sos, deps.pubsub, limiter, chatLoadersFactory(repository), activity, {
     closeGraceHours: deps.config.CHAT_CLOSE_GRACE_HOURS,
   });
   return {

@@ -28,6 +28,8 @@ import { SmtpMail } from './providers/smtp-mail';
 import { TwilioSms } from './providers/twilio-sms';
 import { VonageSms } from './providers/vonage-sms';
 import { PushChannel } from './push.channel';
+import { QuietHours } from './quiet-hours';
+import { QuietHoursRepository } from './quiet-hours.repository';
 import { SmsChannel } from './sms.channel';
 import { MailChannel } from './mail.channel';
 
@@ -69,7 +71,20 @@ export function createNotificationsModule(deps: {
   const push = new PushChannel({ fcm: providers.fcm, apns: providers.apns }, circuits);
   const sms = new SmsChannel({ primary: providers.primarySms, backup: providers.backupSms }, circuits);
   const mail = new MailChannel(providers.smtp, circuits);
-  const delivery = new NotificationDelivery(repository, devices, push, sms, mail, { passwordReset: config.PASSWORD_RESET_URL }, preferences, deps.ports, deps.registry, logger);
+  const quietHours = new QuietHours(new QuietHoursRepository(sql));
+  const delivery = new NotificationDelivery(
+    repository,
+    devices,
+    push,
+    sms,
+    mail,
+    { passwordReset: config.PASSWORD_RESET_URL },
+    preferences,
+    { quietHours, perPerson: new FixedWindowLimiter(deps.redis, logger, 'notify-cap', config.NOTIFY_NON_EMERGENCY_PER_HOUR, 3600) },
+    deps.ports,
+    deps.registry,
+    logger,
+  );
   const dispatcher = new NotificationDispatcher(
     delivery,
     repository,
@@ -109,6 +124,6 @@ export function createNotificationsModule(deps: {
         mail.close();
       },
     },
-    resolvers: [new DevicesResolver(new DevicesService(devices, logger)), new NotificationSettingsResolver(preferences, phones), new DeadLettersResolver(repository, dispatcher)],
+    resolvers: [new DevicesResolver(new DevicesService(devices, logger)), new NotificationSettingsResolver(preferences, phones, quietHours), new DeadLettersResolver(repository, dispatcher)],
   };
 }

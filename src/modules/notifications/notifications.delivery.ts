@@ -2,10 +2,12 @@ import { ExponentialBackoff, IterableBackoff, type IBackoff, type IBackoffFactor
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { NotificationCategory, NotificationChannel, NotificationStatus } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
+import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import type { DeviceRow, DevicesRepository } from './devices.repository';
 import type { AttemptRow, NotificationRow, NotificationsRepository } from './notifications.repository';
 import type { MailChannel } from './mail.channel';
-import { URGENT, render, renderMail, renderSms, type MailLinks } from './notifications.templates';
+import { NON_EMERGENCY, URGENT, render, renderMail, renderSms, type MailLinks } from './notifications.templates';
+import type { QuietHours } from './quiet-hours';
 import type { PreferencesService } from './preferences.service';
 import type { PushChannel } from './push.channel';
 import type { SmsChannel } from './sms.channel';
@@ -21,7 +23,7 @@ const SOS_RETRIES = { backoff: new ExponentialBackoff({ initialDelay: 500, maxDe
 const ACCOUNT_MAIL_RETRIES = { backoff: new IterableBackoff([60_000, 300_000, 900_000]) as IBackoffFactory<unknown>, maxAttempts: 4 };
 const retriesOf = (channel: NotificationChannel) => (channel === NotificationChannel.EMAIL ? ACCOUNT_MAIL_RETRIES : SOS_RETRIES);
 /** Categories sent only while the person's app is not open: it shows them in the app itself. */
-const ONLY_IF_AWAY: readonly NotificationCategory[] = [NotificationCategory.SOS_ACCEPTED, NotificationCategory.SOS_ARRIVED];
+const ONLY_IF_AWAY: readonly NotificationCategory[] = [NotificationCategory.SOS_ACCEPTED, NotificationCategory.SOS_ARRIVED, NotificationCategory.CHAT_MESSAGE];
 /** How long a provider may hold a push it cannot deliver yet (an alert expires within a step anyway). */
 const TTL_SECONDS: Partial<Record<NotificationCategory, number>> = { SOS_ALERT: 60, ALERT_CLEARED: 300, ESCALATION: 600 };
 /** Payload fields dropped once sent (a verification code, a reset token). */
@@ -73,6 +75,8 @@ export class NotificationDelivery {
     private readonly mail: MailChannel,
     private readonly links: MailLinks,
     private readonly preferences: PreferencesService,
+    /** Non-emergency notifications wait for these: the person's quiet hours, and a cap per person. */
+    private readonly restraint: { quietHours: QuietHours; perPerson: FixedWindowLimiter },
     private readonly ports: DeliveryPorts,
     registry: Registry,
     private readonly logger: Logger,
@@ -106,6 +110,11 @@ export class NotificationDelivery {
   private async reasonToSkip(n: NotificationRow): Promise<string | null> {
     if (!(await this.preferences.allows(n.userId, n.category, n.channel))) return 'turned off by the person';
     if (ONLY_IF_AWAY.includes(n.category) && (await this.ports.isOnline(n.userId).catch(() => false))) return 'the app is open';
+    if (NON_EMERGENCY.includes(n.category)) {
+      if (await this.restraint.quietHours.isQuietFor(n.userId)) return 'quiet hours';
+      const { perPerson } = this.restraint;
+      if (perPerson.isExceeded(await perPerson.hit(n.userId))) return 'too many notifications for this person this hour';
+    }
     if (n.channel === NotificationChannel.SMS && n.category === NotificationCategory.SOS_ALERT && !(await this.ports.isAlertUnattended(n.payload.alertId))) {
       return 'the alert was seen, answered or is over';
     }
@@ -129,7 +138,7 @@ export class NotificationDelivery {
       alert: render(n.category, device.locale, n.payload),
       data: { type: n.category, notificationId: n.id, ...n.payload },
       urgent: URGENT.includes(n.category),
-      collapseKey: n.payload.sosId ?? null,
+      collapseKey: n.payload.sosId ?? n.payload.conversationId ?? null,
       ttlSeconds: TTL_SECONDS[n.category] ?? 3600,
     });
     if (result.outcome === 'dead-token') {

@@ -1,11 +1,12 @@
 import type { Tx } from '../../platform/db';
 import type { AuthEvents } from '../auth';
+import type { ChatEvents } from '../chat';
 import type { SosChange, SosEvents } from '../sos';
 import type { UsersService } from '../users';
 import type { VolunteersService } from '../volunteers';
 import type { NotificationDispatcher } from './notifications.dispatcher';
 import type { NotificationsRepository, Written } from './notifications.repository';
-import { alertedVolunteers, escalates, notificationOfAccept, notificationOfPasswordReset, notificationsOf } from './notifications.rules';
+import { alertedVolunteers, escalates, notificationOfAccept, notificationOfPasswordReset, notificationsOf, notificationsOfMessage } from './notifications.rules';
 
 /**
  * Writes notifications into the outbox inside the transaction of the change that causes them
@@ -38,6 +39,12 @@ export class NotificationOutbox {
 
   async passwordResetRequested(tx: Tx, request: AuthEvents['auth.passwordResetRequested']): Promise<void> {
     this.written.set(request, await this.repository.insert(tx, [notificationOfPasswordReset(request)]));
+  }
+
+  /** Only participants whose app was closed get a row (delivery checks again when it is due). */
+  async messageSent(tx: Tx, sent: ChatEvents['chat.messageSent']): Promise<void> {
+    if (sent.offlineRecipientIds.length === 0) return;
+    this.written.set(sent, await this.repository.insert(tx, notificationsOfMessage(sent)));
   }
 
   /** After the commit: deliver now what the transaction wrote. */

@@ -5,6 +5,8 @@ import { PhoneVerificationService } from './phone-verification.service';
 import type { StoredPreference } from './preferences.repository';
 import { PreferencesService } from './preferences.service';
 import { NotificationPreference, NotificationPreferencesInput } from './types/notification-preference.type';
+import { QuietHours, type QuietHoursInput } from './quiet-hours';
+import { QuietHoursType } from './types/quiet-hours.type';
 
 /** The person's say over what reaches them, and the phone number SMS go to. */
 @Resolver()
@@ -12,7 +14,23 @@ export class NotificationSettingsResolver {
   constructor(
     private readonly preferences: PreferencesService,
     private readonly phones: PhoneVerificationService,
+    private readonly quietHours: QuietHours,
   ) {}
+
+  @Authorized()
+  @Query(() => QuietHoursType, { nullable: true, description: 'Your quiet hours, if you set any.' })
+  myQuietHours(@Ctx() ctx: Context): Promise<QuietHoursInput | null> {
+    return this.quietHours.mine(ctx);
+  }
+
+  @Authorized()
+  @Mutation(() => QuietHoursType, {
+    nullable: true,
+    description: 'Sets your quiet hours (null clears them): chat messages are not pushed during them. SOS alerts, escalations and news of your own SOS always are.',
+  })
+  setQuietHours(@Ctx() ctx: Context, @Arg('input', () => QuietHoursType, { nullable: true }) input?: QuietHoursType | null): Promise<QuietHoursInput | null> {
+    return this.quietHours.set(ctx, input);
+  }
 
   @Authorized()
   @Query(() => [NotificationPreference], { description: 'Every notification you may turn on or off, as it stands (push on and SMS off unless you changed them).' })

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AlertStatus, NotificationCategory, NotificationChannel, SosEventType } from '../../platform/db';
 import type { AuthEvents } from '../auth';
+import type { ChatEvents } from '../chat';
 import type { SosChange, SosEvents } from '../sos';
 import type { NewNotification } from './notifications.repository';
 
@@ -83,4 +84,15 @@ export function notificationOfPasswordReset(request: AuthEvents['auth.passwordRe
     category: NotificationCategory.PASSWORD_RESET,
     payload: { token: request.token },
   };
+}
+
+/** A message pushed to each participant whose app was closed (one per message and person). */
+export function notificationsOfMessage(sent: ChatEvents['chat.messageSent']): NewNotification[] {
+  return sent.offlineRecipientIds.map((userId) =>
+    push(`message:${sent.messageId}:${userId}`, userId, NotificationCategory.CHAT_MESSAGE, {
+      conversationId: sent.conversationId,
+      messageId: sent.messageId,
+      ...(sent.sosId ? { sosId: sent.sosId } : {}),
+    }),
+  );
 }

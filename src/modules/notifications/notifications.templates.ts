@@ -25,12 +25,14 @@ const TEMPLATES: Record<Language, Partial<Record<NotificationCategory, Template>
     ESCALATION: (p) => ({ title: 'SOS escalated', body: `Nobody accepted a ${what('en', p)} within the largest radius. Please take over.` }),
     SOS_ACCEPTED: () => ({ title: 'Help is on the way', body: 'A volunteer accepted your SOS. Open the app to follow them.' }),
     SOS_ARRIVED: () => ({ title: 'Your volunteer is there', body: 'The volunteer who accepted your SOS has arrived.' }),
+    CHAT_MESSAGE: () => ({ title: 'New message', body: 'Someone in your SOS conversation wrote to you. Open the app to read it.' }),
   },
   de: {
     SOS_ALERT: (p) => ({ title: `SOS in der Nähe: ${what('de', p)}`, body: `${p.distanceMeters} m von dir entfernt. Kannst du helfen? Öffnen zum Antworten.` }),
     ESCALATION: (p) => ({ title: 'SOS eskaliert', body: `Niemand hat einen Einsatz (${what('de', p)}) im größten Umkreis angenommen. Bitte übernehmen.` }),
     SOS_ACCEPTED: () => ({ title: 'Hilfe ist unterwegs', body: 'Eine Helferin oder ein Helfer hat deinen SOS angenommen. Öffne die App, um den Weg zu verfolgen.' }),
     SOS_ARRIVED: () => ({ title: 'Deine Hilfe ist da', body: 'Die Person, die deinen SOS angenommen hat, ist angekommen.' }),
+    CHAT_MESSAGE: () => ({ title: 'Neue Nachricht', body: 'Jemand hat dir in deinem SOS-Gespräch geschrieben. Öffne die App, um sie zu lesen.' }),
   },
 };
 
@@ -62,6 +64,9 @@ export function renderSms(category: NotificationCategory, locale: string, payloa
 
 /** Categories that must wake the phone (time-sensitive, high priority) rather than wait for a good moment. */
 export const URGENT: readonly NotificationCategory[] = [NotificationCategory.SOS_ALERT, NotificationCategory.ESCALATION];
+
+/** Categories that may wait: quiet hours and per-person caps apply to them, never to what concerns an emergency. */
+export const NON_EMERGENCY: readonly NotificationCategory[] = [NotificationCategory.CHAT_MESSAGE];
 
 /** Account mail: a subject and a plain-text body that says what to do. */
 const MAIL_TEMPLATES: Record<Language, Partial<Record<NotificationCategory, (payload: Record<string, string>, links: MailLinks) => Rendered>>> = {

@@ -17,6 +17,7 @@ export const CONFIGURABLE: readonly (StoredPreference & { category: Notification
   { category: NotificationCategory.ESCALATION, channel: SMS, enabled: false },
   { category: NotificationCategory.SOS_ACCEPTED, channel: PUSH, enabled: true },
   { category: NotificationCategory.SOS_ARRIVED, channel: PUSH, enabled: true },
+  { category: NotificationCategory.CHAT_MESSAGE, channel: PUSH, enabled: true },
 ];
 
 const configurable = (category: NotificationCategory, channel: NotificationChannel) => CONFIGURABLE.find((p) => p.category === category && p.channel === channel);
