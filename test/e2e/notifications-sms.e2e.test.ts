@@ -5,10 +5,11 @@ import {
   RaiseSosDocument,
   RegisterDeviceDocument,
   RequestPhoneVerificationDocument,
+  SosOffersDocument,
   UpdateNotificationPreferencesDocument,
   VerifyPhoneDocument,
 } from '../../sdk';
-import { signUp, type Actor } from '../helpers/actors';
+import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { FakeFcm } from '../helpers/fakes/fake-fcm';
 import { FakeTwilio, FakeVonage } from '../helpers/fakes/fake-sms';
@@ -126,10 +127,15 @@ describe('SMS after an unanswered alert', () => {
   it('is not sent once the app marked the alert seen', async () => {
     const centre = freshCentre();
     const volunteer = await smsVolunteer(at(90, 0, centre));
-    await (await signUp(server)).client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    const { raiseSos } = await (await signUp(server)).client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
     const [push] = await eventually(async () => fcm.to(volunteer.token), (m) => m.length === 1);
     const { markAlertSeen } = await volunteer.client.request(MarkAlertSeenDocument, { alertId: push.data.alertId });
     expect(markAlertSeen).toMatchObject({ id: push.data.alertId, status: 'OFFERED', seenAt: expect.any(String) });
+    // Staff see who was offered it and that they saw it; the volunteer sees no one else's offers.
+    const professional = await signInAs(server, Role.PROFESSIONAL);
+    const offers = (await professional.client.request(SosOffersDocument, { id: raiseSos.id })).sos!.alerts!;
+    expect(offers).toEqual([{ id: push.data.alertId, status: 'OFFERED', distanceMeters: expect.closeTo(90, 0), expiresAt: expect.any(String), seenAt: markAlertSeen.seenAt, volunteer: { id: volunteer.volunteerId } }]);
+    expect((await volunteer.client.request(SosOffersDocument, { id: raiseSos.id })).sos!.alerts).toBeNull();
     const [skipped] = await eventually(
       () => rows<{ status: string; last_error: string }>("SELECT status, last_error FROM notifications WHERE user_id = $1 AND channel = 'SMS' AND category = 'SOS_ALERT'", [volunteer.id]),
       (r) => r[0]?.status !== 'PENDING',

@@ -128,7 +128,7 @@ export function createSosModule(deps: {
     resolvers: [
       new SosResolver(service, intake, lifecycle),
       new SosRequestResolver(service, deps.users, volunteers),
-      new SosAlertResolver(service),
+      new SosAlertResolver(service, volunteers),
       new SosEventResolver(service),
       new SosSubscriptionsResolver(),
     ],

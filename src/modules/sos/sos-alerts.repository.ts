@@ -94,6 +94,12 @@ export class SosAlertsRepository {
     return rows;
   }
 
+  /** Every offer made for these SOS, oldest first. */
+  async ofSos(sosIds: readonly string[]): Promise<AlertRow[]> {
+    const { rows } = await this.sql.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM sos_alerts WHERE sos_id = ANY($1::uuid[]) ORDER BY created_at, id`, [sosIds]);
+    return rows;
+  }
+
   /** A volunteer's alerts made or answered (accepted, declined, expired, withdrawn) since `since`, oldest first. */
   async changedSince(volunteerId: string, since: Date): Promise<AlertRow[]> {
     const { rows } = await this.sql.query<AlertRow>(

@@ -1,9 +1,10 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import type { Context } from '../../platform/auth';
+import { Role, type Context } from '../../platform/auth';
 import type { Point } from '../../platform/geo';
 import { User, type UserRow, type UsersService } from '../users';
 import { GeoPoint, VolunteerProfile, type VolunteerRow, type VolunteersService } from '../volunteers';
 import { SosService } from './sos.service';
+import type { AlertRow } from './sos-alerts.repository';
 import type { PublishedAlert } from './sos.topics';
 import type { SosEventRow, SosRow } from './sos.repository';
 import { SosAlert } from './types/sos-alert.type';
@@ -64,6 +65,14 @@ export class SosRequestResolver {
     return this.service.alertedCount(ctx, sos);
   }
 
+  @FieldResolver(() => [SosAlert], {
+    nullable: true,
+    description: 'Professionals and admins only (null for others): every offer made, with its status and when the volunteer\'s app showed it (seenAt).',
+  })
+  alerts(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<AlertRow[] | null> {
+    return this.service.alertsFor(ctx, sos);
+  }
+
   @FieldResolver(() => [SosEvent])
   timeline(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<SosEventRow[]> {
     return this.service.timeline(ctx, sos);
@@ -72,7 +81,18 @@ export class SosRequestResolver {
 
 @Resolver(() => SosAlert)
 export class SosAlertResolver {
-  constructor(private readonly service: SosService) {}
+  constructor(
+    private readonly service: SosService,
+    private readonly volunteers: VolunteersService,
+  ) {}
+
+  @FieldResolver(() => VolunteerProfile, { nullable: true, description: 'Professionals and admins only (null for others): who was offered it.' })
+  async volunteer(@Root() alert: PublishedAlert, @Ctx() ctx: Context): Promise<VolunteerRow | null> {
+    const role = (await ctx.viewer())?.role;
+    if (role !== Role.PROFESSIONAL && role !== Role.ADMIN) return null;
+    const [row] = await this.volunteers.byIds(ctx, [alert.volunteerId]);
+    return row ?? null;
+  }
 
   @FieldResolver(() => SosRequest)
   async sos(@Root() alert: PublishedAlert, @Ctx() ctx: Context): Promise<SosRow> {

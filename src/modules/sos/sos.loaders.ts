@@ -1,11 +1,13 @@
 import DataLoader from 'dataloader';
-import type { SosAlertsRepository } from './sos-alerts.repository';
+import type { AlertRow, SosAlertsRepository } from './sos-alerts.repository';
 import type { SosEventRow, SosRepository, SosRow } from './sos.repository';
 
 export interface SosLoaders {
   byId: DataLoader<string, SosRow | null>;
   timeline: DataLoader<string, SosEventRow[]>;
   alertedCount: DataLoader<string, number>;
+  /** Every offer of an SOS (for staff). */
+  alerts: DataLoader<string, AlertRow[]>;
   /** Keyed "sosId:volunteerId": whether that volunteer was alerted for that SOS. */
   alerted: DataLoader<string, boolean>;
 }
@@ -24,6 +26,10 @@ export function sosLoadersFactory(repository: SosRepository, alerts: SosAlertsRe
     alertedCount: new DataLoader(async (ids) => {
       const counts = await alerts.countsBySos(ids);
       return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    alerts: new DataLoader(async (ids) => {
+      const alertsOf = await alerts.ofSos(ids);
+      return ids.map((id) => alertsOf.filter((a) => a.sosId === id));
     }),
     alerted: new DataLoader(async (keys) => {
       const pairs = keys.map((key) => key.split(':') as [string, string]);

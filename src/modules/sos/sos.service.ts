@@ -112,6 +112,12 @@ export class SosService {
     return sos.queued ? sos.queued.alertedVolunteerIds.length : this.load(ctx).alertedCount.load(sos.id);
   }
 
+  /** Every offer made for the SOS, with when each was seen and answered: for staff only (null for anyone else). */
+  async alertsFor(ctx: Context, sos: SosRow): Promise<AlertRow[] | null> {
+    if (sos.queued || (await this.relation(ctx, sos)) !== 'staff') return null;
+    return this.load(ctx).alerts.load(sos.id);
+  }
+
   byId(ctx: Context, id: string): Promise<SosRow | null> {
     return this.load(ctx).byId.load(id);
   }
