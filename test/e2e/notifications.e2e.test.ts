@@ -55,6 +55,8 @@ afterEach(async () => {
   fcm.mode = 'ok';
   apns.failing = false;
   await redis.start();
+  // The server's clients reconnect on their own schedule: the next test starts once it is ready again.
+  await eventually(() => fetch(server.url.replace('/graphql', '/readyz')).then((r) => r.status), (status) => status === 200, 10_000);
 });
 
 const fcmToken = () => `fcm-${randomBytes(24).toString('base64url')}:APA91b${randomBytes(40).toString('base64url')}`;
