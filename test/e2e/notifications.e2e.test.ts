@@ -178,6 +178,25 @@ describe('push for an SOS', () => {
     expect(sent.attempts).toBeGreaterThanOrEqual(3);
   });
 
+  it('gives up on a provider that never answers (5 s) and tries again', async () => {
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(100, 0, centre));
+    const token = fcmToken();
+    await withDevice(volunteer, 'ANDROID', token);
+    fcm.mode = 'hang';
+    await raise(await signUp(server), centre);
+    const [timedOut] = await eventually(() => outbox(volunteer.id), (rows) => rows[0]?.attempts === 1 && rows[0].status === 'PENDING', 10_000);
+    expect(timedOut.category).toBe('SOS_ALERT');
+    fcm.mode = 'ok';
+    await eventually(async () => fcm.to(token), (m) => m.length === 1, 15_000);
+    const [attempt] = await queryRows<{ outcome: string; detail: string }>(
+      env.databaseUrl,
+      "SELECT a.outcome, a.detail FROM notification_attempts a JOIN notifications n ON n.id = a.notification_id WHERE n.user_id = $1 AND n.channel = 'PUSH' ORDER BY a.at LIMIT 1",
+      [volunteer.id],
+    );
+    expect(attempt).toMatchObject({ outcome: 'retry', detail: expect.stringMatching(/abort|timeout/i) });
+  }, 30_000);
+
   it('loses nothing when Redis (and every queued job) is gone: the outbox sweeper delivers', async () => {
     const centre = freshCentre();
     const volunteer = await volunteerAt(server, at(100, 0, centre));

@@ -110,8 +110,8 @@ export class ChatRepository {
   }
 
   /** Stores a message with the conversation's next seq; a retry that raced another one past `sentWith` gets theirs. */
-  async insertMessage(tx: Tx, conversationId: string, senderId: string, body: string, clientMessageId: string | null): Promise<{ message: MessageRow; created: boolean }> {
-    const { rows } = await tx.query<MessageRow>(
+  async insertMessage(db: Queryable, conversationId: string, senderId: string, body: string, clientMessageId: string | null): Promise<{ message: MessageRow; created: boolean }> {
+    const { rows } = await db.query<MessageRow>(
       `WITH next AS (
          UPDATE conversations SET last_seq = last_seq + 1, last_message_at = now() WHERE id = $1 RETURNING last_seq
        ), inserted AS (
@@ -125,7 +125,7 @@ export class ChatRepository {
     );
     if (rows[0]) return { message: rows[0], created: true };
     // Two retries raced past the lookup; the other one inserted it.
-    return { message: (await this.sentWith(conversationId, senderId, clientMessageId!, tx))!, created: false };
+    return { message: (await this.sentWith(conversationId, senderId, clientMessageId!, db))!, created: false };
   }
 
   async messageById(id: string): Promise<MessageRow | null> {

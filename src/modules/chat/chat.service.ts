@@ -76,14 +76,18 @@ export class ChatService {
     const attempt = await this.limiter.hit(userId);
     if (this.limiter.isExceeded(attempt)) throw rateLimited('Too many messages; slow down', attempt.retryAfterSeconds);
     // Who is to be pushed the message is settled before the transaction: the conversation's row is
-    // locked from the insert to the commit, and concurrent senders wait on it.
-    const recipients = (await this.repository.participants([conversation.id])).map((p) => p.userId).filter((id) => id !== userId);
+    // locked from the insert to the commit, and concurrent senders wait on it. With everyone's app
+    // open (the usual case in a live chat) there is nothing to push, and one statement does.
+    const recipients = (await this.load(ctx).participants.load(conversation.id)).filter((id) => id !== userId);
     const offlineRecipientIds = await this.activity.offline(recipients);
-    const { message, created } = await this.events.transaction(this.sql, async (tx, { emit }) => {
-      const sent = await this.repository.insertMessage(tx, conversation.id, userId, text, clientId);
-      if (sent.created) await emit('chat.messageSent', { messageId: sent.message.id, conversationId: conversation.id, sosId: conversation.sosId, senderId: userId, offlineRecipientIds });
-      return sent;
-    });
+    const { message, created } =
+      offlineRecipientIds.length === 0
+        ? await this.repository.insertMessage(this.sql, conversation.id, userId, text, clientId)
+        : await this.events.transaction(this.sql, async (tx, { emit }) => {
+            const sent = await this.repository.insertMessage(tx, conversation.id, userId, text, clientId);
+            if (sent.created) await emit('chat.messageSent', { messageId: sent.message.id, conversationId: conversation.id, sosId: conversation.sosId, senderId: userId, offlineRecipientIds });
+            return sent;
+          });
     if (created) await this.pubsub.publish(chatTopics.messages, conversation.id, message);
     return message;
   }
