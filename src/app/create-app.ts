@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
+import helmet from 'helmet';
 import express from 'express';
 import { redactConfig, type Config } from '../config';
 import type { Context } from '../platform/auth';
@@ -59,6 +60,9 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 
   const app = express();
   app.disable('x-powered-by');
+  // Security headers for browser clients (helmet). The API answers JSON; the one page it serves is
+  // the IDE, whose scripts and frames come from Apollo's CDN, so its CSP is left off while the IDE is on.
+  app.use(helmet({ contentSecurityPolicy: config.GRAPHQL_IDE ? false : undefined, crossOriginEmbedderPolicy: false }));
   const httpServer: HttpServer = createServer(app);
   // Idle keep-alive connections outlive those of clients and balancers (60 s is the usual balancer
   // default, 4 s undici's): the client must be the side that closes, or a request it sends just as

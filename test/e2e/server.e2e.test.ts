@@ -17,6 +17,28 @@ const base = (s: TestServer) => s.url.replace(/\/graphql$/, '');
 const post = (s: TestServer, body: string, headers: Record<string, string> = {}) =>
   fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
+describe('security headers', () => {
+  it('are sent to browsers, with a strict CSP when the IDE is off', async () => {
+    const strict = await env.start({ GRAPHQL_IDE: 'false' });
+    const response = await fetch(`${base(strict)}/healthz`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('x-powered-by')).toBeNull();
+    await strict.stop();
+  });
+
+  it('leave the IDE working where it is on (development)', async () => {
+    const page = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    expect(page.headers.get('content-security-policy')).toBeNull();
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
 describe('health', () => {
   it('/healthz says the process is alive', async () => {
     const response = await fetch(`${base(server)}/healthz`);
@@ -24,10 +46,15 @@ describe('health', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
-  it('/readyz is 200 when PostgreSQL and Redis answer', async () => {
+  it('/readyz is 200 when PostgreSQL and Redis answer, and says which notification channels are off', async () => {
     const response = await fetch(`${base(server)}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ready', failed: [], checks: { postgres: 'ok', redis: 'ok' } });
+    expect(await response.json()).toMatchObject({
+      status: 'ready',
+      failed: [],
+      checks: { postgres: 'ok', redis: 'ok' },
+      notifications: { fcm: 'off', apns: 'off', sms: 'off', mail: 'off' },
+    });
   });
 
   it('/readyz is 503 naming Redis when Redis is down; sign-up and sign-in still work', async () => {
