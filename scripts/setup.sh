@@ -73,6 +73,10 @@ if [ "$(value postgres)" = up ] && [ "$(value postgis)" != yes ]; then
   if can_install; then apt_install "postgresql-$(value pg_major)-postgis-3"; STATE="$(probe)"; fi
   [ "$(value postgis)" = yes ] || missing+=("postgis")
 fi
+# coturn: the TURN server the call tests allocate relays on (the API itself never needs it).
+if ! command -v turnserver >/dev/null; then
+  if can_install; then apt_install coturn; else say "note: coturn (turnserver) is not installed; the TURN test needs it (Debian/Ubuntu: apt-get install coturn; macOS: brew install coturn)"; fi
+fi
 [ "$(value postgres)" = up ] || [[ " ${missing[*]} " == *" postgres "* ]] || missing+=("postgres")
 [ "$(value redis)" = up ] || [[ " ${missing[*]} " == *" redis "* ]] || missing+=("redis")
 

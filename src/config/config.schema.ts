@@ -83,6 +83,16 @@ const serviceAccount = (raw: string): string => {
   return raw;
 };
 
+/** ICE server URLs (RFC 7064/7065: `stun:host[:port]`, `turn:host[:port][?transport=udp|tcp]`). */
+const iceUrls =
+  (...schemes: string[]) =>
+  (raw: string): string[] => {
+    const urls = list(raw);
+    const bad = urls.find((u) => !schemes.some((scheme) => u.startsWith(scheme)) || !/^[a-z]+:[^\s/?]+(\?transport=(udp|tcp))?$/.test(u));
+    if (bad) throw new ParseError(`"${bad}" is not a ${schemes.join(' or ')} URL (host[:port][?transport=udp|tcp])`);
+    return urls;
+  };
+
 /** A PEM key, also written on one line with literal \n (as environment variables often are). */
 const pem = (raw: string): string => {
   const key = raw.replace(/\\n/g, '\n').trim();
@@ -331,6 +341,14 @@ export const configSchema = {
     description: 'How often each instance looks in the outbox for notifications whose delivery job was lost (Redis down or flushed, an instance gone).',
     parse: integer(1, 3600),
   }),
+  STUN_URLS: spec({ default: '', description: 'Comma-separated STUN URLs handed to calls (`iceServers`), e.g. stun:turn.example.org:3478.', parse: iceUrls('stun:', 'stuns:') }),
+  TURN_URLS: spec({
+    default: '',
+    description: 'Comma-separated TURN URLs handed to calls with time-limited credentials, e.g. turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349. Needs TURN_SHARED_SECRET.',
+    parse: iceUrls('turn:', 'turns:'),
+  }),
+  TURN_SHARED_SECRET: spec({ default: '', secret: true, description: "The TURN server's static-auth-secret (coturn `use-auth-secret`): TURN credentials are derived from it.", parse: text }),
+  TURN_CREDENTIAL_TTL_SECONDS: spec({ default: '3600', description: 'How long issued TURN credentials stay valid.', parse: integer(60, 86_400) }),
   SHUTDOWN_TIMEOUT_SECONDS: spec({
     default: '10',
     description: 'On SIGTERM/SIGINT, how long in-flight work may take before the process exits anyway.',

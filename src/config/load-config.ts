@@ -53,6 +53,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  if (Array.isArray(values.TURN_URLS) && values.TURN_URLS.length > 0 && !values.TURN_SHARED_SECRET) {
+    problems.push('TURN_SHARED_SECRET must be set when TURN_URLS is (TURN credentials are derived from it)');
+  }
+
   // A provider's credentials come together: half of them is a mistake, not "off".
   for (const group of [
     ['APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_PRIVATE_KEY', 'APNS_BUNDLE_ID'],

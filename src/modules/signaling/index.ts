@@ -16,6 +16,11 @@ export const signalingResolvers = [SignalingResolver] as const;
 
 export function createSignalingModule(deps: { redis: Redis; config: Config; logger: Logger; pubsub: PubSub; chat: ChatService; sos: SosService }) {
   const limiter = new FixedWindowLimiter(deps.redis, deps.logger, 'signals', deps.config.CALL_SIGNALS_PER_10S, 10);
-  const service = new SignalingService(deps.chat, deps.sos, deps.pubsub, limiter);
+  const service = new SignalingService(deps.chat, deps.sos, deps.pubsub, limiter, {
+    stunUrls: deps.config.STUN_URLS,
+    turnUrls: deps.config.TURN_URLS,
+    turnSharedSecret: deps.config.TURN_SHARED_SECRET,
+    credentialTtlSeconds: deps.config.TURN_CREDENTIAL_TTL_SECONDS,
+  });
   return { bindSchema: (schema: GraphQLSchema) => boundSignaling.bind(schema, service), resolvers: [new SignalingResolver(service)] };
 }

@@ -1,10 +1,12 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Authorized, Ctx, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { ID } from '../../platform/graphql/id.scalar';
 import type { Context } from '../../platform/auth';
 import { schemaBound } from '../../platform/graphql/schema-bound';
 import { SignalingService, type SignalRow } from './signaling.service';
+import type { IceServerRow } from './ice-servers';
 import { CallSignal, SignalKind } from './types/call-signal.type';
+import { IceServer } from './types/ice-server.type';
 
 export const boundSignaling = schemaBound<SignalingService>('signaling');
 const signalingOf = (info: GraphQLResolveInfo) => boundSignaling.of(info);
@@ -12,6 +14,14 @@ const signalingOf = (info: GraphQLResolveInfo) => boundSignaling.of(info);
 @Resolver()
 export class SignalingResolver {
   constructor(private readonly signaling: SignalingService) {}
+
+  @Authorized()
+  @Query(() => [IceServer], {
+    description: 'STUN and TURN servers for a call about this SOS, TURN with credentials valid TURN_CREDENTIAL_TTL_SECONDS; for its people while it is ACCEPTED or ARRIVED. Empty when none are configured.',
+  })
+  iceServers(@Arg('sosId', () => ID) sosId: string, @Ctx() ctx: Context): Promise<IceServerRow[]> {
+    return this.signaling.iceServers(ctx, sosId);
+  }
 
   @Authorized()
   @Mutation(() => Boolean, { description: 'Relays a WebRTC signal to the other people of the SOS (while it is ACCEPTED or ARRIVED). Not stored.' })

@@ -5,6 +5,7 @@ import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import { assertId } from '../../platform/validation';
 import type { ChatService } from '../chat';
 import type { SosService } from '../sos';
+import { iceServersFor, type IceServerRow, type IceSettings } from './ice-servers';
 import { signalingTopics } from './signaling.topics';
 import type { SignalKind } from './types/call-signal.type';
 
@@ -30,7 +31,14 @@ export class SignalingService {
     private readonly sos: SosService,
     private readonly pubsub: PubSub,
     private readonly limiter: FixedWindowLimiter,
+    private readonly ice: IceSettings,
   ) {}
+
+  /** ICE servers for the people of an SOS while a call is possible (as for signals: NOT_FOUND, CONFLICT). */
+  async iceServers(ctx: Context, sosId: string): Promise<IceServerRow[]> {
+    await this.callable(ctx, sosId);
+    return iceServersFor(ctx.tokenUserId!, this.ice);
+  }
 
   async send(ctx: Context, sosId: string, kind: SignalKind, payload: string): Promise<boolean> {
     const id = await this.callable(ctx, sosId);
