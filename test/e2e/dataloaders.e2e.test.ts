@@ -8,8 +8,8 @@ const env = useTestEnvironment();
 let server: TestServer;
 
 beforeAll(async () => {
-  // A quiet server: no sweeps or steps running in the background while statements are counted.
-  server = await env.start({ SOS_PER_HOUR: '100', SOS_SWEEP_SECONDS: '3600', SOS_STEP_TIMEOUT_SECONDS: '3600', VOLUNTEER_ALERTS_PER_HOUR: '1000' });
+  // A quiet server: no sweeps, steps or notification deliveries running in the background while statements are counted.
+  server = await env.start({ SOS_PER_HOUR: '100', SOS_SWEEP_SECONDS: '3600', NOTIFY_SWEEP_SECONDS: '3600', NOTIFY_SMS_AFTER_SECONDS: '600', SOS_STEP_TIMEOUT_SECONDS: '3600', VOLUNTEER_ALERTS_PER_HOUR: '1000' });
 });
 
 async function statements(): Promise<number> {
