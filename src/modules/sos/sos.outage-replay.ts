@@ -14,6 +14,8 @@ import { SosEventType, SosStatus } from './types/sos-enums';
 const LOOK_EVERY_MS = 1000;
 /** Queued SOS written per look: well within the replay lock's 15 s. */
 const BATCH = 100;
+/** Queued SOS written at once (each holds a pooled connection for its transaction). */
+const CONCURRENCY = 4;
 
 /**
  * Writes what the outage journal holds to PostgreSQL once it answers again, oldest first, by
@@ -55,15 +57,20 @@ export class OutageReplay {
       if (await this.journal.isEmpty()) return;
       lock = await this.journal.claimReplay();
       if (!lock) return;
-      for (const { entryId, sos } of await this.journal.oldest(BATCH)) {
-        try {
-          await this.replayEntry(entryId, sos);
-        } catch (err) {
+      const entries = await this.journal.oldest(BATCH);
+      // Oldest first, a few at a time: each SOS is written in one transaction of its own (its
+      // events in order), and after an outage every second counts for the people waiting.
+      for (let i = 0; i < entries.length; i += CONCURRENCY) {
+        const outcomes = await Promise.all(entries.slice(i, i + CONCURRENCY).map(({ entryId, sos }) => this.replayEntry(entryId, sos).then(() => null, (err: unknown) => ({ sos, err }))));
+        let unreachable = false;
+        for (const failed of outcomes) {
+          if (!failed) continue;
           // PostgreSQL still (or again) unreachable: the rest waits for the next look.
-          if (isDependencyUnavailable(err)) return;
+          if (isDependencyUnavailable(failed.err)) unreachable = true;
           // Anything else is a bug to see in the log; the SOS stays in the journal, the others go on.
-          this.logger.error({ sosId: sos?.id, err: { message: (err as Error).message } }, 'queued SOS could not be written to PostgreSQL');
+          else this.logger.error({ sosId: failed.sos?.id, err: { message: (failed.err as Error).message } }, 'queued SOS could not be written to PostgreSQL');
         }
+        if (unreachable) return;
       }
     } catch (err) {
       this.logger.warn({ err: { message: (err as Error).message } }, 'outage journal replay paused');
