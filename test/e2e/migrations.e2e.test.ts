@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { applyMigrations, ensureDatabase } from '../../src/platform/db';
-import { TEST_DB_PREFIX, databaseUrl, withAdmin } from '../helpers/databases';
+import { databaseUrl, runPrefix, withAdmin } from '../helpers/databases';
 
-const name = `${TEST_DB_PREFIX}migrations_${process.pid}`;
+const name = `${runPrefix()}migrations_${process.pid}`;
 const url = databaseUrl(name);
 let dir: string;
 

@@ -1,16 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { applyMigrations } from '../../src/platform/db';
-import { TEMPLATE_DB, TEST_DB_PREFIX, databaseUrl, withAdmin } from './databases';
+import { TEST_DB_PREFIX, databaseUrl, templateDb, withAdmin } from './databases';
+
+/** Databases of runs started longer ago than this are leftovers of runs that crashed. */
+const STALE_AFTER_SECONDS = 3 * 3600;
 
 /**
- * Once per `jest` run: a template database with every migration applied (each test file then
- * copies it in milliseconds), and leftovers of crashed runs removed.
+ * Once per `jest` run: names the run (workers inherit CC_TEST_RUN), makes its template database
+ * with every migration applied (each test file then copies it in milliseconds), and removes the
+ * leftovers of crashed runs, never the databases of a run still going.
  */
 export default async function globalSetup(): Promise<void> {
+  const startedAt = Math.floor(Date.now() / 1000);
+  process.env.CC_TEST_RUN = `${startedAt}${randomBytes(2).toString('hex')}`;
   await withAdmin(async (admin) => {
     const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${TEST_DB_PREFIX}%`]);
-    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
+    for (const { datname } of rows) {
+      const runStarted = Number(/^careconnect_test_(\d{10})[0-9a-f]{4}_/.exec(datname)?.[1] ?? 0);
+      if (startedAt - runStarted > STALE_AFTER_SECONDS) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+    await admin.query(`CREATE DATABASE "${templateDb()}"`);
   });
-  await applyMigrations(databaseUrl(TEMPLATE_DB), join(__dirname, '..', '..', 'prisma', 'migrations'));
+  await applyMigrations(databaseUrl(templateDb()), join(__dirname, '..', '..', 'prisma', 'migrations'));
 }
