@@ -152,6 +152,25 @@ describe('an SOS raised while PostgreSQL is unreachable', () => {
     expect((await rows('SELECT volunteer_id FROM sos_alerts WHERE sos_id = $1', [raised.id]))).toEqual([{ volunteer_id: volunteer!.volunteerId }]);
   });
 
+  it('a second SOS of a person whose SOS is already open in PostgreSQL is written cancelled, naming the open one', async () => {
+    const person = await signedUp(first);
+    const open = (await raise(person, spot(), randomUUID())).raiseSos;
+    proxy.cut();
+    const second = (await raiseDuringOutage(person, spot(), randomUUID()))!.raiseSos;
+    expect(second).toMatchObject({ queued: true });
+    expect(second.id).not.toBe(open.id);
+    proxy.restore();
+    const written = await eventually(
+      () => person.client.request(SosDocument, { id: second.id }).then(({ sos }) => sos, () => null),
+      (sos) => sos?.queued === false,
+      15_000,
+    );
+    expect(written).toMatchObject({ status: 'CANCELLED' });
+    expect(written!.timeline.map((e) => e.type)).toEqual(['CREATED', 'CANCELLED']);
+    expect(written!.timeline[1].message).toContain(open.id);
+    expect((await person.client.request(SosDocument, { id: open.id })).sos!.status).not.toBe('CANCELLED');
+  });
+
   it('answers UNAVAILABLE at once when Redis is down as well', async () => {
     const person = await signedUp(first);
     proxy.cut();
