@@ -3,10 +3,8 @@ import {
   BecomeVolunteerDocument,
   RaiseSosDocument,
   RegisterDeviceDocument,
-  RequestPhoneVerificationDocument,
   SetAvailabilityDocument,
   UpdateNotificationPreferencesDocument,
-  VerifyPhoneDocument,
   type CareConnectClient,
   type Session,
 } from '../../sdk';
@@ -17,6 +15,7 @@ import { queryRows } from '../../test/helpers/databases';
 import { FakeFcm, type FcmMessage } from '../../test/helpers/fakes/fake-fcm';
 import { FakeTwilio, FakeVonage } from '../../test/helpers/fakes/fake-sms';
 import { spawnServer, stopServer, type ServerProcess } from '../../test/helpers/spawn-server';
+import { verifyPhoneBySms } from '../../test/helpers/phones';
 import { clientFactory } from '../../test/helpers/test-environment';
 import { CENTRE, sequence } from '../lib/city';
 import { benchEnvironment, type BenchEnvironment } from '../lib/environment';
@@ -62,13 +61,7 @@ async function setUpWorld(url: string, twilio: FakeTwilio, requesters: number): 
     await actor.client.request(BecomeVolunteerDocument, { input: { skills: ['FIRST_AID'] } });
     await actor.client.request(SetAvailabilityDocument, { available: true, location });
     await actor.client.request(RegisterDeviceDocument, { input: { platform: 'ANDROID', pushToken: `bench-${actor.id}`, appVersion: '1.0.0', locale: 'en' } });
-    await actor.client.request(RequestPhoneVerificationDocument, { phone });
-    for (let tries = 0; twilio.to(phone).length === 0; tries++) {
-      if (tries > 200) throw new Error(`no verification SMS for ${phone}`);
-      await sleep(25);
-    }
-    const code = /\b(\d{6})\b/.exec(twilio.to(phone)[0].text)![1];
-    await actor.client.request(VerifyPhoneDocument, { code });
+    if (!(await verifyPhoneBySms(actor.client, twilio, phone))) throw new Error(`${phone} was not verified`);
     await actor.client.request(UpdateNotificationPreferencesDocument, { input: { preferences: [{ category: 'SOS_ALERT', channel: 'SMS', enabled: true }] } });
     await actor.client.close();
     return { session: actor.session, phone };

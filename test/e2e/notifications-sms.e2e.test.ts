@@ -9,10 +9,11 @@ import {
   UpdateNotificationPreferencesDocument,
   VerifyPhoneDocument,
 } from '../../sdk';
-import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
+import { Role, signInAs, signUp } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { FakeFcm } from '../helpers/fakes/fake-fcm';
 import { FakeTwilio, FakeVonage } from '../helpers/fakes/fake-sms';
+import { verifyPhoneBySms } from '../helpers/phones';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
 import { eventually } from '../helpers/wait';
@@ -53,21 +54,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const rows = <T>(sql: string, params: unknown[]) => queryRows<T>(env.databaseUrl, sql, params);
 
-/** Verifies a number through the API, reading the code from the SMS as a person would. */
-async function verifyPhone(actor: Actor, phone: string): Promise<void> {
-  await actor.client.request(RequestPhoneVerificationDocument, { phone });
-  const [sms] = await eventually(async () => twilio.to(phone), (m) => m.length > 0);
-  const code = /\b(\d{6})\b/.exec(sms.text)![1];
-  expect((await actor.client.request(VerifyPhoneDocument, { code })).verifyPhone.phoneVerified).toBe(true);
-}
-
 /** A volunteer with an Android phone, a verified number, and SMS alerts turned on. */
 async function smsVolunteer(point: { latitude: number; longitude: number }) {
   const volunteer = await volunteerAt(server, point);
   const phone = newPhone();
   const token = `fcm-${randomUUID()}`;
   await volunteer.client.request(RegisterDeviceDocument, { input: { platform: 'ANDROID', pushToken: token, appVersion: '2.4.1', locale: 'en' } });
-  await verifyPhone(volunteer, phone);
+  expect(await verifyPhoneBySms(volunteer.client, twilio, phone)).toBe(true);
   await volunteer.client.request(UpdateNotificationPreferencesDocument, { input: { preferences: [{ category: 'SOS_ALERT', channel: 'SMS', enabled: true }] } });
   return { ...volunteer, phone, token };
 }

@@ -122,6 +122,8 @@ describe('push for an SOS', () => {
       expect(text).not.toContain(String(centre.latitude).slice(0, 7));
     }
 
+    // One OAuth token serves every push for its hour.
+    expect(fcm.tokenRequests).toBe(1);
     // A retried raiseSos is the same SOS: no second push.
     expect((await raise(person, centre, key)).raiseSos.id).toBe(sos.id);
     await new Promise((r) => setTimeout(r, 500));

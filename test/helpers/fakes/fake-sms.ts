@@ -13,7 +13,6 @@ abstract class FakeSmsProvider {
   readonly received: Sms[] = [];
   /** Answers every message with the provider's "try again" failure while true. */
   failing = false;
-  requests = 0;
   /** How long each request takes to answer (a real provider's round trip). */
   latencyMs = 0;
   url = '';
@@ -70,7 +69,6 @@ export class FakeTwilio extends FakeSmsProvider {
   }
 
   protected handle(req: IncomingMessage, body: string, res: ServerResponse): void {
-    this.requests += 1;
     if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${this.accountSid}/Messages.json`) return this.reply(res, 404, { code: 20404, message: 'not found' });
     if (req.headers.authorization !== `Basic ${Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64')}`) return this.reply(res, 401, { code: 20003, message: 'Authenticate' });
     if (this.failing) return this.reply(res, 503, { code: 20503, message: 'Service unavailable' });
@@ -92,7 +90,6 @@ export class FakeVonage extends FakeSmsProvider {
   }
 
   protected handle(req: IncomingMessage, body: string, res: ServerResponse): void {
-    this.requests += 1;
     if (req.method !== 'POST' || req.url !== '/sms/json') return this.reply(res, 404, {});
     const message = JSON.parse(body) as { api_key: string; api_secret: string; from: string; to: string; text: string };
     if (message.api_key !== this.apiKey || message.api_secret !== this.apiSecret) return this.reply(res, 200, { 'message-count': '1', messages: [{ status: '4', 'error-text': 'Bad Credentials' }] });
