@@ -17,6 +17,7 @@ import { FakeTwilio, FakeVonage } from '../../test/helpers/fakes/fake-sms';
 import { spawnServer, stopServer, type ServerProcess } from '../../test/helpers/spawn-server';
 import { verifyPhoneBySms } from '../../test/helpers/phones';
 import { clientFactory } from '../../test/helpers/test-environment';
+import { inBatches } from '../lib/batches';
 import { CENTRE, sequence } from '../lib/city';
 import { benchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { ms, percentile } from '../lib/percentiles';
@@ -39,12 +40,6 @@ interface Person {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map((item, j) => work(item, i + j)))));
-  return out;
-}
 
 /**
  * Volunteers as their apps make them: sign up, volunteer, go available somewhere in the city,

@@ -1,129 +1,254 @@
 import { randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import { Client } from 'pg';
-import WebSocket from 'ws';
-import { destination } from '../../src/platform/geo';
-import { spawnServer, stopServer } from '../../test/helpers/spawn-server';
-import { CENTRE, seedCity, sequence } from '../lib/city';
-import { BENCH_JWT_SECRET, benchEnvironment } from '../lib/environment';
+import Redis from 'ioredis';
+import type WebSocket from 'ws';
+import { BecomeVolunteerDocument, SetAvailabilityDocument, type Skill } from '../../sdk';
+import { destination, type Point } from '../../src/platform/geo';
+import { signUp } from '../../test/helpers/actors';
+import { spawnServer, stopServer, type ServerProcess } from '../../test/helpers/spawn-server';
+import { clientFactory } from '../../test/helpers/test-environment';
+import { openAlertSocket, type AlertSubscriber } from '../lib/alert-sockets';
+import { inBatches } from '../lib/batches';
+import { CENTRE, sequence } from '../lib/city';
+import { BENCH_JWT_SECRET, benchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { ms, percentile } from '../lib/percentiles';
+import { cpuMs, cpuMsOfAll, eventLoopDelay, rssBytes, type EventLoopDelay } from '../lib/process-usage';
 import type { ScenarioReport } from '../lib/report';
 
 const VOLUNTEERS = 5000;
 const CITY_RADIUS_METERS = 5000;
 const RAISES_PER_SECOND = 100;
+const WARM_UP_RAISES = 10;
+const SETUP_CONCURRENCY = 16;
+const SOCKETS_AT_ONCE = 250;
+const REST_SECONDS = 3;
+const OTHER_SKILLS: Skill[] = ['CPR', 'FIREFIGHTING', 'MEDICAL', 'MENTAL_HEALTH', 'NURSING', 'SEARCH_AND_RESCUE', 'SIGN_LANGUAGE', 'TRANSPORT'];
+const RAISE = 'mutation($input: RaiseSosInput!) { raiseSos(input: $input) { id alertedCount } }';
+/** Only what a deployment would set anyway: the set-up of 6,000 accounts comes from one address. */
+const API_SETTINGS = { REGISTRATIONS_PER_IP_PER_HOUR: '100000', ACCESS_TOKEN_TTL_SECONDS: '3600' };
 
-const token = (userId: string, role: string) => jwt.sign({ role, typ: 'access' }, BENCH_JWT_SECRET, { subject: userId, issuer: 'careconnect', expiresIn: 3600 });
+interface Account {
+  id: string;
+  accessToken: string;
+}
+interface World {
+  volunteers: (Account & AlertSubscriber)[];
+  requesters: Account[];
+}
 
-async function insertRequesters(databaseUrl: string, count: number): Promise<string[]> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
+interface WaveResult {
+  raised: number;
+  errors: number;
+  firstAlertMs: number[];
+  answeredMs: number[];
+  unalerted: number;
+  cpuMsPerSos: number;
+  /** Of which in the kernel (system time): sockets, mostly. */
+  systemMsPerSos: number;
+  /** PostgreSQL's and Redis's CPU over the wave, per SOS. */
+  postgresMsPerSos: number;
+  redisMsPerSos: number;
+  bytesPerSocket: number;
+  /** CPU the server uses with the sockets open and nothing happening. */
+  restCpuMsPerSecond: number;
+  seconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Everybody as their apps make them, through the API: sign up; volunteers volunteer and go available somewhere in the city. */
+async function setUpWorld(url: string, requesters: number): Promise<World> {
+  const factory = clientFactory(url);
+  const next = sequence(5);
+  const volunteers = await inBatches(Array.from({ length: VOLUNTEERS }), SETUP_CONCURRENCY, async (_, i) => {
+    const actor = await signUp(factory, { displayName: `Bench volunteer ${i}` });
+    const location = destination(CENTRE, Math.sqrt(next()) * CITY_RADIUS_METERS, next() * 360);
+    await actor.client.request(BecomeVolunteerDocument, { input: { skills: ['FIRST_AID', OTHER_SKILLS[Math.floor(next() * OTHER_SKILLS.length)]] } });
+    await actor.client.request(SetAvailabilityDocument, { available: true, location });
+    await actor.client.close();
+    return { id: actor.id, accessToken: actor.session.accessToken, location };
+  });
+  const people = await inBatches(Array.from({ length: requesters }), SETUP_CONCURRENCY, async (_, i) => {
+    const actor = await signUp(factory, { displayName: `Bench requester ${i}` });
+    await actor.client.close();
+    return { id: actor.id, accessToken: actor.session.accessToken };
+  });
+  return { volunteers, requesters: people };
+}
+
+async function raise(url: string, requester: Account, location: Point): Promise<{ sosId: string; sentAt: number; answeredAt: number }> {
+  const sentAt = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${requester.accessToken}` },
+    body: JSON.stringify({ query: RAISE, variables: { input: { location, category: 'MEDICAL', idempotencyKey: randomUUID() } } }),
+  });
+  const body = (await response.json()) as { data?: { raiseSos: { id: string } }; errors?: unknown[] };
+  if (!body.data) throw new Error(JSON.stringify(body.errors));
+  return { sosId: body.data.raiseSos.id, sentAt, answeredAt: performance.now() };
+}
+
+/**
+ * One wave against one server: the volunteers' sockets open and subscribe, a few warm-up SOS,
+ * then one SOS per requester at the rate, each at a random place in the city (the same places
+ * for every server), and 2 s to drain.
+ */
+async function wave(server: ServerProcess, world: World, sendLocation: boolean, beforeWave: () => Promise<void> = async () => {}): Promise<WaveResult> {
+  const pid = server.child.pid!;
+  const wsUrl = server.url.replace(/^http/, 'ws');
+  const firstAlert = new Map<string, number>();
+  const onOffer = (sosId: string) => firstAlert.has(sosId) || firstAlert.set(sosId, performance.now());
+  const sockets: WebSocket[] = [];
   try {
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO users (id, email, display_name, role, updated_at)
-       SELECT gen_random_uuid(), 'requester-' || g || '@bench.careconnect.dev', 'Requester ' || g, 'USER', now() FROM generate_series(1, $1) g RETURNING id`,
-      [count],
+    const idleRss = rssBytes(pid);
+    for (let i = 0; i < world.volunteers.length; i += SOCKETS_AT_ONCE) {
+      sockets.push(...(await Promise.all(world.volunteers.slice(i, i + SOCKETS_AT_ONCE).map((v) => openAlertSocket(wsUrl, v, sendLocation, onOffer)))));
+    }
+    await sleep(2000);
+    const bytesPerSocket = (rssBytes(pid) - idleRss) / sockets.length;
+    const restBefore = cpuMs(pid);
+    await sleep(REST_SECONDS * 1000);
+    const restAfter = cpuMs(pid);
+    const restCpuMsPerSecond = (restAfter.user + restAfter.system - restBefore.user - restBefore.system) / REST_SECONDS;
+
+    const next = sequence(11);
+    const place = () => destination(CENTRE, Math.sqrt(next()) * CITY_RADIUS_METERS, next() * 360);
+    const raisers = world.requesters.slice(WARM_UP_RAISES);
+    for (const requester of world.requesters.slice(0, WARM_UP_RAISES)) await raise(server.url, requester, place());
+    await sleep(1000);
+    firstAlert.clear();
+    await beforeWave();
+
+    const cpuBefore = cpuMs(pid);
+    const postgresBefore = cpuMsOfAll('postgres');
+    const redisBefore = cpuMsOfAll('redis-server');
+    const started = performance.now();
+    const settled = await Promise.allSettled(
+      raisers.map(async (requester, i) => {
+        const location = place();
+        await sleep(started + (i * 1000) / RAISES_PER_SECOND - performance.now());
+        return raise(server.url, requester, location);
+      }),
     );
-    return rows.map((r) => r.id);
+    await sleep(2000);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuMs(pid);
+    const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    return {
+      raised: settled.length,
+      errors: settled.length - ok.length,
+      firstAlertMs: ok.flatMap((r) => (firstAlert.has(r.sosId) ? [firstAlert.get(r.sosId)! - r.sentAt] : [])),
+      answeredMs: ok.map((r) => r.answeredAt - r.sentAt),
+      unalerted: ok.filter((r) => !firstAlert.has(r.sosId)).length,
+      cpuMsPerSos: (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / settled.length,
+      systemMsPerSos: (cpuAfter.system - cpuBefore.system) / settled.length,
+      postgresMsPerSos: (cpuMsOfAll('postgres') - postgresBefore) / settled.length,
+      redisMsPerSos: (cpuMsOfAll('redis-server') - redisBefore) / settled.length,
+      bytesPerSocket,
+      restCpuMsPerSecond,
+      seconds,
+    };
   } finally {
-    await db.end();
+    for (const socket of sockets) socket.terminate();
   }
 }
 
-/** Opens a graphql-ws socket as the volunteer, subscribes to sosAlerts, and reports each first offer of an SOS. */
-function subscribeVolunteer(wsUrl: string, userId: string, onOffer: (sosId: string) => void): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token(userId, 'VOLUNTEER')}` } })));
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string; payload?: { data?: { sosAlerts?: { status: string; sos: { id: string } } } } };
-      if (message.type === 'connection_ack') {
-        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { sosAlerts { status sos { id } } }' } }));
-        resolve(socket);
-      } else if (message.type === 'next' && message.payload?.data?.sosAlerts?.status === 'OFFERED') {
-        onOffer(message.payload.data.sosAlerts.sos.id);
-      }
-    });
-    socket.on('error', reject);
-  });
+/** The minimal server (bench/servers/minimal-sos.ts), with the same volunteers in a GEO set of its own. */
+async function minimalServer(environment: BenchEnvironment, world: World): Promise<{ server: ServerProcess; close(): Promise<void> }> {
+  const { REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL } = environment.env();
+  const geoKey = `${REDIS_KEY_PREFIX}minimal:geo`;
+  const redis = new Redis(REDIS_URL!);
+  try {
+    await redis.geoadd(geoKey, ...world.volunteers.flatMap((v) => [v.location.longitude, v.location.latitude, v.id]));
+  } finally {
+    await redis.quit();
+  }
+  const server = await spawnServer(
+    { DATABASE_URL, REDIS_URL, JWT_SECRET: BENCH_JWT_SECRET, GEO_KEY: geoKey, CHANNEL_PREFIX: `${REDIS_KEY_PREFIX}minimal:alert:` },
+    'bench/servers/minimal-sos.ts',
+  );
+  return { server, close: () => stopServer(server) };
+}
+
+/** API / minimal server; none when the minimal server's figure is too small to divide by. */
+const ratio = (api: number, minimal: number) => (minimal >= 0.05 ? (api / minimal).toFixed(1) : '–');
+
+function table(api: WaveResult, minimal: WaveResult, loop: EventLoopDelay): string {
+  const row = (label: string, a: number, m: number, digits = 1) => `| ${label} | ${ms(a, digits)} | ${ms(m, digits)} | ${ratio(a, m)} |`;
+  const p = (values: number[], q: number) => percentile(values, q);
+  return [
+    '| figure | API | minimal server | ratio |',
+    '| --- | ---: | ---: | ---: |',
+    row('raiseSos → first alert at a socket, p50 ms', p(api.firstAlertMs, 50), p(minimal.firstAlertMs, 50)),
+    row('same, p95 ms', p(api.firstAlertMs, 95), p(minimal.firstAlertMs, 95)),
+    row('same, p99 ms', p(api.firstAlertMs, 99), p(minimal.firstAlertMs, 99)),
+    row('same, max ms', p(api.firstAlertMs, 100), p(minimal.firstAlertMs, 100)),
+    row('raiseSos HTTP response, p50 ms', p(api.answeredMs, 50), p(minimal.answeredMs, 50)),
+    row('raiseSos HTTP response, p99 ms', p(api.answeredMs, 99), p(minimal.answeredMs, 99)),
+    row('server CPU per SOS (whole wave), ms', api.cpuMsPerSos, minimal.cpuMsPerSos, 2),
+    row('of which system (kernel) time, ms', api.systemMsPerSos, minimal.systemMsPerSos, 2),
+    row('PostgreSQL CPU per SOS (all its processes), ms', api.postgresMsPerSos, minimal.postgresMsPerSos, 2),
+    row('Redis CPU per SOS, ms', api.redisMsPerSos, minimal.redisMsPerSos, 2),
+    row('memory per idle subscribed socket, KB', api.bytesPerSocket / 1024, minimal.bytesPerSocket / 1024),
+    row('server CPU at rest with the sockets open, ms per s', api.restCpuMsPerSecond, minimal.restCpuMsPerSecond),
+    `| SOS raised / alerted / errors / without an alert | ${api.raised} / ${api.firstAlertMs.length} / ${api.errors} / ${api.unalerted} | ${minimal.raised} / ${minimal.firstAlertMs.length} / ${minimal.errors} / ${minimal.unalerted} | |`,
+    `| wave incl. 2 s drain, s | ${api.seconds.toFixed(1)} | ${minimal.seconds.toFixed(1)} | |`,
+    '',
+    `API event-loop delay during the wave (ms): p50 ${ms(loop.p50)}, p90 ${ms(loop.p90)}, p99 ${ms(loop.p99)}, max ${ms(loop.max)}, mean ${ms(loop.mean)}.`,
+  ].join('\n');
 }
 
 /**
  * Time from sending raiseSos to the first alert arriving at a volunteer's socket, with 5,000
- * volunteers connected and subscribed and SOS raised at a sustained 100 per second.
+ * volunteers connected and subscribed and SOS raised at a sustained 100 per second, beside the
+ * minimal server doing the least any implementation must do, in the same run.
  */
 export async function sosAlertScenario(durationSeconds: number): Promise<ScenarioReport> {
   const environment = await benchEnvironment('sos');
-  const sockets: WebSocket[] = [];
+  const raises = RAISES_PER_SECOND * durationSeconds;
   try {
-    const volunteers = await seedCity(environment.databaseUrl, { volunteers: VOLUNTEERS, radiusMeters: CITY_RADIUS_METERS, returned: VOLUNTEERS });
-    const raises = RAISES_PER_SECOND * durationSeconds;
-    const requesters = await insertRequesters(environment.databaseUrl, raises + 10);
-    const server = await spawnServer(
-      environment.env({ VOLUNTEER_STALE_SECONDS: '86400', SOS_PER_HOUR: '100', VOLUNTEER_ALERTS_PER_HOUR: '1000', SOS_STEP_TIMEOUT_SECONDS: '600', DATABASE_POOL_SIZE: '20' }),
-    );
+    let server = await spawnServer(environment.env(API_SETTINGS));
+    const setUpStarted = Date.now();
+    let world: World;
     try {
-      const wsUrl = server.url.replace(/^http/, 'ws');
-      const firstAlert = new Map<string, bigint>();
-      const onOffer = (sosId: string) => {
-        if (!firstAlert.has(sosId)) firstAlert.set(sosId, process.hrtime.bigint());
-      };
-      for (let i = 0; i < volunteers.length; i += 250) {
-        sockets.push(...(await Promise.all(volunteers.slice(i, i + 250).map((v) => subscribeVolunteer(wsUrl, v.userId, onOffer)))));
-      }
-      const next = sequence(11);
-      const raise = async (requester: string) => {
-        const location = destination(CENTRE, Math.sqrt(next()) * (CITY_RADIUS_METERS - 1000), next() * 360);
-        const sentAt = process.hrtime.bigint();
-        const response = await fetch(server.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token(requester, 'USER')}` },
-          body: JSON.stringify({ query: 'mutation($input: RaiseSosInput!) { raiseSos(input: $input) { id alertedCount } }', variables: { input: { location, category: 'MEDICAL', idempotencyKey: randomUUID() } } }),
-        });
-        const body = (await response.json()) as { data?: { raiseSos: { id: string; alertedCount: number } }; errors?: unknown[] };
-        if (!body.data) throw new Error(JSON.stringify(body.errors));
-        return { sosId: body.data.raiseSos.id, sentAt, alerted: body.data.raiseSos.alertedCount };
-      };
-      // Warm-up: builds the volunteer index and the JIT.
-      for (let i = 0; i < 10; i++) await raise(requesters[raises + i]);
-      firstAlert.clear();
-
-      const results: Promise<{ sosId: string; sentAt: bigint; alerted: number }>[] = [];
-      const started = Date.now();
-      for (let i = 0; i < raises; i++) {
-        const due = started + (i * 1000) / RAISES_PER_SECOND;
-        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-        results.push(raise(requesters[i]));
-      }
-      const settled = await Promise.allSettled(results);
-      await new Promise((r) => setTimeout(r, 2000));
-      const elapsed = (Date.now() - started) / 1000;
-
-      const ok = settled.filter((s): s is PromiseFulfilledResult<{ sosId: string; sentAt: bigint; alerted: number }> => s.status === 'fulfilled').map((s) => s.value);
-      const latencies = ok.flatMap(({ sosId, sentAt }) => {
-        const at = firstAlert.get(sosId);
-        return at === undefined ? [] : [Number(at - sentAt) / 1e6];
-      });
-      const unalerted = ok.filter((r) => !firstAlert.has(r.sosId)).length;
-      const errors = settled.length - ok.length;
-      return {
-        name: 'sos',
-        title: 'SOS: raiseSos to the first alert on a volunteer\'s socket',
-        body: `
-${VOLUNTEERS.toLocaleString('en')} volunteers (available, within ${CITY_RADIUS_METERS / 1000} km of the centre) each hold a graphql-ws socket subscribed to \`sosAlerts\`; ${raises.toLocaleString('en')} SOS raised over HTTP at ${RAISES_PER_SECOND} per second (${elapsed.toFixed(1)} s including 2 s to drain), each by a different person at a random place in the city.
-Latency: from sending \`raiseSos\` to the first OFFERED alert of that SOS arriving at any volunteer's socket. One API instance (production mode); the 5,000 sockets and the load in one other process on the same 2 cores.
-Target: p99 ≤ 100 ms.
-
-| SOS raised | alerted | p50 ms | p95 ms | p99 ms | max ms | errors | SOS without an alert |
-| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-| ${settled.length} | ${latencies.length} | ${ms(percentile(latencies, 50), 1)} | ${ms(percentile(latencies, 95), 1)} | ${ms(percentile(latencies, 99), 1)} | ${ms(percentile(latencies, 100), 1)} | ${errors} | ${unalerted} |
-`,
-      };
+      world = await setUpWorld(server.url, raises + WARM_UP_RAISES);
     } finally {
       await stopServer(server);
     }
+    const setUpSeconds = (Date.now() - setUpStarted) / 1000;
+
+    // A fresh API: nothing of the set-up stays in its memory.
+    server = await spawnServer(environment.env(API_SETTINGS));
+    let api: WaveResult;
+    let loop: EventLoopDelay;
+    try {
+      api = await wave(server, world, true, async () => void (await eventLoopDelay(server.url)));
+      loop = await eventLoopDelay(server.url);
+    } finally {
+      await stopServer(server);
+    }
+    const minimal = await minimalServer(environment, world);
+    let yardstick: WaveResult;
+    try {
+      yardstick = await wave(minimal.server, world, false);
+    } finally {
+      await minimal.close();
+    }
+
+    return {
+      name: 'sos',
+      title: "SOS: raiseSos to the first alert on a volunteer's socket, beside a minimal server",
+      body: `
+${VOLUNTEERS.toLocaleString('en')} volunteers and ${(raises + WARM_UP_RAISES).toLocaleString('en')} requesters signed up through the API as their apps do (volunteers: \`becomeVolunteer\`, then \`setAvailability\` at a random place within ${CITY_RADIUS_METERS / 1000} km; ${setUpSeconds.toFixed(0)} s), then the API restarted.
+Each volunteer opens a graphql-ws socket, sends \`updateLocation\` and subscribes to \`sosAlerts\`; after ${WARM_UP_RAISES} warm-up SOS, ${raises.toLocaleString('en')} SOS are raised over HTTP at ${RAISES_PER_SECOND} per second, each by a different person at a random place in the city.
+Latency: from sending \`raiseSos\` to the first OFFERED alert of that SOS arriving at any volunteer's socket. One API instance (production mode, default settings but for registrations per IP and a 1-hour token), the sockets and the load in one other process on the same 2 cores.
+In the same run, the minimal server (\`bench/servers/minimal-sos.ts\`: per SOS one INSERT, one Redis GEOSEARCH, one publish to the nearest volunteer's socket) with the same sockets, places and rate.
+CPU: the server process's user + system time over the wave, per SOS (and the same for PostgreSQL's and Redis's processes, which share the cores). Memory: the server's RSS growth from opening the subscribed sockets, per socket.
+Targets (issue 16): first alert p99 ≤ 50 ms and ≤ 5× the minimal server's; CPU per SOS ≤ 3 ms and ≤ 2×.
+
+${table(api, yardstick, loop)}
+`,
+    };
   } finally {
-    for (const socket of sockets) socket.terminate();
     await environment.close();
   }
 }

@@ -38,7 +38,12 @@ export async function createInfrastructure(config: Config, options: Infrastructu
   const { logger } = options;
   const registry = options.registry ?? new Registry();
   const database = createDatabase(
-    { url: config.DATABASE_URL, poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
+    {
+      url: config.DATABASE_URL,
+      poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+    },
     logger,
     registry,
     options.onQuery,

@@ -125,6 +125,12 @@ export const configSchema = {
       'Longest a SQL statement may run, and longest the API waits for PostgreSQL to answer one (a partition answers never). Five failures in a row open a circuit breaker: requests then answer UNAVAILABLE at once, and a probe every second finds out when the database is back.',
     parse: integer(100, 600_000),
   }),
+  DATABASE_PREPARED_STATEMENTS: spec({
+    default: 'true',
+    description:
+      "Run the API's raw SQL as named prepared statements, parsed and planned once per connection. Behind a pooler in transaction mode, keep it on only if the pooler supports them (PgBouncer 1.21+ with `max_prepared_statements`).",
+    parse: boolean,
+  }),
   REDIS_URL: spec({
     default: 'redis://127.0.0.1:6379',
     description: 'Redis connection URL: state every instance shares (rate limits and, as features arrive, pub/sub, geo index, presence, jobs).',

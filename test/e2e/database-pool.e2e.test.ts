@@ -21,18 +21,30 @@ afterAll(async () => {
   await proxy.close();
 });
 
-function database(poolSize: number, viaProxy = false) {
+function database(poolSize: number, viaProxy = false, preparedStatements = true) {
   const url = new URL(env.databaseUrl);
   if (viaProxy) {
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
   }
   const registry = new Registry();
-  const db = createDatabase({ url: url.toString(), poolSize, statementTimeoutMs: 1000 }, createLogger('silent'), registry);
+  const db = createDatabase({ url: url.toString(), poolSize, statementTimeoutMs: 1000, preparedStatements }, createLogger('silent'), registry);
   opened.push(db);
   const circuitOpen = async () => /^db_circuit_open 1$/m.test(await registry.metrics());
   return { ...db, circuitOpen };
 }
+
+describe('prepared statements', () => {
+  it('runs parameterised SQL as named prepared statements, parsed once per connection; not when turned off', async () => {
+    const sum = 'SELECT $1::int + 1 AS n';
+    for (const prepared of [true, false]) {
+      const { sql } = database(1, false, prepared);
+      for (const n of [1, 2]) expect((await sql.query<{ n: number }>(sum, [n])).rows[0].n).toBe(n + 1);
+      const { rows } = await sql.query<{ name: string }>('SELECT name FROM pg_prepared_statements WHERE statement = $1', [sum]);
+      expect(rows.map((r) => r.name)).toEqual(prepared ? [expect.stringMatching(/^cc_/)] : []);
+    }
+  });
+});
 
 describe('the PostgreSQL pool under faults', () => {
   it('a connection cut in the middle of a transaction fails that transaction as an outage, crashes nothing, and is not handed out again', async () => {

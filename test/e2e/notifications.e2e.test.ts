@@ -12,6 +12,7 @@ import {
   RaiseSosDocument,
   RegisterDeviceDocument,
   UnregisterDeviceDocument,
+  UpdateNotificationPreferencesDocument,
   type DevicePlatform,
 } from '../../sdk';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
@@ -129,6 +130,23 @@ describe('push for an SOS', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(fcm.to(androidToken)).toHaveLength(1);
     expect(apns.to(iphoneToken)).toHaveLength(1);
+  });
+
+  it('writes nothing for what nobody could receive: no device, push turned off, SMS not opted in', async () => {
+    const centre = at(37, 45, freshCentre());
+    const [reachable, deviceless, muted] = await Promise.all([80, 120, 160].map((metres) => volunteerAt(server, at(metres, 90, centre))));
+    await Promise.all([withDevice(reachable, 'ANDROID', fcmToken()), withDevice(muted, 'ANDROID', fcmToken())]);
+    await muted.client.request(UpdateNotificationPreferencesDocument, { input: { preferences: [{ category: 'SOS_ALERT', channel: 'PUSH', enabled: false }] } });
+    const { raiseSos: sos } = await raise(await signUp(server), centre);
+    expect(sos.alertedCount).toBe(3);
+
+    // The outbox rows are written in the matching step's transaction, before raiseSos answers.
+    expect((await outbox(reachable.id)).map((n) => n.category)).toEqual(['SOS_ALERT']);
+    expect(await outbox(deviceless.id)).toEqual([]);
+    expect(await outbox(muted.id)).toEqual([]);
+    const sms = await queryRows(env.databaseUrl, "SELECT 1 FROM notifications WHERE channel = 'SMS' AND user_id = ANY($1::uuid[])", [[reachable.id, deviceless.id, muted.id]]);
+    expect(sms).toHaveLength(0);
+    await eventually(async () => (await outbox(reachable.id))[0].status, (status) => status === 'SENT');
   });
 
   it('tells the person their volunteer accepted and arrived, and clears the alert on the other volunteer’s lock screen', async () => {

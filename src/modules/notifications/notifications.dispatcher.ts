@@ -22,7 +22,7 @@ export interface DispatcherSettings {
  * the row first, so a notification is never sent twice at once.
  */
 export class NotificationDispatcher {
-  private readonly jobs: JobQueue<{ id: string }>;
+  private readonly jobs: JobQueue<{ ids: string[] }>;
 
   constructor(
     private readonly delivery: NotificationDelivery,
@@ -38,8 +38,8 @@ export class NotificationDispatcher {
         keyPrefix: settings.keyPrefix,
         concurrency: settings.concurrency,
         lockDurationMs: 15_000,
-        run: ({ id }) => this.run(id),
-        sweep: { everySeconds: settings.sweepSeconds, run: async () => void (await Promise.all((await repository.overdue(SWEEP_GRACE_MS, 100)).map((id) => this.run(id)))) },
+        run: ({ ids }) => this.runAll(ids),
+        sweep: { everySeconds: settings.sweepSeconds, run: async () => this.runAll(await repository.overdue(SWEEP_GRACE_MS, 100)) },
       },
       logger,
     );
@@ -57,18 +57,29 @@ export class NotificationDispatcher {
     this.jobs.start();
   }
 
-  /** Queues new outbox rows for delivery when due (after their transaction committed). */
+  /**
+   * Queues new outbox rows for delivery when due (after their transaction committed): one job for
+   * the rows due at the same time (the alerts of one matching step), so a job's bookkeeping is
+   * paid once per step, not once per volunteer.
+   */
   async enqueue(written: readonly Written[]): Promise<void> {
-    await Promise.all(written.map(({ id, at }) => this.jobs.add(`${id}-0`, { id }, at)));
+    const byTime = new Map<number, string[]>();
+    for (const { id, at } of written) byTime.set(at.getTime(), [...(byTime.get(at.getTime()) ?? []), id]);
+    await Promise.all([...byTime].map(([at, ids]) => this.jobs.add(`${ids[0]}-0`, { ids }, new Date(at))));
   }
 
   close(): Promise<void> {
     return this.jobs.close();
   }
 
-  /** One job per (notification, attempt): the sweeper may add one again freely. */
+  /** A notification that fails fails the job, which is retried: what was delivered meanwhile is not claimed again. */
+  private async runAll(ids: readonly string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.run(id)));
+  }
+
+  /** A retry is one job per (notification, attempt): the sweeper may add one again freely. */
   private async run(id: string): Promise<void> {
     const retry = await this.delivery.deliver(id);
-    if (retry) await this.jobs.add(`${id}-${retry.attempt}`, { id }, retry.at);
+    if (retry) await this.jobs.add(`${id}-${retry.attempt}`, { ids: [id] }, retry.at);
   }
 }

@@ -26,10 +26,12 @@ export class NotificationOutbox {
   ) {}
 
   async sosChanged(tx: Tx, change: SosChange): Promise<void> {
-    const [volunteerUsers, staffIds] = await Promise.all([
-      this.volunteers.userIdsOf(tx, alertedVolunteers(change)),
+    const known = change.volunteerUsers ?? new Map<string, string>();
+    const [looked, staffIds] = await Promise.all([
+      this.volunteers.userIdsOf(tx, alertedVolunteers(change).filter((id) => !known.has(id))),
       escalates(change) ? this.users.staffIds(tx) : Promise.resolve([]),
     ]);
+    const volunteerUsers = new Map([...known, ...looked]);
     this.written.set(change, await this.repository.insert(tx, notificationsOf(change, { volunteerUsers, staffIds }, this.smsAfterSeconds)));
   }
 

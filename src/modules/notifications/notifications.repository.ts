@@ -1,5 +1,6 @@
 import type { Sql, Tx } from '../../platform/db';
 import type { NotificationCategory, NotificationChannel, NotificationStatus } from '../../platform/db';
+import { defaultPreference } from './preferences.service';
 
 export interface NotificationRow {
   id: string;
@@ -46,14 +47,22 @@ const COLUMNS = `id, dedup_key AS "dedupKey", user_id AS "userId", channel, cate
 export class NotificationsRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** Writes the rows in the caller's transaction; a dedup key written before is skipped. Returns the rows written now. */
+  /**
+   * Writes the rows in the caller's transaction; a dedup key written before is skipped, and so is
+   * what nobody could receive now: a push to a person without a device, a category they turned
+   * off (delivery checks both again when the row is due). Returns the rows written.
+   */
   async insert(tx: Tx, rows: readonly NewNotification[]): Promise<Written[]> {
     if (rows.length === 0) return [];
     const { rows: inserted } = await tx.query<Written>(
       `INSERT INTO notifications (id, dedup_key, user_id, channel, category, payload, next_attempt_at)
        SELECT gen_random_uuid(), r.dedup_key, r.user_id, r.channel::"NotificationChannel", r.category::"NotificationCategory", r.payload,
               now() + make_interval(secs => r.delay)
-         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::float8[]) AS r(dedup_key, user_id, channel, category, payload, delay)
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::float8[], $7::boolean[]) AS r(dedup_key, user_id, channel, category, payload, delay, by_default)
+        WHERE (r.channel <> 'PUSH' OR EXISTS (SELECT 1 FROM devices d WHERE d.user_id = r.user_id))
+          AND (r.by_default IS NULL
+               OR COALESCE((SELECT p.enabled FROM notification_preferences p
+                             WHERE p.user_id = r.user_id AND p.category = r.category::"NotificationCategory" AND p.channel = r.channel::"NotificationChannel"), r.by_default))
        ON CONFLICT (dedup_key) DO NOTHING
        RETURNING id, next_attempt_at AS at`,
       [
@@ -63,6 +72,7 @@ export class NotificationsRepository {
         rows.map((r) => r.category),
         rows.map((r) => JSON.stringify(r.payload)),
         rows.map((r) => r.delaySeconds ?? 0),
+        rows.map((r) => defaultPreference(r.category, r.channel)),
       ],
     );
     return inserted;

@@ -22,6 +22,9 @@ export const CONFIGURABLE: readonly (StoredPreference & { category: Notification
 
 const configurable = (category: NotificationCategory, channel: NotificationChannel) => CONFIGURABLE.find((p) => p.category === category && p.channel === channel);
 
+/** Whether a person gets this category on this channel unless they changed it; null if it cannot be turned off. */
+export const defaultPreference = (category: NotificationCategory, channel: NotificationChannel): boolean | null => configurable(category, channel)?.enabled ?? null;
+
 export class PreferencesService {
   constructor(private readonly repository: PreferencesRepository) {}
 
@@ -42,8 +45,8 @@ export class PreferencesService {
 
   /** Whether this person gets this category on this channel (always, for what cannot be turned off). */
   async allows(userId: string, category: NotificationCategory, channel: NotificationChannel): Promise<boolean> {
-    const preference = configurable(category, channel);
-    if (!preference) return true;
-    return (await this.repository.one(userId, category, channel)) ?? preference.enabled;
+    const preference = defaultPreference(category, channel);
+    if (preference === null) return true;
+    return (await this.repository.one(userId, category, channel)) ?? preference;
   }
 }

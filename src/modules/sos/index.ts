@@ -27,6 +27,7 @@ import { SosRepository } from './sos.repository';
 import { SosAlertResolver, SosEventResolver, SosRequestResolver } from './sos-request.resolver';
 import { SosResolver } from './sos.resolver';
 import { SosSubscriptionsResolver, sosFeeds } from './sos.subscriptions.resolver';
+import { loadIpLocations } from './spoof-check';
 import { SosScheduler } from './sos.scheduler';
 import { SosService } from './sos.service';
 
@@ -114,6 +115,7 @@ export function createSosModule(deps: {
     /** Matching's job worker and sweeper, and the outage journal's replayer (the API server runs them; scripts do not). */
     background: {
       start: () => {
+        loadIpLocations();
         scheduler.start();
         replay.start();
       },

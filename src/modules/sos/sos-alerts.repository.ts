@@ -1,4 +1,5 @@
 import type { Queryable, Sql, Tx } from '../../platform/db';
+import type { CandidateFacts } from './sos.ranking';
 import type { AlertStatus } from './types/sos-enums';
 
 export interface AlertRow {
@@ -18,7 +19,18 @@ export interface AlertRow {
 const ALERT_COLUMNS = `id, sos_id AS "sosId", volunteer_id AS "volunteerId", round, step, distance_m AS "distanceMeters", status,
   expires_at AS "expiresAt", created_at AS "createdAt", seen_at AS "seenAt"`;
 
-/** The only code that touches `sos_alerts`: the offers made to volunteers. */
+export interface NewAlert {
+  /** Given when the offer was made before (replayed from the outage journal). */
+  id?: string;
+  sosId: string;
+  volunteerId: string;
+  round: number;
+  step: number;
+  distanceMeters: number;
+  expiresAt: Date;
+}
+
+/** The only code that writes `sos_alerts`: the offers made to volunteers (it reads `sos_requests` to skip busy volunteers). */
 export class SosAlertsRepository {
   constructor(private readonly sql: Sql) {}
 
@@ -28,13 +40,26 @@ export class SosAlertsRepository {
     return rows.map((r) => r.volunteerId);
   }
 
-  /** Offers made; an `id` is given when the offer was made before (from the outage journal) and keeps its id. */
-  async insert(tx: Tx, alerts: { id?: string; sosId: string; volunteerId: string; round: number; step: number; distanceMeters: number; expiresAt: Date }[]): Promise<AlertRow[]> {
+  /** Offers made before (replayed from the outage journal), each keeping its id. */
+  insert(tx: Tx, alerts: readonly NewAlert[]): Promise<AlertRow[]> {
+    return this.write(tx, alerts, false);
+  }
+
+  /**
+   * New offers, in the transaction holding the SOS's lock. Skips, in the same statement, whoever
+   * is assigned to an SOS now or was offered this SOS before (in any round).
+   */
+  offer(tx: Tx, alerts: readonly NewAlert[]): Promise<AlertRow[]> {
+    return this.write(tx, alerts, true);
+  }
+
+  private async write(tx: Tx, alerts: readonly NewAlert[], skipBusy: boolean): Promise<AlertRow[]> {
     if (alerts.length === 0) return [];
     const { rows } = await tx.query<AlertRow>(
       `INSERT INTO sos_alerts (id, sos_id, volunteer_id, round, step, distance_m, expires_at)
        SELECT COALESCE(a.id, gen_random_uuid()), a.sos_id, a.volunteer_id, a.round, a.step, a.distance, a.expires_at
          FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::float8[], $6::timestamptz[], $7::uuid[]) AS a(sos_id, volunteer_id, round, step, distance, expires_at, id)
+        WHERE NOT $8::boolean OR NOT EXISTS (SELECT 1 FROM sos_requests b WHERE b.status IN ('ACCEPTED', 'ARRIVED') AND b.assigned_volunteer_id = a.volunteer_id)
        ON CONFLICT (sos_id, volunteer_id) DO NOTHING
        RETURNING ${ALERT_COLUMNS}`,
       [
@@ -45,6 +70,7 @@ export class SosAlertsRepository {
         alerts.map((a) => a.distanceMeters),
         alerts.map((a) => a.expiresAt),
         alerts.map((a) => a.id ?? null),
+        skipBusy,
       ],
     );
     return rows;
@@ -127,13 +153,15 @@ export class SosAlertsRepository {
     return new Map(rows.map((r) => [r.sosId, r.count]));
   }
 
-  /** Alerts each volunteer received since `since` (alert fatigue). */
-  async recentCounts(volunteerIds: readonly string[], since: Date): Promise<Map<string, number>> {
-    const { rows } = await this.sql.query<{ volunteerId: string; count: number }>(
-      `SELECT volunteer_id AS "volunteerId", count(*)::int AS count FROM sos_alerts
-        WHERE volunteer_id = ANY($1::uuid[]) AND created_at > $2 GROUP BY volunteer_id`,
+  /** What ranking needs to know of candidates besides their profiles, in one round trip: who is busy, and alerts since `since` (alert fatigue). */
+  async candidateFacts(volunteerIds: readonly string[], since: Date): Promise<CandidateFacts> {
+    const { rows } = await this.sql.query<{ volunteerId: string; busy: boolean; recent: number }>(
+      `SELECT v.id AS "volunteerId",
+              EXISTS (SELECT 1 FROM sos_requests b WHERE b.status IN ('ACCEPTED', 'ARRIVED') AND b.assigned_volunteer_id = v.id) AS busy,
+              (SELECT count(*)::int FROM sos_alerts a WHERE a.volunteer_id = v.id AND a.created_at > $2) AS recent
+         FROM unnest($1::uuid[]) AS v(id)`,
       [volunteerIds, since],
     );
-    return new Map(rows.map((r) => [r.volunteerId, r.count]));
+    return { busy: new Set(rows.filter((r) => r.busy).map((r) => r.volunteerId)), recentAlerts: new Map(rows.map((r) => [r.volunteerId, r.recent])) };
   }
 }

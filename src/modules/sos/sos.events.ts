@@ -7,6 +7,8 @@ export interface SosChange {
   alerts: AlertRow[];
   /** The SOS as committed, when the change had it at hand (matching does): alerts then travel with it. */
   sos?: SosRow;
+  /** Volunteer id -> their account, for the alerted volunteers the change knew (matching does): listeners need not look them up. */
+  volunteerUsers?: ReadonlyMap<string, string>;
 }
 
 /** What the SOS module announces to other modules (see platform/events). */

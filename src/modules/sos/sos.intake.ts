@@ -12,11 +12,21 @@ import type { OutageIntake } from './sos.outage-intake';
 import type { NewSos, SosRepository, SosRow } from './sos.repository';
 import type { SosScheduler } from './sos.scheduler';
 import { spoofSuspicion } from './spoof-check';
-import { SosEventType, type SosCategory } from './types/sos-enums';
+import type { SosCategory } from './types/sos-enums';
 
 export interface IntakeSettings {
   perHour: number;
   spoofDistanceKm: number;
+}
+
+/**
+ * A raised SOS: its id, and as it stands when the raise is answered (and how many volunteers were
+ * alerted) where the intake knows that without reading it back.
+ */
+export interface Raised {
+  id: string;
+  sos?: SosRow;
+  alertedCount?: number;
 }
 
 export interface RaiseInput {
@@ -40,13 +50,12 @@ export class SosIntake {
   ) {}
 
   /**
-   * Raises an SOS and returns its id, or the SOS itself when PostgreSQL is unreachable and the
-   * outage journal holds it (sos.outage-intake.ts). Acknowledged only once it is in one or the
-   * other; matching starts at once and, if that fails, the sweeper starts it. A retry with the
-   * same key returns the same SOS (also when two retries race, and across an outage); a second
-   * open SOS is a CONFLICT naming the first.
+   * Raises an SOS. Acknowledged only once it is in PostgreSQL or, when PostgreSQL is unreachable,
+   * in the outage journal (sos.outage-intake.ts). Matching's first step runs at once and, if that
+   * fails, the sweeper starts it. A retry with the same key returns the same SOS (also when two
+   * retries race, and across an outage); a second open SOS is a CONFLICT naming the first.
    */
-  async raise(ctx: Context, input: RaiseInput): Promise<string | SosRow> {
+  async raise(ctx: Context, input: RaiseInput): Promise<Raised> {
     if (!ctx.tokenUserId) throw unauthenticated();
     const suspicion = spoofSuspicion(input.location, ctx.clientIp, this.settings.spoofDistanceKm);
     const sos: NewSos = {
@@ -65,43 +74,42 @@ export class SosIntake {
     } catch (err) {
       if (!isDependencyUnavailable(err)) throw err;
       const { location, ...rest } = sos;
-      return this.outage.raise({ ...rest, latitude: location.latitude, longitude: location.longitude, accuracyMeters: location.accuracyMeters ?? null }).catch((journalErr: unknown) => {
+      const queued = await this.outage.raise({ ...rest, latitude: location.latitude, longitude: location.longitude, accuracyMeters: location.accuracyMeters ?? null }).catch((journalErr: unknown) => {
         // Neither PostgreSQL nor Redis can hold it: UNAVAILABLE at once, and the app dials the emergency number.
         if (journalErr instanceof AppError) throw journalErr;
         this.logger.error({ sosId: sos.id, err: { message: (journalErr as Error).message } }, 'SOS refused: PostgreSQL and Redis are both unreachable');
         throw err;
       });
+      return { id: queued.id, sos: queued };
     }
   }
 
-  private async persist(sos: NewSos): Promise<string | SosRow> {
+  private async persist(sos: NewSos): Promise<Raised> {
     const { requesterId, idempotencyKey: key } = sos;
-    const retried = await this.repository.findByKey(requesterId, key);
-    if (retried) return retried.id;
+    const prior = await this.repository.priorRaises(requesterId, key, new Date(Date.now() - 3600_000));
+    if (prior.retried) return { id: prior.retried.id };
     // Taken in during an outage and not replayed yet: that one answers (or is the open SOS).
     const queued = await this.outage.pending(requesterId, key).catch((err: unknown) => {
       if (err instanceof AppError) throw err;
       return null; // Redis is down: it holds nothing that could be found.
     });
-    if (queued) return queued;
-
-    const since = new Date(Date.now() - 3600_000);
-    const recent = await this.repository.raisedSince(requesterId, since);
-    if (recent.count >= this.settings.perHour) {
-      throw sosErrors.tooMany(this.settings.perHour, (recent.oldest!.getTime() + 3600_000 - Date.now()) / 1000);
+    if (queued) return { id: queued.id, sos: queued };
+    if (prior.count >= this.settings.perHour) {
+      throw sosErrors.tooMany(this.settings.perHour, (prior.oldest!.getTime() + 3600_000 - Date.now()) / 1000);
     }
-    let id: string | null;
+
+    let inserted: SosRow | null;
     try {
-      id = await this.events.transaction(this.sql, async (tx, { emit }) => {
-        const created = await this.repository.insert(tx, sos);
-        if (created) await emit('sos.changed', { events: [await this.repository.appendEvent(tx, created, SosEventType.CREATED, null)], alerts: [] });
-        return created;
+      inserted = await this.events.transaction(this.sql, async (tx, { emit }) => {
+        const written = await this.repository.insert(tx, sos);
+        if (written) await emit('sos.changed', { events: [written.created], alerts: [] });
+        return written?.sos ?? null;
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
         // A concurrent retry with the same key may have taken the one open place first: that is this SOS.
         const sameKey = await this.repository.findByKey(requesterId, key);
-        if (sameKey) return sameKey.id;
+        if (sameKey) return { id: sameKey.id };
         throw sosErrors.alreadyOpen((await this.repository.findOpenByRequester(requesterId))?.id);
       }
       // The account was deleted after this instance last saw it (the token outlived it).
@@ -109,14 +117,15 @@ export class SosIntake {
       throw err;
     }
     // Lost the race to a concurrent retry with the same key: that one is the SOS.
-    if (!id) return (await this.repository.findByKey(requesterId, key))!.id;
-    if (sos.flagReasons.length > 0) this.logger.warn({ sosId: id, suspicion: sos.flagReasons[0] }, 'SOS flagged for review');
-    this.logger.info({ sosId: id }, 'SOS raised');
+    if (!inserted) return { id: (await this.repository.findByKey(requesterId, key))!.id };
+    if (sos.flagReasons.length > 0) this.logger.warn({ sosId: inserted.id, suspicion: sos.flagReasons[0] }, 'SOS flagged for review');
+    this.logger.info({ sosId: inserted.id }, 'SOS raised');
     try {
-      await this.scheduler.run(id);
+      const step = await this.scheduler.run(inserted.id, inserted);
+      if (step) return { id: inserted.id, sos: step.sos, alertedCount: step.offered };
     } catch (err) {
-      this.logger.error({ sosId: id, err: { message: (err as Error).message } }, 'matching did not start; the sweeper will start it');
+      this.logger.error({ sosId: inserted.id, err: { message: (err as Error).message } }, 'matching did not start; the sweeper will start it');
     }
-    return id;
+    return { id: inserted.id };
   }
 }

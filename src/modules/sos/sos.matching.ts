@@ -20,6 +20,8 @@ export interface StepOutcome {
   sos: SosRow;
   /** When the next step is due, or null when matching is over (escalated). */
   nextStepAt: Date | null;
+  /** Volunteers alerted by this step. */
+  offered: number;
 }
 
 /** Candidates fetched per alert to be handed out, so ranking and filters have room. */
@@ -44,12 +46,15 @@ export class SosMatching {
     private readonly logger: Logger,
   ) {}
 
-  /** Runs the SOS's next step if it is due (else null); its alerts are announced once committed. */
-  async runDueStep(sosId: string): Promise<StepOutcome | null> {
+  /**
+   * Runs the SOS's next step if it is due (else null); its alerts are announced once committed.
+   * `known` is the row when the caller has just written it (a new SOS): it is not read again.
+   */
+  async runDueStep(sosId: string, known?: SosRow): Promise<StepOutcome | null> {
     // Candidates are chosen before the transaction: searching and ranking read through the shared
     // pool, and a transaction holding a connection while waiting for another could starve it.
-    // What the choice rests on (due, step, not yet alerted, not busy) is checked again under the lock.
-    const [peek] = await this.repository.findByIds([sosId]);
+    // What the choice rests on (due, step, not busy, not alerted) is checked again under the lock.
+    const peek = known ?? (await this.repository.findByIds([sosId]))[0];
     if (!peek || !isStepDue(peek, Date.now())) return null;
     const step = peek.matchingStep;
     const last = step >= this.settings.radiiMeters.length;
@@ -59,37 +64,35 @@ export class SosMatching {
       const sos = await this.repository.lock(tx, sosId);
       if (!sos || !isStepDue(sos, Date.now()) || sos.matchingStep !== step || sos.matchingRound !== peek.matchingRound) return null;
 
-      const expired = await this.alerts.closeOpen(tx, sos.id, 'EXPIRED');
+      const expired = isFirstSearch(sos) ? [] : await this.alerts.closeOpen(tx, sos.id, 'EXPIRED');
       await this.volunteers.countExpiredAlerts(tx, expired.map((a) => a.volunteerId));
       if (last) {
-        await this.repository.update(tx, sos.id, { status: SosStatus.ESCALATED, nextStepAt: null });
-        const event = await this.repository.appendEvent(tx, sos.id, SosEventType.ESCALATED, `Nobody accepted within ${sos.searchRadiusMeters} m; professionals are alerted`);
+        const message = `Nobody accepted within ${sos.searchRadiusMeters} m; professionals are alerted`;
+        const event = await this.repository.appendEvent(tx, sos.id, SosEventType.ESCALATED, message, null, { status: SosStatus.ESCALATED, nextStepAt: null });
         this.logger.warn({ sosId: sos.id }, 'SOS escalated');
-        const escalated = { ...sos, status: SosStatus.ESCALATED, nextStepAt: null };
+        const escalated = { ...sos, status: SosStatus.ESCALATED, nextStepAt: null, lastSeq: event.seq };
         await emit('sos.changed', { sos: escalated, events: [event], alerts: expired });
-        return { sos: escalated, nextStepAt: null };
+        return { sos: escalated, nextStepAt: null, offered: 0 };
       }
 
       const radius = this.settings.radiiMeters[step];
-      const alerted = new Set(await this.alerts.alertedVolunteerIds(sos.id, tx));
-      const busy = await this.repository.busyVolunteers(tx, chosen.map((c) => c.volunteer.id));
       const now = Date.now();
       const expiresAt = new Date(now + this.settings.stepTimeoutSeconds * 1000);
-      const offered = await this.alerts.insert(
+      // Whoever is busy now, or was alerted for this SOS before, is skipped by the insert itself.
+      const offered = await this.alerts.offer(
         tx,
-        chosen
-          .filter((c) => !alerted.has(c.volunteer.id) && !busy.has(c.volunteer.id))
-          .map((c) => ({ sosId: sos.id, volunteerId: c.volunteer.id, round: sos.matchingRound, step, distanceMeters: c.distanceMeters, expiresAt })),
+        chosen.map((c) => ({ sosId: sos.id, volunteerId: c.volunteer.id, round: sos.matchingRound, step, distanceMeters: c.distanceMeters, expiresAt })),
       );
       // Nobody to wait for: widen at once instead of letting the person wait a whole step.
       const nextStepAt = offered.length > 0 ? expiresAt : new Date(now);
-      await this.repository.update(tx, sos.id, { status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt });
+      const changes = { status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt };
       const type = step === 0 ? SosEventType.MATCHING_STARTED : SosEventType.RADIUS_EXPANDED;
-      const event = await this.repository.appendEvent(tx, sos.id, type, `Searching within ${radius} m; ${offered.length} volunteer(s) alerted`);
-      const matching = { ...sos, status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt };
+      const event = await this.repository.appendEvent(tx, sos.id, type, `Searching within ${radius} m; ${offered.length} volunteer(s) alerted`, null, changes);
+      const matching = { ...sos, ...changes, lastSeq: event.seq };
+      const volunteerUsers = new Map(chosen.map((c) => [c.volunteer.id, c.volunteer.userId]));
       // Alerts first: seconds matter to the person waiting, the next step is 20 s away.
-      await emit('sos.changed', { sos: matching, events: [event], alerts: [...offered, ...expired] });
-      return { sos: matching, nextStepAt };
+      await emit('sos.changed', { sos: matching, events: [event], alerts: [...offered, ...expired], volunteerUsers });
+      return { sos: matching, nextStepAt, offered: offered.length };
     });
   }
 
@@ -99,20 +102,25 @@ export class SosMatching {
    */
   private async choose(sos: SosRow, radius: number): Promise<Ranked<VolunteerRow>[]> {
     const ctx = systemContext(`matching:${sos.id}`);
-    const [own, alreadyAlerted] = await Promise.all([this.volunteers.byUserId(ctx, sos.requesterId), this.alerts.alertedVolunteerIds(sos.id)]);
+    const alreadyAlerted = isFirstSearch(sos) ? [] : await this.alerts.alertedVolunteerIds(sos.id);
     const point: Point = { latitude: sos.latitude, longitude: sos.longitude };
     const hits = await this.search.findNearbyVolunteers(point, radius, {
       limit: this.settings.alertsPerStep * CANDIDATES_PER_ALERT,
       skills: sos.requiredSkills,
-      excludeIds: own ? [...alreadyAlerted, own.id] : alreadyAlerted,
+      excludeIds: alreadyAlerted,
     });
     if (hits.length === 0) return [];
     const ids = hits.map((h) => h.volunteerId);
-    const [rows, busy, recentAlerts] = await Promise.all([
-      this.volunteers.byIds(ctx, ids),
-      this.repository.busyVolunteers(this.sql, ids),
-      this.alerts.recentCounts(ids, new Date(Date.now() - 3600_000)),
-    ]);
-    return rankCandidates(sos.requiredSkills, hits, new Map(rows.map((r) => [r.id, r])), { busy, recentAlerts }, this.settings);
+    const [rows, facts] = await Promise.all([this.volunteers.byIds(ctx, ids), this.alerts.candidateFacts(ids, new Date(Date.now() - 3600_000))]);
+    // A requester who volunteers is never alerted to their own SOS.
+    const profiles = new Map(rows.filter((r) => r.userId !== sos.requesterId).map((r) => [r.id, r]));
+    return rankCandidates(sos.requiredSkills, hits, profiles, facts, this.settings);
   }
 }
+
+/**
+ * The first search of the first round: nothing can have been offered for this SOS yet (offers
+ * are only made by a step, which moves the step on, or replayed with step 1 from the outage
+ * journal), so there is nothing to exclude or to expire.
+ */
+const isFirstSearch = (sos: SosRow) => sos.matchingStep === 0 && sos.matchingRound === 0;

@@ -107,8 +107,8 @@ export class OutageReplay {
         await this.writeSuperseded(tx, emit, sos, open.id);
         return false;
       }
-      const created = await this.insert(tx, sos, undefined);
-      if (!created) return false;
+      const inserted = await this.insert(tx, sos, undefined);
+      if (!inserted) return false;
       const offered = await this.alerts.insert(
         tx,
         sos.alerts.map((a) => ({ id: a.id, sosId: sos.id, volunteerId: a.volunteerId, round: 0, step: 0, distanceMeters: a.distanceMeters, expiresAt: new Date(a.expiresAt) })),
@@ -123,7 +123,7 @@ export class OutageReplay {
         `Searching within ${sos.radiusMeters} m; ${offered.length} volunteer(s) alerted (taken in while the database was unreachable)`,
         new Date(sos.queuedAt),
       );
-      await emit('sos.changed', { events: [created, started], alerts: offered });
+      await emit('sos.changed', { events: [inserted.created, started], alerts: offered });
       this.logger.info({ sosId: sos.id, accepted: Boolean(accept) }, 'queued SOS written to PostgreSQL');
       return !(accept && (await this.replayAccept(tx, emit, sos, accept)));
     });
@@ -147,18 +147,18 @@ export class OutageReplay {
    * one open SOS a person, so this one is written closed, saying which one stands.
    */
   private async writeSuperseded(tx: Tx, emit: Emitter<SosEvents>['emit'], sos: QueuedSos, openSosId: string): Promise<void> {
-    const created = await this.insert(tx, sos, SosStatus.CANCELLED);
-    if (!created) return;
+    const inserted = await this.insert(tx, sos, SosStatus.CANCELLED);
+    if (!inserted) return;
     const note = `Raised while the database was unreachable, when SOS ${openSosId} was open already; that one stands`;
     await this.repository.update(tx, sos.id, { closedAt: new Date(), nextStepAt: null, closeNote: note });
     const cancelled = await this.repository.appendEvent(tx, sos.id, SosEventType.CANCELLED, note);
-    await emit('sos.changed', { events: [created, cancelled], alerts: [] });
+    await emit('sos.changed', { events: [inserted.created, cancelled], alerts: [] });
     this.logger.warn({ sosId: sos.id, openSosId }, 'queued SOS written cancelled: the person had an open SOS');
   }
 
   /** The SOS row and its CREATED event, as of when it was queued; null if the key is written already. */
-  private async insert(tx: Tx, sos: QueuedSos, status: SosStatus | undefined) {
-    const id = await this.repository.insert(tx, {
+  private insert(tx: Tx, sos: QueuedSos, status: SosStatus | undefined) {
+    return this.repository.insert(tx, {
       id: sos.id,
       requesterId: sos.requesterId,
       idempotencyKey: sos.idempotencyKey,
@@ -171,6 +171,5 @@ export class OutageReplay {
       createdAt: new Date(sos.queuedAt),
       status,
     });
-    return id ? this.repository.appendEvent(tx, id, SosEventType.CREATED, null, new Date(sos.queuedAt)) : null;
   }
 }

@@ -1,7 +1,7 @@
 import type { Queryable, Sql, Tx } from '../../platform/db';
 import type { Point } from '../../platform/geo';
 import type { Skill } from '../volunteers';
-import { OPEN_STATUSES, type SosCategory, type SosEventType, type SosStatus } from './types/sos-enums';
+import { OPEN_STATUSES, SosEventType, type SosCategory, type SosStatus } from './types/sos-enums';
 
 export interface SosRow {
   id: string;
@@ -62,6 +62,38 @@ const SOS_COLUMNS = `s.id, s.requester_id AS "requesterId", s.category, s.descri
 
 const EVENT_COLUMNS = `id, sos_id AS "sosId", seq, type, message, at`;
 
+export type SosChanges = Partial<{
+  status: SosStatus;
+  searchRadiusMeters: number;
+  assignedVolunteerId: string | null;
+  matchingRound: number;
+  matchingStep: number;
+  nextStepAt: Date | null;
+  acceptedAt: Date;
+  arrivedAt: Date;
+  closedAt: Date;
+  closeNote: string | null;
+}>;
+
+const CHANGE_COLUMNS: Record<keyof SosChanges, string> = {
+  status: 'status',
+  searchRadiusMeters: 'search_radius_m',
+  assignedVolunteerId: 'assigned_volunteer_id',
+  matchingRound: 'matching_round',
+  matchingStep: 'matching_step',
+  nextStepAt: 'next_step_at',
+  acceptedAt: 'accepted_at',
+  arrivedAt: 'arrived_at',
+  closedAt: 'closed_at',
+  closeNote: 'close_note',
+};
+
+/** `column = $n` for each change, numbered from `first`, and their values. */
+function assignments(changes: SosChanges, first: number): { sets: string[]; values: unknown[] } {
+  const entries = Object.entries(changes) as [keyof SosChanges, unknown][];
+  return { sets: entries.map(([key], i) => `${CHANGE_COLUMNS[key]} = $${i + first}`), values: entries.map(([, v]) => v) };
+}
+
 /** The only code that touches `sos_requests`, `sos_events` and `sos_fake_reports`: raw SQL, because of PostGIS and of the row locks matching needs. */
 export class SosRepository {
   constructor(private readonly sql: Sql) {}
@@ -87,24 +119,37 @@ export class SosRepository {
     return rows[0] ?? null;
   }
 
-  /** SOS raised by a person since `since`, and when the oldest of them was raised. */
-  async raisedSince(requesterId: string, since: Date): Promise<{ count: number; oldest: Date | null }> {
-    const { rows } = await this.sql.query<{ count: number; oldest: Date | null }>(
-      'SELECT count(*)::int AS count, min(created_at) AS oldest FROM sos_requests WHERE requester_id = $1 AND created_at > $2',
-      [requesterId, since],
+  /**
+   * What a new raise is checked against, in one round trip: the SOS this requester raised with
+   * this key (a retry), and how many they raised since `since` and when the oldest of those was.
+   */
+  async priorRaises(requesterId: string, idempotencyKey: string, since: Date): Promise<{ retried: SosRow | null; count: number; oldest: Date | null }> {
+    const { rows } = await this.sql.query<SosRow & { recentCount: number; recentOldest: Date | null }>(
+      `SELECT ${SOS_COLUMNS}, recent.count AS "recentCount", recent.oldest AS "recentOldest"
+         FROM (SELECT count(*)::int AS count, min(created_at) AS oldest FROM sos_requests WHERE requester_id = $1 AND created_at > $3) recent
+         LEFT JOIN sos_requests s ON s.requester_id = $1 AND s.idempotency_key = $2`,
+      [requesterId, idempotencyKey, since],
     );
-    return rows[0];
+    const { recentCount, recentOldest, ...retried } = rows[0];
+    return { retried: retried.id ? retried : null, count: recentCount, oldest: recentOldest };
   }
 
-  /** Inserts the SOS and its CREATED event (seq 1); null when the same requester and key already exist. */
-  async insert(tx: Tx, sos: NewSos): Promise<string | null> {
-    const { rows } = await tx.query<{ id: string }>(
-      `INSERT INTO sos_requests (id, requester_id, idempotency_key, category, description, location, location_accuracy_m, required_skills,
-                                 client_ip, flagged_for_review, flag_reasons, next_step_at, created_at, status)
-       VALUES ($12, $1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8::"Skill"[], $9, $10, $11, now(), COALESCE($13, now()),
-               COALESCE($14::"SosStatus", 'PENDING'))
-       ON CONFLICT (requester_id, idempotency_key) DO NOTHING
-       RETURNING id`,
+  /**
+   * Inserts the SOS and its CREATED event (seq 1, as of its creation) in one statement; null when
+   * the same requester and key already exist.
+   */
+  async insert(tx: Tx, sos: NewSos): Promise<{ sos: SosRow; created: SosEventRow } | null> {
+    const { rows } = await tx.query<SosRow & { eventId: string }>(
+      `WITH s AS (
+         INSERT INTO sos_requests AS s (id, requester_id, idempotency_key, category, description, location, location_accuracy_m, required_skills,
+                                        client_ip, flagged_for_review, flag_reasons, next_step_at, created_at, status, last_seq)
+         VALUES ($12, $1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8::"Skill"[], $9, $10, $11, now(), COALESCE($13, now()),
+                 COALESCE($14::"SosStatus", 'PENDING'), 1)
+         ON CONFLICT (requester_id, idempotency_key) DO NOTHING
+         RETURNING ${SOS_COLUMNS}),
+       created AS (
+         INSERT INTO sos_events (id, sos_id, seq, type, at) SELECT gen_random_uuid(), id, 1, 'CREATED', "createdAt" FROM s RETURNING id)
+       SELECT s.*, created.id AS "eventId" FROM s, created`,
       [
         sos.requesterId,
         sos.idempotencyKey,
@@ -122,7 +167,9 @@ export class SosRepository {
         sos.status ?? null,
       ],
     );
-    return rows[0]?.id ?? null;
+    if (rows.length === 0) return null;
+    const { eventId, ...row } = rows[0];
+    return { sos: row, created: { id: eventId, sosId: row.id, seq: 1, type: SosEventType.CREATED, message: null, at: row.createdAt } };
   }
 
   /** Locks the SOS for the rest of the transaction: every change of an SOS goes through here. */
@@ -131,47 +178,23 @@ export class SosRepository {
     return rows[0] ?? null;
   }
 
-  async update(
-    tx: Tx,
-    id: string,
-    changes: Partial<{
-      status: SosStatus;
-      searchRadiusMeters: number;
-      assignedVolunteerId: string | null;
-      matchingRound: number;
-      matchingStep: number;
-      nextStepAt: Date | null;
-      acceptedAt: Date;
-      arrivedAt: Date;
-      closedAt: Date;
-      closeNote: string | null;
-    }>,
-  ): Promise<void> {
-    const columns: Record<string, string> = {
-      status: 'status',
-      searchRadiusMeters: 'search_radius_m',
-      assignedVolunteerId: 'assigned_volunteer_id',
-      matchingRound: 'matching_round',
-      matchingStep: 'matching_step',
-      nextStepAt: 'next_step_at',
-      acceptedAt: 'accepted_at',
-      arrivedAt: 'arrived_at',
-      closedAt: 'closed_at',
-      closeNote: 'close_note',
-    };
-    const entries = Object.entries(changes);
-    const sets = entries.map(([key], i) => `${columns[key]} = $${i + 2}`);
-    await tx.query(`UPDATE sos_requests SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`, [id, ...entries.map(([, v]) => v)]);
+  async update(tx: Tx, id: string, changes: SosChanges): Promise<void> {
+    const { sets, values } = assignments(changes, 2);
+    await tx.query(`UPDATE sos_requests SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`, [id, ...values]);
   }
 
-  /** Appends an event with the SOS's next seq, in the caller's transaction (so it commits with the change it describes). */
-  /** Appends to the timeline; `at` is now unless the event happened earlier (replayed from the outage journal). */
-  async appendEvent(tx: Tx, sosId: string, type: SosEventType, message: string | null, at: Date | null = null): Promise<SosEventRow> {
+  /**
+   * Appends to the timeline, with the SOS's next seq, in the caller's transaction (so it commits
+   * with the change it describes); `at` is now unless the event happened earlier (replayed from
+   * the outage journal). `changes` to the row are made in the same statement.
+   */
+  async appendEvent(tx: Tx, sosId: string, type: SosEventType, message: string | null, at: Date | null = null, changes: SosChanges = {}): Promise<SosEventRow> {
+    const { sets, values } = assignments(changes, 5);
     const { rows } = await tx.query<SosEventRow>(
-      `WITH next AS (UPDATE sos_requests SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
+      `WITH next AS (UPDATE sos_requests SET ${[...sets, 'last_seq = last_seq + 1'].join(', ')}${sets.length ? ', updated_at = now()' : ''} WHERE id = $1 RETURNING last_seq)
        INSERT INTO sos_events (id, sos_id, seq, type, message, at) SELECT gen_random_uuid(), $1, last_seq, $2, $3, COALESCE($4, now()) FROM next
        RETURNING ${EVENT_COLUMNS}`,
-      [sosId, type, message, at],
+      [sosId, type, message, at, ...values],
     );
     return rows[0];
   }

@@ -61,7 +61,7 @@ export class SosResolver {
   @Authorized()
   @Mutation(() => SosRequest)
   async raiseSos(@Arg('input', () => RaiseSosInput) input: RaiseSosInput, @Ctx() ctx: Context): Promise<SosRow> {
-    return this.service.present(ctx, await this.intake.raise(ctx, input));
+    return this.service.presentRaised(ctx, await this.intake.raise(ctx, input));
   }
 
   @Authorized()

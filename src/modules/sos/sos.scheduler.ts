@@ -2,7 +2,7 @@ import { JobQueue } from '../../platform/jobs';
 import type { Logger } from '../../platform/logger';
 import type { SosDisconnections } from './sos.disconnections';
 import type { SosMatching, StepOutcome } from './sos.matching';
-import type { SosRepository } from './sos.repository';
+import type { SosRepository, SosRow } from './sos.repository';
 
 /** A step this late is the sweeper's to run: its job was lost (Redis down, or flushed). */
 const SWEEP_GRACE_MS = 2000;
@@ -51,9 +51,9 @@ export class SosScheduler {
     this.jobs.start();
   }
 
-  /** Runs the SOS's due step now (a new SOS, a re-match) and schedules the next. */
-  async run(sosId: string): Promise<StepOutcome | null> {
-    const outcome = await this.matching.runDueStep(sosId);
+  /** Runs the SOS's due step now (a new SOS, a re-match) and schedules the next; `known` is the row if the caller just wrote it. */
+  async run(sosId: string, known?: SosRow): Promise<StepOutcome | null> {
+    const outcome = await this.matching.runDueStep(sosId, known);
     if (outcome?.nextStepAt) {
       // One job per (SOS, round, step): adding it twice is a no-op, so every instance may try.
       const { matchingRound, matchingStep } = outcome.sos;

@@ -7,6 +7,7 @@ import type { VolunteersService } from '../volunteers';
 import { locationFor, seesRequester, type Relation, type SosAccess } from './sos.access';
 import type { AlertRow, SosAlertsRepository } from './sos-alerts.repository';
 import { sosErrors } from './sos.errors';
+import type { Raised } from './sos.intake';
 import type { SosLoaders } from './sos.loaders';
 import type { OutageIntake } from './sos.outage-intake';
 import type { SosEventRow, SosRepository, SosRow } from './sos.repository';
@@ -44,6 +45,17 @@ export class SosService {
   /** What a change answers with: the SOS as it is now, or as the outage journal holds it. */
   present(ctx: Context, changed: string | SosRow): Promise<SosRow> {
     return typeof changed === 'string' ? this.fresh(ctx, changed) : Promise.resolve(changed);
+  }
+
+  /** A raised SOS as the intake left it: what it already knows is not read again. */
+  presentRaised(ctx: Context, { id, sos, alertedCount }: Raised): Promise<SosRow> {
+    if (!sos) return this.fresh(ctx, id);
+    if (!sos.queued) {
+      const loaders = this.load(ctx);
+      loaders.byId.clear(id).prime(id, sos);
+      if (alertedCount !== undefined) loaders.alertedCount.clear(id).prime(id, alertedCount);
+    }
+    return Promise.resolve(sos);
   }
 
   async mine(ctx: Context, first: number | null | undefined, after: string | null | undefined) {

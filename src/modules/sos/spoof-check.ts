@@ -5,16 +5,20 @@ type Lookup = (ip: string) => { ll: [number, number] } | null;
 let lookup: Lookup | undefined;
 
 /**
- * Where the client's IP address says it is (geoip-lite's offline database, loaded on first use:
- * it takes ~100 MB and a moment, which only SOS raising needs). Null for private, loopback and
- * unknown addresses.
+ * Loads geoip-lite's offline database (~100 MB, read synchronously in about half a second). The
+ * API server does it when it starts: otherwise the first SOS after a restart would wait for it,
+ * and every request behind it. Scripts, which raise no SOS, never load it.
  */
+export function loadIpLocations(): Lookup {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (lookup ??= (require('geoip-lite') as { lookup: Lookup }).lookup);
+}
+
+/** Where the client's IP address says it is. Null for private, loopback and unknown addresses. */
 export function ipLocation(ip: string): Point | null {
   const address = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
   if (!isIP(address)) return null;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  lookup ??= (require('geoip-lite') as { lookup: Lookup }).lookup;
-  const found = lookup(address);
+  const found = loadIpLocations()(address);
   return found ? { latitude: found.ll[0], longitude: found.ll[1] } : null;
 }
 

@@ -4,6 +4,7 @@ import { PrismaClient } from '../../generated/prisma/client';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger';
 import { guardWithCircuitBreaker } from './circuit';
+import { PreparingClient } from './prepared-client';
 
 export type Db = PrismaClient;
 /** Raw SQL on the same pool as Prisma: for hot paths and PostGIS, where Prisma's per-query overhead (~4x) matters. */
@@ -14,6 +15,8 @@ export interface DbOptions {
   poolSize: number;
   /** Longest a statement may run (server side) or go unanswered (client side, a partition). */
   statementTimeoutMs: number;
+  /** Raw SQL as named prepared statements (prepared-client.ts). */
+  preparedStatements: boolean;
 }
 
 export interface Database {
@@ -28,8 +31,9 @@ export interface Database {
  * while the database is down: a dead or stalled database turns into UNAVAILABLE answers, not
  * hanging requests.
  */
-export function createDatabase({ url, poolSize, statementTimeoutMs }: DbOptions, logger: Logger, registry: Registry, onQuery?: () => void): Database {
+export function createDatabase({ url, poolSize, statementTimeoutMs, preparedStatements }: DbOptions, logger: Logger, registry: Registry, onQuery?: () => void): Database {
   const sql = new Pool({
+    ...(preparedStatements ? { Client: PreparingClient } : {}),
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 3000,
