@@ -21,7 +21,7 @@ export function machine(): string {
 function commit(): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: join(__dirname, '..', '..'), encoding: 'utf8' }).trim();
   try {
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : ''}`;
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.md') ? ' with uncommitted changes' : ''}`;
   } catch {
     return 'commit unknown (not a git checkout)';
   }
