@@ -1,4 +1,4 @@
-import type { Queryable, Sql, Tx } from '../../platform/db';
+import type { Sql, Tx } from '../../platform/db';
 import type { CandidateFacts } from './sos.ranking';
 import type { AlertStatus } from './types/sos-enums';
 
@@ -35,8 +35,8 @@ export class SosAlertsRepository {
   constructor(private readonly sql: Sql) {}
 
   /** Every volunteer ever alerted for this SOS (in any round). */
-  async alertedVolunteerIds(sosId: string, tx: Queryable = this.sql): Promise<string[]> {
-    const { rows } = await tx.query<{ volunteerId: string }>('SELECT volunteer_id AS "volunteerId" FROM sos_alerts WHERE sos_id = $1', [sosId]);
+  async alertedVolunteerIds(sosId: string): Promise<string[]> {
+    const { rows } = await this.sql.query<{ volunteerId: string }>('SELECT volunteer_id AS "volunteerId" FROM sos_alerts WHERE sos_id = $1', [sosId]);
     return rows.map((r) => r.volunteerId);
   }
 
