@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { writeReport, type ScenarioReport } from './lib/report';
 import { chatScenario } from './scenarios/chat';
+import { documentsScenario } from './scenarios/documents';
 import { meVersusBareApollo } from './scenarios/me-vs-bare-apollo';
 import { notificationsScenario } from './scenarios/notifications';
 import { sosAlertScenario } from './scenarios/sos-alerts';
@@ -15,6 +16,7 @@ const SCENARIOS: Record<string, (durationSeconds: number) => Promise<ScenarioRep
   sos: sosAlertScenario,
   chat: chatScenario,
   notifications: notificationsScenario,
+  documents: documentsScenario,
 };
 
 async function main() {

@@ -39,6 +39,15 @@ export interface ClientOptions {
 }
 
 const UNAUTHENTICATED = 'UNAUTHENTICATED';
+
+/**
+ * The id codegen gave a document of sdk/operations (`sha256:<hex>` of its text, listed in
+ * persisted-documents.json): the SDK sends it instead of the text, so requests are small and pass
+ * a server that runs only the apps' documents. Documents built elsewhere are sent as text.
+ */
+function documentIdOf(document: unknown): string | undefined {
+  return (document as { __meta__?: { hash?: string } }).__meta__?.hash;
+}
 /** The server closes a socket with this code when its access token is missing, invalid or expired. */
 export const CLOSE_UNAUTHENTICATED = 4401;
 
@@ -144,9 +153,21 @@ export class CareConnectClient {
   }
 
   private async send<TData>(document: TypedDocumentNode<TData, never>, variables: unknown, signedIn = true): Promise<TData> {
+    const id = documentIdOf(document);
+    if (!id) return this.post<TData>({ query: print(document), variables }, signedIn);
+    try {
+      return await this.post<TData>({ documentId: id, variables }, signedIn);
+    } catch (err) {
+      // A server older than this SDK's operations does not know the id yet: send the text.
+      if (err instanceof CareConnectError && err.code === 'PERSISTED_QUERY_NOT_FOUND') return this.post<TData>({ query: print(document), variables }, signedIn);
+      throw err;
+    }
+  }
+
+  private async post<TData>(request: Record<string, unknown>, signedIn: boolean): Promise<TData> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...this.options.headers };
     if (this.session && signedIn) headers.authorization = `Bearer ${this.session.accessToken}`;
-    const response = await fetch(this.options.url, { method: 'POST', headers, body: JSON.stringify({ query: print(document), variables }) });
+    const response = await fetch(this.options.url, { method: 'POST', headers, body: JSON.stringify(request) });
     let body: { data?: TData | null; errors?: GraphQLFormattedError[] };
     try {
       body = (await response.json()) as typeof body;
@@ -193,7 +214,9 @@ export class CareConnectClient {
   }
 
   private openSubscription<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables) {
-    const iterator = this.socket().iterate<TData>({ query: print(document), variables });
+    const id = documentIdOf(document);
+    const payload = id ? { query: '', variables, extensions: { persistedQuery: { version: 1, sha256Hash: id.slice('sha256:'.length) } } } : { query: print(document), variables };
+    const iterator = this.socket().iterate<TData>(payload);
     return {
       next: async (): Promise<IteratorResult<TData>> => {
         const result = await iterator.next();

@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
 import helmet from 'helmet';
-import express from 'express';
+import express, { type Request, type Response } from 'express';
 import { redactConfig, type Config } from '../config';
 import type { Context } from '../platform/auth';
 import { createErrorFormatter } from '../platform/errors';
@@ -17,6 +17,7 @@ import { createLogger, type Logger } from '../platform/logger';
 import { Metrics, metricsPlugin } from '../platform/metrics';
 import { ContextFactory } from './context';
 import { OperationLimits } from './graphql-limits';
+import { TrustedDocuments, trustedDocumentsMiddleware } from './trusted-documents';
 import { createInfrastructure } from './infrastructure';
 import { createModules, type Modules } from './modules';
 import { buildAppSchema, instanceContainer } from './schema';
@@ -69,11 +70,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   // the server closes that connection fails with ECONNRESET.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
+  const trustedDocuments = new TrustedDocuments(config.TRUSTED_DOCUMENTS_ONLY, config.NODE_ENV === 'development');
   const websockets = attachWebSocketServer({
     httpServer,
     schema,
     contexts,
     limits,
+    trustedDocuments,
     metrics,
     formatError,
     clientIpOf,
@@ -105,6 +108,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     schema,
     formatError,
     csrfPrevention: true,
+    // Persisted documents are the apps' own (trusted-documents.ts): clients cannot register more.
+    persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     introspection: config.GRAPHQL_INTROSPECTION,
     hideSchemaDetailsFromClientErrors: limits.hideSuggestions,
@@ -133,14 +138,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       () => ({ notifications: modules.notificationChannels() }),
     ),
   );
+  const httpContext = (req: Request, res: Response) => contexts.forHttp({ requestId: String(res.locals.requestId), clientIp: clientIpOf(req) }, req.headers.authorization);
   app.use(
     '/graphql',
     ...corsMiddleware,
     express.json({ limit: config.REQUEST_BODY_LIMIT_BYTES }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        contexts.forHttp({ requestId: String(res.locals.requestId), clientIp: clientIpOf(req) }, req.headers.authorization),
-    }),
+    trustedDocumentsMiddleware(trustedDocuments, httpContext),
+    expressMiddleware(apollo, { context: async ({ req, res }) => httpContext(req, res) }),
   );
   app.use(notFoundHandler);
   app.use(httpErrorHandler(logger));

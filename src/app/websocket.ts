@@ -9,6 +9,7 @@ import type { Metrics } from '../platform/metrics';
 import type { ContextFactory } from './context';
 import { DocumentCache } from './document-cache';
 import type { OperationLimits } from './graphql-limits';
+import type { DocumentRequest, TrustedDocuments } from './trusted-documents';
 
 /** Close code telling the client its token is missing, invalid or expired: refresh, then reconnect. */
 export const CLOSE_UNAUTHENTICATED = 4401;
@@ -26,6 +27,7 @@ export interface WebSocketDeps {
   schema: GraphQLSchema;
   contexts: ContextFactory;
   limits: OperationLimits;
+  trustedDocuments: TrustedDocuments;
   metrics: Metrics;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   clientIpOf: (request: IncomingMessage) => string;
@@ -89,18 +91,23 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
         deps.onUserConnected(claims.userId);
         return true;
       },
-      onSubscribe: ({ extra }, id, payload) => {
+      onSubscribe: async ({ extra }, id, payload) => {
         const connection = connections.get(extra.socket);
         if (!connection) return [new GraphQLError('Not connected', { extensions: { code: 'UNAUTHENTICATED' } })];
-        const document = documents.prepare(payload.query);
+        // The query may be sent by the id of an app document instead (its text is then empty).
+        const resolved = deps.trustedDocuments.resolve(payload as DocumentRequest);
+        if (resolved instanceof GraphQLError) return [resolved];
+        const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims, () =>
+          extra.socket.close(CLOSE_UNAUTHENTICATED, ACCOUNT_GONE),
+        );
+        const untrusted = await deps.trustedDocuments.refusal(resolved, () => contextValue);
+        if (untrusted) return [untrusted];
+        const document = documents.prepare(String(resolved.query));
         if (!('kind' in document)) return document;
         const refused = limits.checkRequest(document, payload.operationName, payload.variables);
         if (refused) return [refused];
         const badVariables = limits.checkVariables(document, payload.operationName, payload.variables);
         if (badVariables.length > 0) return badVariables;
-        const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims, () =>
-          extra.socket.close(CLOSE_UNAUTHENTICATED, ACCOUNT_GONE),
-        );
         const args: ExecutionArgs = {
           schema: deps.schema,
           document,

@@ -196,6 +196,12 @@ export const configSchema = {
     description: 'Highest estimated cost of an operation (each field costs 1; lists multiply by their `first`/`limit`).',
     parse: integer(10, 1_000_000),
   }),
+  TRUSTED_DOCUMENTS_ONLY: spec({
+    default: 'false',
+    description:
+      "Anonymous people, USERs and VOLUNTEERs may run only the SDK's operations (sdk/generated/persisted-documents.json), sent by id or exact text; others get QUERY_NOT_IN_SAFELIST (403). Staff, and a server with NODE_ENV=development, may run anything. Recommended in production.",
+    parse: boolean,
+  }),
   GRAPHQL_INTROSPECTION: spec({
     default: 'true',
     productionDefault: 'false',

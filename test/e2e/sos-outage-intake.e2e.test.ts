@@ -138,10 +138,11 @@ describe('an SOS raised while PostgreSQL is unreachable', () => {
 
     proxy.restore();
     const volunteer = await eventually(() => volunteerAt(first, at(50, 180, centre)).catch(() => null), (v) => v !== null, 10_000);
-    // Nobody was offered it in the first radius, so the next step is due at once and widens.
+    // Nobody was offered it in the first radius, so the next step is due at once and widens. (The
+    // count and the timeline are two reads: wait for both to show the step that alerted.)
     const matched = await eventually(
       () => person.client.request(SosDocument, { id: raised.id }).then(({ sos }) => sos, () => null),
-      (sos) => sos?.queued === false && sos.alertedCount === 1,
+      (sos) => sos?.queued === false && sos.alertedCount === 1 && sos.timeline.some((e) => e.message?.includes('1 volunteer(s) alerted')),
       10_000,
     );
     // Widened once or more (how many steps ran before the volunteer was available is a matter of timing).

@@ -2,6 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLFormattedError } from 'graphql';
 import { openRawSocket } from './raw-socket';
 
+/** A request body as a client may send it: the query's text, or the id of a persisted document. */
+export interface RawBody {
+  query?: string;
+  variables?: unknown;
+  documentId?: string;
+  extensions?: Record<string, unknown>;
+}
+
 export interface RawResult {
   status: number;
   errors: GraphQLFormattedError[];
@@ -12,7 +20,7 @@ export interface RawResult {
  * A GraphQL request the SDK's types would not let through (wrong variable types, control
  * characters written into the document): over HTTP as a JSON POST, answered with the status.
  */
-export async function postGraphQL(url: string, body: { query: string; variables?: unknown }, token?: string): Promise<RawResult> {
+export async function postGraphQL(url: string, body: RawBody, token?: string): Promise<RawResult> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -29,7 +37,7 @@ export async function postGraphQL(url: string, body: { query: string; variables?
 }
 
 /** The same over a graphql-ws socket: the first answer to one operation (its errors, or its first result). */
-export async function overSocket(wsUrl: string, body: { query: string; variables?: unknown }, token?: string): Promise<RawResult> {
+export async function overSocket(wsUrl: string, body: RawBody, token?: string): Promise<RawResult> {
   const raw = await openRawSocket(wsUrl, token ? { authorization: `Bearer ${token}` } : {});
   try {
     await raw.next('connection_ack');

@@ -1,4 +1,4 @@
-import { Role, type Context } from '../../platform/auth';
+import { isStaff, type Context } from '../../platform/auth';
 import { isDependencyUnavailable } from '../../platform/errors';
 import { RESYNC, closingFeed, replayThenLive, type Feed, type PubSub } from '../../platform/pubsub';
 import { assertId } from '../../platform/validation';
@@ -13,7 +13,6 @@ import { sosTopics, type HelpEnded, type LocationUpdateRow } from './sos.topics'
 import { SosEventType, SosStatus } from './types/sos-enums';
 
 const CLOSING: readonly SosEventType[] = [SosEventType.RESOLVED, SosEventType.CANCELLED];
-const isStaff = (role: Role | undefined) => role === Role.PROFESSIONAL || role === Role.ADMIN;
 /** Alerts changed this long before the last look are read again on a catch-up: clocks and commits are not exact. */
 const RESYNC_MARGIN_MS = 5000;
 
