@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { writeReport, type ScenarioReport } from './lib/report';
 import { chatScenario } from './scenarios/chat';
 import { documentsScenario } from './scenarios/documents';
+import { locationsScenario } from './scenarios/locations';
 import { meVersusBareApollo } from './scenarios/me-vs-bare-apollo';
 import { notificationsScenario } from './scenarios/notifications';
 import { sosAlertScenario } from './scenarios/sos-alerts';
@@ -17,6 +18,7 @@ const SCENARIOS: Record<string, (durationSeconds: number) => Promise<ScenarioRep
   chat: chatScenario,
   notifications: notificationsScenario,
   documents: documentsScenario,
+  locations: locationsScenario,
 };
 
 async function main() {

@@ -152,7 +152,7 @@ async function wave(server: ServerProcess, world: World, sendLocation: boolean, 
   }
 }
 
-/** The minimal server (bench/servers/minimal-sos.ts), with the same volunteers in a GEO set of its own. */
+/** The minimal server (bench/servers/minimal-server.ts), with the same volunteers in a GEO set of its own. */
 async function minimalServer(environment: BenchEnvironment, world: World): Promise<{ server: ServerProcess; close(): Promise<void> }> {
   const { REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL } = environment.env();
   const geoKey = `${REDIS_KEY_PREFIX}minimal:geo`;
@@ -164,7 +164,7 @@ async function minimalServer(environment: BenchEnvironment, world: World): Promi
   }
   const server = await spawnServer(
     { DATABASE_URL, REDIS_URL, JWT_SECRET: BENCH_JWT_SECRET, GEO_KEY: geoKey, CHANNEL_PREFIX: `${REDIS_KEY_PREFIX}minimal:alert:` },
-    'bench/servers/minimal-sos.ts',
+    'bench/servers/minimal-server.ts',
   );
   return { server, close: () => stopServer(server) };
 }
@@ -241,7 +241,7 @@ export async function sosAlertScenario(durationSeconds: number): Promise<Scenari
 ${VOLUNTEERS.toLocaleString('en')} volunteers and ${(raises + WARM_UP_RAISES).toLocaleString('en')} requesters signed up through the API as their apps do (volunteers: \`becomeVolunteer\`, then \`setAvailability\` at a random place within ${CITY_RADIUS_METERS / 1000} km; ${setUpSeconds.toFixed(0)} s), then the API restarted.
 Each volunteer opens a graphql-ws socket, sends \`updateLocation\` and subscribes to \`sosAlerts\`; after ${WARM_UP_RAISES} warm-up SOS, ${raises.toLocaleString('en')} SOS are raised over HTTP at ${RAISES_PER_SECOND} per second, each by a different person at a random place in the city.
 Latency: from sending \`raiseSos\` to the first OFFERED alert of that SOS arriving at any volunteer's socket. One API instance (production mode, default settings but for registrations per IP and a 1-hour token), the sockets and the load in one other process on the same 2 cores.
-In the same run, the minimal server (\`bench/servers/minimal-sos.ts\`: per SOS one INSERT, one Redis GEOSEARCH, one publish to the nearest volunteer's socket) with the same sockets, places and rate.
+In the same run, the minimal server (\`bench/servers/minimal-server.ts\`: per SOS one INSERT, one Redis GEOSEARCH, one publish to the nearest volunteer's socket) with the same sockets, places and rate.
 CPU: the server process's user + system time over the wave, per SOS (and the same for PostgreSQL's and Redis's processes, which share the cores). Memory: the server's RSS growth from opening the subscribed sockets, per socket.
 Targets (issue 16): first alert p99 ≤ 50 ms and ≤ 5× the minimal server's; CPU per SOS ≤ 3 ms and ≤ 2×.
 

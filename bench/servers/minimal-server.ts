@@ -1,8 +1,11 @@
-// The yardstick of the SOS benchmark: the least any implementation must do per SOS. A raise over
-// HTTP verifies the token, INSERTs one row in PostgreSQL, finds the nearest volunteer with one
-// Redis GEOSEARCH and publishes one message to them through Redis pub/sub (as any server with
-// more than one instance must); the instance holding that volunteer's graphql-ws socket sends it
-// on. Nothing else: no validation, no matching steps, no events, no notifications.
+// The yardstick of the SOS and location benchmarks: the least any implementation must do.
+// - An SOS raised over HTTP: verify the token, INSERT one row in PostgreSQL, find the nearest
+//   volunteer with one Redis GEOSEARCH and publish one message to them through Redis pub/sub (as
+//   any server with more than one instance must); the instance holding that volunteer's
+//   graphql-ws socket sends it on.
+// - A location sent over the volunteer's graphql-ws socket (authenticated once, when it opened):
+//   one Redis GEOADD, then the answer.
+// Nothing else: no validation, no matching steps, no events, no notifications.
 //
 // Environment: DATABASE_URL, REDIS_URL, JWT_SECRET, GEO_KEY (a Redis GEO set of volunteers' user
 // ids, filled by the bench), CHANNEL_PREFIX (pub/sub channels of its own).
@@ -42,6 +45,10 @@ async function raiseSos(requesterId: string, location: { latitude: number; longi
   return { id: sosId, alertedCount: nearest.length };
 }
 
+async function updateLocation(userId: string, location: { latitude: number; longitude: number }) {
+  await redis.geoadd(geoKey, location.longitude, location.latitude, userId);
+}
+
 const server = createServer((req, res) => {
   void (async () => {
     try {
@@ -58,10 +65,19 @@ const server = createServer((req, res) => {
 new WebSocketServer({ server }).on('connection', (socket) => {
   let userId: string | null = null;
   socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { type: string; id?: string; payload?: { authorization?: string } };
+    const message = JSON.parse(String(data)) as {
+      type: string;
+      id?: string;
+      payload?: { authorization?: string; query?: string; variables?: { location: { latitude: number; longitude: number } } };
+    };
     if (message.type === 'connection_init') {
       userId = userOf(message.payload?.authorization);
       socket.send('{"type":"connection_ack"}');
+    } else if (message.type === 'subscribe' && userId && message.payload?.query?.includes('updateLocation')) {
+      void updateLocation(userId, message.payload.variables!.location).then(() => {
+        socket.send(JSON.stringify({ id: message.id, type: 'next', payload: { data: { updateLocation: { nextUpdateInSeconds: 20 } } } }));
+        socket.send(JSON.stringify({ id: message.id, type: 'complete' }));
+      });
     } else if (message.type === 'subscribe' && userId) {
       subscribed.set(userId, { socket, id: message.id! });
     }
@@ -79,7 +95,7 @@ async function main() {
   await subscriber.psubscribe(`${channelPrefix}*`);
   server.listen(0, '127.0.0.1', () => {
     const { port } = server.address() as AddressInfo;
-    console.log(JSON.stringify({ msg: 'minimal sos server listening', url: `http://127.0.0.1:${port}/graphql` }));
+    console.log(JSON.stringify({ msg: 'minimal server listening', url: `http://127.0.0.1:${port}/graphql` }));
   });
   process.once('SIGTERM', () => {
     server.close();
