@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../../src/platform/graphql/cursor';
 import { ID } from '../../src/platform/graphql/id.scalar';
 import { literalWithControlCharacters, variableWithControlCharacters } from '../../src/platform/validation';
 import { AppError } from '../../src/platform/errors';
+import { checkLocationUpdate } from '../../src/modules/volunteers/types/location-bounds';
 
 describe('control characters', () => {
 
@@ -56,5 +57,27 @@ describe('the ID scalar', () => {
     expect(ID.parseValue(42)).toBe('42');
     expect(() => ID.parseValue(true)).toThrow();
     expect(ID.serialize('abc')).toBe('abc');
+  });
+});
+
+describe('updateLocation bounds (checked without class-validator, with the same messages)', () => {
+  const at = (latitude: number, longitude: number, extra: Record<string, number> = {}) => ({ location: { latitude, longitude }, ...extra });
+
+  it.each([
+    [at(91, 0), 'location.latitude: must be between -90 and 90'],
+    [at(-90.5, 0), 'location.latitude: must be between -90 and 90'],
+    [at(0, -181), 'location.longitude: must be between -180 and 180'],
+    [{ location: { latitude: 0, longitude: 0, accuracyMeters: -1 } }, 'location.accuracyMeters: must not be negative'],
+    [{ location: { latitude: 0, longitude: 0, accuracyMeters: 100_001 } }, 'location.accuracyMeters: must be at most 100000 metres'],
+    [at(0, 0, { headingDegrees: 361 }), 'headingDegrees: must be between 0 and 360'],
+    [at(0, 0, { speedMps: -0.1 }), 'speedMps: must not be negative'],
+    [at(0, 0, { speedMps: 151 }), 'speedMps: must be at most 150 m/s'],
+  ])('refuses %j', (args, message) => {
+    expect(() => checkLocationUpdate(args)).toThrow(message);
+  });
+
+  it('takes the edges and leaves out what is not given', () => {
+    expect(() => checkLocationUpdate({ location: { latitude: 90, longitude: -180, accuracyMeters: 0 }, headingDegrees: 360, speedMps: 150 })).not.toThrow();
+    expect(() => checkLocationUpdate({ location: { latitude: -90, longitude: 180, accuracyMeters: null }, headingDegrees: null })).not.toThrow();
   });
 });

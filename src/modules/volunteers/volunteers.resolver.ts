@@ -2,6 +2,7 @@ import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-grap
 import { ID } from '../../platform/graphql/id.scalar';
 import { Role, type Context } from '../../platform/auth';
 import { LocationAck } from './types/location-ack.type';
+import { checkLocationUpdate } from './types/location-bounds';
 import { NearbyVolunteer } from './types/nearby-volunteer.type';
 import { Skill } from './types/skill';
 import { NearbyVolunteersArgs, SetAvailabilityArgs, UpdateLocationArgs } from './types/volunteer.args';
@@ -34,7 +35,8 @@ export class VolunteersResolver {
 
   @Authorized()
   @Mutation(() => LocationAck)
-  updateLocation(@Args(() => UpdateLocationArgs) args: UpdateLocationArgs, @Ctx() ctx: Context): Promise<LocationAckResult> {
+  updateLocation(@Args(() => UpdateLocationArgs, { validate: false }) args: UpdateLocationArgs, @Ctx() ctx: Context): Promise<LocationAckResult> {
+    checkLocationUpdate(args);
     return this.volunteers.updateLocation(ctx, { ...args.location, headingDegrees: args.headingDegrees, speedMps: args.speedMps });
   }
 

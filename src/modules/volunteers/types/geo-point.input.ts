@@ -1,21 +1,24 @@
 import { Field, Float, InputType } from 'type-graphql';
 import { IsOptional, Max, Min } from 'class-validator';
+import { BOUNDS, belowMessage } from './location-bounds';
+
+const { latitude, longitude, accuracyMeters } = BOUNDS;
 
 @InputType({ description: 'A WGS84 position in degrees, with the device\'s accuracy estimate if it has one.' })
 export class GeoPointInput {
   @Field(() => Float)
-  @Min(-90, { message: 'must be between -90 and 90' })
-  @Max(90, { message: 'must be between -90 and 90' })
+  @Min(latitude.min, { message: belowMessage('latitude') })
+  @Max(latitude.max, { message: latitude.message })
   latitude!: number;
 
   @Field(() => Float)
-  @Min(-180, { message: 'must be between -180 and 180' })
-  @Max(180, { message: 'must be between -180 and 180' })
+  @Min(longitude.min, { message: belowMessage('longitude') })
+  @Max(longitude.max, { message: longitude.message })
   longitude!: number;
 
   @Field(() => Float, { nullable: true, description: 'Radius of 68 % confidence, in metres.' })
   @IsOptional()
-  @Min(0, { message: 'must not be negative' })
-  @Max(100_000, { message: 'must be at most 100000 metres' })
+  @Min(accuracyMeters.min, { message: belowMessage('accuracyMeters') })
+  @Max(accuracyMeters.max, { message: accuracyMeters.message })
   accuracyMeters?: number | null;
 }

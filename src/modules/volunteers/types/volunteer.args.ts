@@ -10,19 +10,13 @@ export const DEFAULT_LIMIT = 20;
 @ArgsType()
 export class UpdateLocationArgs {
   @Field(() => GeoPointInput)
-  @ValidateNested()
   location!: GeoPointInput;
 
+  // Bounds checked by checkLocationUpdate (location-bounds.ts), not by class-validator.
   @Field(() => Float, { nullable: true, description: 'Direction of travel, 0 to 360 degrees from north.' })
-  @IsOptional()
-  @Min(0, { message: 'must be between 0 and 360' })
-  @Max(360, { message: 'must be between 0 and 360' })
   headingDegrees?: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Speed over ground, metres per second.' })
-  @IsOptional()
-  @Min(0, { message: 'must not be negative' })
-  @Max(150, { message: 'must be at most 150 m/s' })
   speedMps?: number | null;
 }
 
