@@ -62,7 +62,14 @@ export class TrustedDocuments {
   async refusal(resolved: Resolved, contextOf: () => Context): Promise<GraphQLError | null> {
     if (!this.only || resolved.trusted || this.development) return null;
     const ctx = contextOf();
-    if (ctx.tokenUserId && isStaff((await ctx.viewer())?.role)) return null;
+    let role;
+    try {
+      role = ctx.tokenUserId ? (await ctx.viewer())?.role : null;
+    } catch {
+      // Who is asking cannot be read (PostgreSQL unreachable): the app retries; a socket stays open.
+      return new GraphQLError('Cannot check this operation now, please retry', { extensions: { code: 'UNAVAILABLE', http: { status: 503 } } });
+    }
+    if (isStaff(role)) return null;
     return new GraphQLError('This server runs only the operations of the CareConnect apps: send one of the SDK documents (by id or exact text)', {
       extensions: { code: 'QUERY_NOT_IN_SAFELIST', http: { status: 403 } },
     });
@@ -75,15 +82,32 @@ function answer(res: Response, error: GraphQLError): void {
   res.status(http?.status ?? 200).json({ errors: [{ message: error.message, extensions }] });
 }
 
+/** A GET request's operation, from its query string (Apollo runs queries sent by GET too). */
+function fromUrl(req: Request): DocumentRequest {
+  const { query, documentId, extensions } = req.query as Record<string, unknown>;
+  let parsed: DocumentRequest['extensions'] = null;
+  try {
+    parsed = typeof extensions === 'string' ? (JSON.parse(extensions) as DocumentRequest['extensions']) : null;
+  } catch {
+    // Apollo answers a malformed extensions parameter itself.
+  }
+  return { query, documentId, extensions: parsed };
+}
+
 /**
  * Before Apollo: an operation sent by id gets its text, and one that may not run is refused.
+ * Documents are sent by id with POST; a GET may carry only the text.
  */
 export function trustedDocumentsMiddleware(trusted: TrustedDocuments, contextOf: (req: Request, res: Response) => Context): RequestHandler {
   return (req, res, next) => {
-    const body = req.body as DocumentRequest | undefined;
-    if (req.method !== 'POST' || typeof body !== 'object' || body === null || Array.isArray(body)) return next();
+    const body = req.method === 'GET' ? fromUrl(req) : (req.body as DocumentRequest | undefined);
+    // Anything else (another method, a batch, no JSON) is Apollo's to refuse.
+    if ((req.method !== 'POST' && req.method !== 'GET') || typeof body !== 'object' || body === null || Array.isArray(body)) return next();
     const resolved = trusted.resolve(body);
     if (resolved instanceof GraphQLError) return answer(res, resolved);
+    if (resolved.byId && req.method === 'GET') {
+      return answer(res, new GraphQLError('Send persisted documents with POST', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }));
+    }
     if (resolved.byId) {
       body.query = resolved.query;
       delete body.documentId;

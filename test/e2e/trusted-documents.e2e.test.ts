@@ -5,6 +5,8 @@ import { Role, signInAs, signUp } from '../helpers/actors';
 import { queryRows } from '../helpers/databases';
 import { expectError } from '../helpers/expect-error';
 import { codesOf, overSocket, postGraphQL } from '../helpers/raw-graphql';
+import { openRawSocket } from '../helpers/raw-socket';
+import { TcpProxy } from '../helpers/tcp-proxy';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { volunteerAt } from '../helpers/volunteers';
 
@@ -12,13 +14,27 @@ import { volunteerAt } from '../helpers/volunteers';
 const env = useTestEnvironment();
 let open: TestServer;
 let trustedOnly: TestServer;
+/** A third server, reaching PostgreSQL through a proxy the tests cut. */
+let proxy: TcpProxy;
+let behindProxy: TestServer;
 
 beforeAll(async () => {
-  [open, trustedOnly] = await Promise.all([env.start(), env.start({ TRUSTED_DOCUMENTS_ONLY: 'true' })]);
+  const direct = new URL(env.databaseUrl);
+  proxy = await new TcpProxy(direct.hostname, Number(direct.port || 5432)).start();
+  const viaProxy = new URL(env.databaseUrl);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  [open, trustedOnly, behindProxy] = await Promise.all([
+    env.start(),
+    env.start({ TRUSTED_DOCUMENTS_ONLY: 'true' }),
+    env.start({ TRUSTED_DOCUMENTS_ONLY: 'true', DATABASE_URL: viaProxy.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000' }),
+  ]);
 });
 
 afterAll(async () => {
-  await Promise.all([open.stop(), trustedOnly.stop()]);
+  proxy.restore();
+  await Promise.all([open.stop(), trustedOnly.stop(), behindProxy.stop()]);
+  await proxy.close();
 });
 
 const meId = (MeDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
@@ -56,6 +72,12 @@ describe('TRUSTED_DOCUMENTS_ONLY', () => {
     expect(refused.status).toBe(403);
     expect(codesOf(refused)).toEqual(['QUERY_NOT_IN_SAFELIST']);
     expect(codesOf(await overSocket(wsOf(trustedOnly), { query: FREEFORM }, token))).toEqual(['QUERY_NOT_IN_SAFELIST']);
+    // Apollo runs queries sent by GET as well: the list holds there too.
+    const byGet = await fetch(`${trustedOnly.url}?query=${encodeURIComponent(FREEFORM)}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
+    expect(byGet.status).toBe(403);
+    expect(((await byGet.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('QUERY_NOT_IN_SAFELIST');
+    const openGet = await fetch(`${open.url}?query=${encodeURIComponent(FREEFORM)}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
+    expect(((await openGet.json()) as { data: { me: { id: string } } }).data.me.id).toBe(person.id);
 
     // The apps' own documents: by id (as the SDK sends them) or as their exact text. The SDK
     // passes only because it sends ids: graphql's printed text is not the manifest's.
@@ -87,5 +109,25 @@ describe('TRUSTED_DOCUMENTS_ONLY', () => {
     expect(answered.data).toEqual({ me: expect.objectContaining({ id: professional.id }) });
     const overSocketToo = await overSocket(wsOf(trustedOnly), { query: FREEFORM }, professional.session.accessToken);
     expect(overSocketToo.data).toEqual(answered.data);
+  });
+
+  it('answers UNAVAILABLE when who is asking cannot be read, and keeps the socket open', async () => {
+    const person = await signUp(trustedOnly);
+    const token = person.session.accessToken;
+    const socket = await openRawSocket(wsOf(behindProxy), { authorization: `Bearer ${token}` });
+    try {
+      await socket.next('connection_ack');
+      proxy.cut();
+      const refused = await postGraphQL(behindProxy.url, { query: FREEFORM }, token);
+      expect(refused.status).toBe(503);
+      expect(codesOf(refused)).toEqual(['UNAVAILABLE']);
+      socket.send({ id: 'freeform', type: 'subscribe', payload: { query: FREEFORM } });
+      const answer = await socket.next('error');
+      expect((answer.payload as { extensions: { code: string } }[])[0].extensions.code).toBe('UNAVAILABLE');
+      expect(socket.socket.readyState).toBe(socket.socket.OPEN);
+    } finally {
+      proxy.restore();
+      socket.socket.close();
+    }
   });
 });
