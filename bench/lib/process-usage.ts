@@ -9,6 +9,11 @@ export function cpuMs(pid: number): { user: number; system: number } {
   return { user: (Number(fields[11]) * 1000) / TICKS_PER_SECOND, system: (Number(fields[12]) * 1000) / TICKS_PER_SECOND };
 }
 
+export type CpuTime = ReturnType<typeof cpuMs>;
+
+/** User + system milliseconds from one reading of `cpuMs` to a later one (or since the start, without `before`). */
+export const cpuSpent = (after: CpuTime, before: CpuTime = { user: 0, system: 0 }): number => after.user + after.system - before.user - before.system;
+
 /**
  * CPU time (user + system, in milliseconds) used so far by every running process whose name is
  * `name` (e.g. all of PostgreSQL's backends). Processes that ended meanwhile are not counted.
@@ -19,8 +24,7 @@ export function cpuMsOfAll(name: string): number {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
-      const { user, system } = cpuMs(Number(pid));
-      total += user + system;
+      total += cpuSpent(cpuMs(Number(pid)));
     } catch {
       // gone while we looked
     }

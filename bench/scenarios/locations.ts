@@ -8,7 +8,7 @@ import { inBatches } from '../lib/batches';
 import { CENTRE, sequence } from '../lib/city';
 import { BENCH_JWT_SECRET, benchEnvironment } from '../lib/environment';
 import { ms } from '../lib/percentiles';
-import { cpuMs } from '../lib/process-usage';
+import { cpuMs, cpuSpent } from '../lib/process-usage';
 import type { ScenarioReport } from '../lib/report';
 import { runWebSocketLoad, type WebSocketLoadResult } from '../lib/ws-load';
 
@@ -36,7 +36,7 @@ async function flatOut(server: ServerProcess, volunteers: { accessToken: string;
   const before = cpuMs(server.child.pid!);
   const result = await load(seconds);
   const after = cpuMs(server.child.pid!);
-  return { ...result, cpuMicros: ((after.user + after.system - before.user - before.system) * 1000) / Math.max(1, result.operations) };
+  return { ...result, cpuMicros: (cpuSpent(after, before) * 1000) / Math.max(1, result.operations) };
 }
 
 /**

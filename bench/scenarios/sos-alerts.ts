@@ -11,7 +11,7 @@ import { inBatches } from '../lib/batches';
 import { CENTRE, sequence } from '../lib/city';
 import { BENCH_JWT_SECRET, benchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { ms, percentile } from '../lib/percentiles';
-import { cpuMs, cpuMsOfAll, eventLoopDelay, rssBytes, type EventLoopDelay } from '../lib/process-usage';
+import { cpuMs, cpuMsOfAll, cpuSpent, eventLoopDelay, rssBytes, type EventLoopDelay } from '../lib/process-usage';
 import type { ScenarioReport } from '../lib/report';
 
 const VOLUNTEERS = 5000;
@@ -108,7 +108,7 @@ async function wave(server: ServerProcess, world: World, sendLocation: boolean, 
     const restBefore = cpuMs(pid);
     await sleep(REST_SECONDS * 1000);
     const restAfter = cpuMs(pid);
-    const restCpuMsPerSecond = (restAfter.user + restAfter.system - restBefore.user - restBefore.system) / REST_SECONDS;
+    const restCpuMsPerSecond = cpuSpent(restAfter, restBefore) / REST_SECONDS;
 
     const next = sequence(11);
     const place = () => destination(CENTRE, Math.sqrt(next()) * CITY_RADIUS_METERS, next() * 360);
@@ -139,7 +139,7 @@ async function wave(server: ServerProcess, world: World, sendLocation: boolean, 
       firstAlertMs: ok.flatMap((r) => (firstAlert.has(r.sosId) ? [firstAlert.get(r.sosId)! - r.sentAt] : [])),
       answeredMs: ok.map((r) => r.answeredAt - r.sentAt),
       unalerted: ok.filter((r) => !firstAlert.has(r.sosId)).length,
-      cpuMsPerSos: (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / settled.length,
+      cpuMsPerSos: cpuSpent(cpuAfter, cpuBefore) / settled.length,
       systemMsPerSos: (cpuAfter.system - cpuBefore.system) / settled.length,
       postgresMsPerSos: (cpuMsOfAll('postgres') - postgresBefore) / settled.length,
       redisMsPerSos: (cpuMsOfAll('redis-server') - redisBefore) / settled.length,

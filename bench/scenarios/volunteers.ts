@@ -1,12 +1,12 @@
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
-import { readFileSync } from 'node:fs';
 import { destination, type Point } from '../../src/platform/geo';
 import { spawnServer, stopServer } from '../../test/helpers/spawn-server';
 import { CENTRE, CITY_RADIUS_METERS, seedCity, sequence } from '../lib/city';
 import { BENCH_JWT_SECRET, benchEnvironment } from '../lib/environment';
 import { inProcessModules } from '../lib/in-process';
 import { ms, percentile } from '../lib/percentiles';
+import { cpuMs, cpuSpent } from '../lib/process-usage';
 import { runWebSocketLoad } from '../lib/ws-load';
 import type { ScenarioReport } from '../lib/report';
 import type { Skill } from '../../src/modules/volunteers';
@@ -57,10 +57,9 @@ async function searchLatencies(env: NodeJS.ProcessEnv): Promise<string[]> {
   return rows;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
+/** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return cpuSpent(cpuMs(pid)) / 1000;
 }
 
 export interface UpdateRun {

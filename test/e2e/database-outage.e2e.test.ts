@@ -1,7 +1,7 @@
 import { MeDocument } from '../../sdk';
 import { signUp } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { proxiedDatabase, type TcpProxy } from '../helpers/tcp-proxy';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { eventually } from '../helpers/wait';
 
@@ -11,12 +11,9 @@ let proxy: TcpProxy;
 let server: TestServer;
 
 beforeAll(async () => {
-  const direct = new URL(env.databaseUrl);
-  proxy = await new TcpProxy(direct.hostname, Number(direct.port || 5432)).start();
-  const viaProxy = new URL(env.databaseUrl);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
-  server = await env.start({ DATABASE_URL: viaProxy.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
+  const proxied = await proxiedDatabase(env.databaseUrl);
+  proxy = proxied.proxy;
+  server = await env.start({ DATABASE_URL: proxied.url, DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
 });
 
 afterAll(async () => {

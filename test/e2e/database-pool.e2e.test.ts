@@ -2,17 +2,17 @@ import { Registry } from 'prom-client';
 import { createDatabase, inTransaction, type Database } from '../../src/platform/db';
 import { isDependencyUnavailable } from '../../src/platform/errors';
 import { createLogger } from '../../src/platform/logger';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { proxiedDatabase, type TcpProxy } from '../helpers/tcp-proxy';
 import { useTestEnvironment } from '../helpers/test-environment';
 
 // The pool and its circuit breaker as the API builds them, on a real PostgreSQL (behind a proxy this file cuts).
 const env = useTestEnvironment();
 let proxy: TcpProxy;
+let proxiedUrl: string;
 const opened: Database[] = [];
 
 beforeAll(async () => {
-  const direct = new URL(env.databaseUrl);
-  proxy = await new TcpProxy(direct.hostname, Number(direct.port || 5432)).start();
+  ({ proxy, url: proxiedUrl } = await proxiedDatabase(env.databaseUrl));
 });
 
 afterAll(async () => {
@@ -22,13 +22,8 @@ afterAll(async () => {
 });
 
 function database(poolSize: number, viaProxy = false, preparedStatements = true) {
-  const url = new URL(env.databaseUrl);
-  if (viaProxy) {
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-  }
   const registry = new Registry();
-  const db = createDatabase({ url: url.toString(), poolSize, statementTimeoutMs: 1000, preparedStatements }, createLogger('silent'), registry);
+  const db = createDatabase({ url: viaProxy ? proxiedUrl : env.databaseUrl, poolSize, statementTimeoutMs: 1000, preparedStatements }, createLogger('silent'), registry);
   opened.push(db);
   const circuitOpen = async () => /^db_circuit_open 1$/m.test(await registry.metrics());
   return { ...db, circuitOpen };

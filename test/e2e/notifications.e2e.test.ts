@@ -67,6 +67,15 @@ async function withDevice(actor: Actor, platform: DevicePlatform, pushToken: str
   return (await actor.client.request(RegisterDeviceDocument, { input: { platform, pushToken, appVersion: '2.4.1', locale } })).registerDevice;
 }
 
+/** A volunteer 100 m from a fresh centre, with an Android device registered. */
+async function androidVolunteerNearby() {
+  const centre = freshCentre();
+  const volunteer = await volunteerAt(server, at(100, 0, centre));
+  const token = fcmToken();
+  await withDevice(volunteer, 'ANDROID', token);
+  return { centre, volunteer, token };
+}
+
 const outbox = (userId: string) =>
   queryRows<{ category: string; status: string; attempts: number }>(env.databaseUrl, "SELECT category, status, attempts FROM notifications WHERE user_id = $1 AND channel = 'PUSH' ORDER BY created_at", [userId]);
 
@@ -184,10 +193,7 @@ describe('push for an SOS', () => {
   });
 
   it('retries with backoff while a provider fails, and delivers when it is back', async () => {
-    const centre = freshCentre();
-    const volunteer = await volunteerAt(server, at(100, 0, centre));
-    const token = fcmToken();
-    await withDevice(volunteer, 'ANDROID', token);
+    const { centre, volunteer, token } = await androidVolunteerNearby();
     fcm.mode = 'unavailable';
     await raise(await signUp(server), centre);
     await eventually(() => outbox(volunteer.id), (rows) => rows[0]?.attempts >= 2, 10_000);
@@ -199,10 +205,7 @@ describe('push for an SOS', () => {
   });
 
   it('gives up on a provider that never answers (5 s) and tries again', async () => {
-    const centre = freshCentre();
-    const volunteer = await volunteerAt(server, at(100, 0, centre));
-    const token = fcmToken();
-    await withDevice(volunteer, 'ANDROID', token);
+    const { centre, volunteer, token } = await androidVolunteerNearby();
     fcm.mode = 'hang';
     await raise(await signUp(server), centre);
     const [timedOut] = await eventually(() => outbox(volunteer.id), (rows) => rows[0]?.attempts === 1 && rows[0].status === 'PENDING', 10_000);
@@ -218,10 +221,7 @@ describe('push for an SOS', () => {
   }, 30_000);
 
   it('loses nothing when Redis (and every queued job) is gone: the outbox sweeper delivers', async () => {
-    const centre = freshCentre();
-    const volunteer = await volunteerAt(server, at(100, 0, centre));
-    const token = fcmToken();
-    await withDevice(volunteer, 'ANDROID', token);
+    const { centre, volunteer, token } = await androidVolunteerNearby();
     await redis.kill();
     await raise(await signUp(server), centre);
     await eventually(async () => fcm.to(token), (m) => m.length === 1, 10_000);
@@ -229,10 +229,7 @@ describe('push for an SOS', () => {
   });
 
   it('dead-letters what a provider refuses; admins see it with its attempts and send it again', async () => {
-    const centre = freshCentre();
-    const volunteer = await volunteerAt(server, at(100, 0, centre));
-    const token = fcmToken();
-    await withDevice(volunteer, 'ANDROID', token);
+    const { centre, volunteer, token } = await androidVolunteerNearby();
     const admin = await signInAs(server, Role.ADMIN);
     fcm.mode = 'invalid';
     await raise(await signUp(server), centre);

@@ -6,7 +6,7 @@ import { signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { RedisProcess } from '../helpers/redis-process';
 import { Resumable } from '../helpers/resumable';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { proxiedDatabase, type TcpProxy } from '../helpers/tcp-proxy';
 import { clientFactory, useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
 import { eventually, nextOf } from '../helpers/wait';
@@ -25,13 +25,10 @@ let second: TestServer;
 
 beforeAll(async () => {
   await redis.start();
-  const direct = new URL(env.databaseUrl);
-  proxy = await new TcpProxy(direct.hostname, Number(direct.port || 5432)).start();
-  const viaProxy = new URL(env.databaseUrl);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
+  const proxied = await proxiedDatabase(env.databaseUrl);
+  proxy = proxied.proxy;
   // Offers last a minute: the outage and the replay happen within the first step.
-  const settings = { DATABASE_URL: viaProxy.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000', REDIS_URL: redis.url, SOS_STEP_TIMEOUT_SECONDS: '60', SOS_PER_HOUR: '50' };
+  const settings = { DATABASE_URL: proxied.url, DATABASE_STATEMENT_TIMEOUT_MS: '1000', REDIS_URL: redis.url, SOS_STEP_TIMEOUT_SECONDS: '60', SOS_PER_HOUR: '50' };
   first = await env.start(settings);
   second = await env.start(settings);
 });

@@ -6,7 +6,7 @@ import { queryRows } from '../helpers/databases';
 import { expectError } from '../helpers/expect-error';
 import { codesOf, overSocket, postGraphQL } from '../helpers/raw-graphql';
 import { openRawSocket } from '../helpers/raw-socket';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { proxiedDatabase, type TcpProxy } from '../helpers/tcp-proxy';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { volunteerAt } from '../helpers/volunteers';
 
@@ -19,15 +19,12 @@ let proxy: TcpProxy;
 let behindProxy: TestServer;
 
 beforeAll(async () => {
-  const direct = new URL(env.databaseUrl);
-  proxy = await new TcpProxy(direct.hostname, Number(direct.port || 5432)).start();
-  const viaProxy = new URL(env.databaseUrl);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
+  const proxied = await proxiedDatabase(env.databaseUrl);
+  proxy = proxied.proxy;
   [open, trustedOnly, behindProxy] = await Promise.all([
     env.start(),
     env.start({ TRUSTED_DOCUMENTS_ONLY: 'true' }),
-    env.start({ TRUSTED_DOCUMENTS_ONLY: 'true', DATABASE_URL: viaProxy.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000' }),
+    env.start({ TRUSTED_DOCUMENTS_ONLY: 'true', DATABASE_URL: proxied.url, DATABASE_STATEMENT_TIMEOUT_MS: '1000' }),
   ]);
 });
 

@@ -89,3 +89,13 @@ export class TcpProxy {
     }
   }
 }
+
+/** A proxy in front of the PostgreSQL of `databaseUrl`, and the same URL through it. */
+export async function proxiedDatabase(databaseUrl: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const direct = new URL(databaseUrl);
+  const proxy = await new TcpProxy(direct.hostname, Number(direct.port || 5432)).start();
+  const viaProxy = new URL(databaseUrl);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  return { proxy, url: viaProxy.toString() };
+}
