@@ -8,13 +8,14 @@ import { documentsScenario } from './scenarios/documents';
 import { locationsScenario } from './scenarios/locations';
 import { meVersusBareApollo } from './scenarios/me-vs-bare-apollo';
 import { notificationsScenario } from './scenarios/notifications';
-import { sosAlertScenario } from './scenarios/sos-alerts';
+import { sosAlertScenario, sosBurstScenario } from './scenarios/sos-alerts';
 import { volunteerScenario } from './scenarios/volunteers';
 
 const SCENARIOS: Record<string, (durationSeconds: number) => Promise<ScenarioReport>> = {
   me: meVersusBareApollo,
   volunteers: volunteerScenario,
   sos: sosAlertScenario,
+  'sos-burst': sosBurstScenario,
   chat: chatScenario,
   notifications: notificationsScenario,
   documents: documentsScenario,

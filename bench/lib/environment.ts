@@ -7,6 +7,9 @@ import { deleteRedisKeys } from '../../test/helpers/redis-keys';
 
 export const BENCH_JWT_SECRET = 'bench-secret-that-is-long-enough-0123456789';
 
+/** BENCH_API_NODE_ARGS: Node options for the API under measurement, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+export const apiNodeArgs = (): string[] => process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
 export interface BenchEnvironment {
   databaseUrl: string;
   /** The environment of an API instance under benchmark (production mode, quiet logs). */

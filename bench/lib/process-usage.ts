@@ -47,16 +47,23 @@ export interface EventLoopDelay {
   mean: number;
 }
 
+const scrape = async (apiUrl: string) => (await fetch(new URL('/metrics', apiUrl))).text();
+
+function read(metrics: string, name: string): number {
+  const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics);
+  if (!match) throw new Error(`/metrics has no ${name}`);
+  return Number(match[1]);
+}
+
+/** One unlabelled metric of the API's /metrics. */
+export const metricValue = async (apiUrl: string, name: string): Promise<number> => read(await scrape(apiUrl), name);
+
 /**
  * The API's event-loop delay since the previous scrape of its /metrics, in milliseconds
  * (prom-client's histogram is reset at each scrape, so scrape once before what is measured).
  */
 export async function eventLoopDelay(apiUrl: string): Promise<EventLoopDelay> {
-  const text = await (await fetch(new URL('/metrics', apiUrl))).text();
-  const read = (name: string) => {
-    const match = new RegExp(`^nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text);
-    if (!match) throw new Error(`/metrics has no nodejs_eventloop_lag_${name}_seconds`);
-    return Number(match[1]) * 1000;
-  };
-  return { p50: read('p50'), p90: read('p90'), p99: read('p99'), max: read('max'), mean: read('mean') };
+  const metrics = await scrape(apiUrl);
+  const lag = (name: string) => read(metrics, `nodejs_eventloop_lag_${name}_seconds`) * 1000;
+  return { p50: lag('p50'), p90: lag('p90'), p99: lag('p99'), max: lag('max'), mean: lag('mean') };
 }

@@ -6,7 +6,7 @@ import { spawnServer, stopServer, type ServerProcess } from '../../test/helpers/
 import { clientFactory } from '../../test/helpers/test-environment';
 import { inBatches } from '../lib/batches';
 import { CENTRE, sequence } from '../lib/city';
-import { BENCH_JWT_SECRET, benchEnvironment } from '../lib/environment';
+import { BENCH_JWT_SECRET, apiNodeArgs, benchEnvironment } from '../lib/environment';
 import { ms } from '../lib/percentiles';
 import { cpuMs, cpuSpent } from '../lib/process-usage';
 import type { ScenarioReport } from '../lib/report';
@@ -61,7 +61,7 @@ export async function locationsScenario(durationSeconds: number): Promise<Scenar
     });
     await stopServer(server);
 
-    server = await spawnServer(environment.env(settings));
+    server = await spawnServer(environment.env(settings), undefined, apiNodeArgs());
     let api: Run;
     try {
       api = await flatOut(server, volunteers, durationSeconds);

@@ -9,15 +9,20 @@ import { clientFactory } from '../../test/helpers/test-environment';
 import { openAlertSocket, type AlertSubscriber } from '../lib/alert-sockets';
 import { inBatches } from '../lib/batches';
 import { CENTRE, sequence } from '../lib/city';
-import { BENCH_JWT_SECRET, benchEnvironment, type BenchEnvironment } from '../lib/environment';
+import { BENCH_JWT_SECRET, apiNodeArgs, benchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { ms, percentile } from '../lib/percentiles';
-import { cpuMs, cpuMsOfAll, cpuSpent, eventLoopDelay, rssBytes, type EventLoopDelay } from '../lib/process-usage';
+import { cpuMs, cpuMsOfAll, cpuSpent, eventLoopDelay, metricValue, rssBytes, type EventLoopDelay } from '../lib/process-usage';
 import type { ScenarioReport } from '../lib/report';
 
 const VOLUNTEERS = 5000;
 const CITY_RADIUS_METERS = 5000;
+/** The rate the targets are set at, and the burst at twice it (past what one instance sustains). */
 const RAISES_PER_SECOND = 100;
+const BURST_RAISES_PER_SECOND = 200;
 const WARM_UP_RAISES = 10;
+/** After the last raise, the wave waits this long at least, and at most until every SOS is alerted or this maximum. */
+const DRAIN_MIN_MS = 2000;
+const DRAIN_MAX_MS = 60_000;
 const SETUP_CONCURRENCY = 16;
 const SOCKETS_AT_ONCE = 250;
 const REST_SECONDS = 3;
@@ -39,6 +44,10 @@ interface WaveResult {
   raised: number;
   errors: number;
   firstAlertMs: number[];
+  /** By the order the SOS were raised in: its first alert's latency, or null (not raised or never alerted). */
+  firstAlertByOrder: (number | null)[];
+  /** From the last raise to the last first alert. */
+  drainMs: number;
   answeredMs: number[];
   unalerted: number;
   cpuMsPerSos: number;
@@ -90,9 +99,9 @@ async function raise(url: string, requester: Account, location: Point): Promise<
 /**
  * One wave against one server: the volunteers' sockets open and subscribe, a few warm-up SOS,
  * then one SOS per requester at the rate, each at a random place in the city (the same places
- * for every server), and 2 s to drain.
+ * for every server), and time to drain (until every SOS is alerted, within limits).
  */
-async function wave(server: ServerProcess, world: World, sendLocation: boolean, beforeWave: () => Promise<void> = async () => {}): Promise<WaveResult> {
+async function wave(server: ServerProcess, world: World, rate: number, sendLocation: boolean, beforeWave: () => Promise<void> = async () => {}): Promise<WaveResult> {
   const pid = server.child.pid!;
   const wsUrl = server.url.replace(/^http/, 'ws');
   const firstAlert = new Map<string, number>();
@@ -125,18 +134,23 @@ async function wave(server: ServerProcess, world: World, sendLocation: boolean, 
     const settled = await Promise.allSettled(
       raisers.map(async (requester, i) => {
         const location = place();
-        await sleep(started + (i * 1000) / RAISES_PER_SECOND - performance.now());
+        await sleep(started + (i * 1000) / rate - performance.now());
         return raise(server.url, requester, location);
       }),
     );
-    await sleep(2000);
+    const lastRaised = started + ((raisers.length - 1) * 1000) / rate;
+    const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    await sleep(lastRaised + DRAIN_MIN_MS - performance.now());
+    while (ok.some((r) => !firstAlert.has(r.sosId)) && performance.now() < lastRaised + DRAIN_MAX_MS) await sleep(100);
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = cpuMs(pid);
-    const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const latency = (r: { sosId: string; sentAt: number }) => (firstAlert.has(r.sosId) ? firstAlert.get(r.sosId)! - r.sentAt : null);
     return {
       raised: settled.length,
       errors: settled.length - ok.length,
-      firstAlertMs: ok.flatMap((r) => (firstAlert.has(r.sosId) ? [firstAlert.get(r.sosId)! - r.sentAt] : [])),
+      firstAlertMs: ok.flatMap((r) => latency(r) ?? []),
+      firstAlertByOrder: settled.map((s) => (s.status === 'fulfilled' ? latency(s.value) : null)),
+      drainMs: Math.max(0, ...ok.map((r) => firstAlert.get(r.sosId) ?? 0)) - lastRaised,
       answeredMs: ok.map((r) => r.answeredAt - r.sentAt),
       unalerted: ok.filter((r) => !firstAlert.has(r.sosId)).length,
       cpuMsPerSos: cpuSpent(cpuAfter, cpuBefore) / settled.length,
@@ -191,20 +205,42 @@ function table(api: WaveResult, minimal: WaveResult, loop: EventLoopDelay): stri
     row('memory per idle subscribed socket, KB', api.bytesPerSocket / 1024, minimal.bytesPerSocket / 1024),
     row('server CPU at rest with the sockets open, ms per s', api.restCpuMsPerSecond, minimal.restCpuMsPerSecond),
     `| SOS raised / alerted / errors / without an alert | ${api.raised} / ${api.firstAlertMs.length} / ${api.errors} / ${api.unalerted} | ${minimal.raised} / ${minimal.firstAlertMs.length} / ${minimal.errors} / ${minimal.unalerted} | |`,
-    `| wave incl. 2 s drain, s | ${api.seconds.toFixed(1)} | ${minimal.seconds.toFixed(1)} | |`,
+    `| last first alert after the last raise, s | ${(api.drainMs / 1000).toFixed(1)} | ${(minimal.drainMs / 1000).toFixed(1)} | |`,
+    `| wave incl. drain, s | ${api.seconds.toFixed(1)} | ${minimal.seconds.toFixed(1)} | |`,
     '',
     `API event-loop delay during the wave (ms): p50 ${ms(loop.p50)}, p90 ${ms(loop.p90)}, p99 ${ms(loop.p99)}, max ${ms(loop.max)}, mean ${ms(loop.mean)}.`,
   ].join('\n');
 }
 
+/** First-alert latency by when the SOS was raised (fifths of the wave): under a burst, whether the early SOS kept fast alerts. */
+function byOrderTable(api: WaveResult, minimal: WaveResult): string {
+  const fifth = Math.ceil(api.firstAlertByOrder.length / 5);
+  const rows = [0, 1, 2, 3, 4].map((k) => {
+    const part = (r: WaveResult) => r.firstAlertByOrder.slice(k * fifth, (k + 1) * fifth);
+    const alerted = (r: WaveResult) => part(r).flatMap((v) => v ?? []);
+    const p = (r: WaveResult, q: number) => ms(percentile(alerted(r), q), 1);
+    const lost = part(api).filter((v) => v === null).length;
+    return `| ${k * fifth + 1}–${Math.min((k + 1) * fifth, api.firstAlertByOrder.length)} | ${p(api, 50)} | ${p(api, 99)} | ${p(minimal, 50)} | ${p(minimal, 99)} | ${lost} |`;
+  });
+  return ['| SOS (in the order raised) | API p50 ms | API p99 ms | minimal p50 ms | minimal p99 ms | API: not alerted |', '| --- | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+}
+
+interface SosWave {
+  name: string;
+  title: string;
+  rate: number;
+  /** What this wave shows, after the common description. */
+  purpose: string;
+}
+
 /**
  * Time from sending raiseSos to the first alert arriving at a volunteer's socket, with 5,000
- * volunteers connected and subscribed and SOS raised at a sustained 100 per second, beside the
- * minimal server doing the least any implementation must do, in the same run.
+ * volunteers connected and subscribed and SOS raised at a sustained rate, beside the minimal
+ * server doing the least any implementation must do, in the same run.
  */
-export async function sosAlertScenario(durationSeconds: number): Promise<ScenarioReport> {
-  const environment = await benchEnvironment('sos');
-  const raises = RAISES_PER_SECOND * durationSeconds;
+async function sosWaveScenario(spec: SosWave, durationSeconds: number): Promise<ScenarioReport> {
+  const environment = await benchEnvironment(spec.name);
+  const raises = spec.rate * durationSeconds;
   try {
     let server = await spawnServer(environment.env(API_SETTINGS));
     const setUpStarted = Date.now();
@@ -217,38 +253,66 @@ export async function sosAlertScenario(durationSeconds: number): Promise<Scenari
     const setUpSeconds = (Date.now() - setUpStarted) / 1000;
 
     // A fresh API: nothing of the set-up stays in its memory.
-    server = await spawnServer(environment.env(API_SETTINGS));
+    server = await spawnServer(environment.env(API_SETTINGS), undefined, apiNodeArgs());
     let api: WaveResult;
     let loop: EventLoopDelay;
+    let queued: number;
     try {
-      api = await wave(server, world, true, async () => void (await eventLoopDelay(server.url)));
+      api = await wave(server, world, spec.rate, true, async () => void (await eventLoopDelay(server.url)));
       loop = await eventLoopDelay(server.url);
+      queued = await metricValue(server.url, 'sos_matching_shared_total');
     } finally {
       await stopServer(server);
     }
     const minimal = await minimalServer(environment, world);
     let yardstick: WaveResult;
     try {
-      yardstick = await wave(minimal.server, world, false);
+      yardstick = await wave(minimal.server, world, spec.rate, false);
     } finally {
       await minimal.close();
     }
 
     return {
-      name: 'sos',
-      title: "SOS: raiseSos to the first alert on a volunteer's socket, beside a minimal server",
+      name: spec.name,
+      title: spec.title,
       body: `
 ${VOLUNTEERS.toLocaleString('en')} volunteers and ${(raises + WARM_UP_RAISES).toLocaleString('en')} requesters signed up through the API as their apps do (volunteers: \`becomeVolunteer\`, then \`setAvailability\` at a random place within ${CITY_RADIUS_METERS / 1000} km; ${setUpSeconds.toFixed(0)} s), then the API restarted.
-Each volunteer opens a graphql-ws socket, sends \`updateLocation\` and subscribes to \`sosAlerts\`; after ${WARM_UP_RAISES} warm-up SOS, ${raises.toLocaleString('en')} SOS are raised over HTTP at ${RAISES_PER_SECOND} per second, each by a different person at a random place in the city.
+Each volunteer opens a graphql-ws socket, sends \`updateLocation\` and subscribes to \`sosAlerts\`; after ${WARM_UP_RAISES} warm-up SOS, ${raises.toLocaleString('en')} SOS are raised over HTTP at ${spec.rate} per second, each by a different person at a random place in the city.
 Latency: from sending \`raiseSos\` to the first OFFERED alert of that SOS arriving at any volunteer's socket. One API instance (production mode, default settings but for registrations per IP and a 1-hour token), the sockets and the load in one other process on the same 2 cores.
 In the same run, the minimal server (\`bench/servers/minimal-server.ts\`: per SOS one INSERT, one Redis GEOSEARCH, one publish to the nearest volunteer's socket) with the same sockets, places and rate.
-CPU: the server process's user + system time over the wave, per SOS (and the same for PostgreSQL's and Redis's processes, which share the cores). Memory: the server's RSS growth from opening the subscribed sockets, per socket.
-Targets (issue 16): first alert p99 ≤ 50 ms and ≤ 5× the minimal server's; CPU per SOS ≤ 3 ms and ≤ 2×.
+CPU: the server process's user + system time over the wave and its drain, per SOS (and the same for PostgreSQL's and Redis's processes, which share the cores). Memory: the server's RSS growth from opening the subscribed sockets, per socket.
+${spec.purpose}
 
 ${table(api, yardstick, loop)}
+SOS whose first step went to the shared queue because the API had SOS_MATCHING_QUEUE_LENGTH waiting: ${queued}.
+
+${byOrderTable(api, yardstick)}
 `,
     };
   } finally {
     await environment.close();
   }
 }
+
+export const sosAlertScenario = (durationSeconds: number) =>
+  sosWaveScenario(
+    {
+      name: 'sos',
+      title: "SOS: raiseSos to the first alert on a volunteer's socket, beside a minimal server",
+      rate: RAISES_PER_SECOND,
+      purpose: 'Targets (issue 16): first alert p99 ≤ 50 ms and ≤ 5× the minimal server\'s; CPU per SOS ≤ 3 ms and ≤ 2×.',
+    },
+    durationSeconds,
+  );
+
+export const sosBurstScenario = (durationSeconds: number) =>
+  sosWaveScenario(
+    {
+      name: 'sos-burst',
+      title: 'SOS past saturation: twice the rate one instance sustains',
+      rate: BURST_RAISES_PER_SECOND,
+      purpose:
+        'What the burst is to show (issue 16): every SOS acknowledged and alerted, none lost; the SOS raised first keep fast alerts while the later ones wait their turn in the matching queue (SOS_MATCHING_CONCURRENCY), instead of all of them sharing one saturated event loop.',
+    },
+    durationSeconds,
+  );

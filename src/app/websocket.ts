@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, execute, subscribe, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, execute, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ACCOUNT_GONE, type AccessClaims, type Context } from '../platform/auth';
@@ -9,6 +9,7 @@ import type { Metrics } from '../platform/metrics';
 import type { ContextFactory } from './context';
 import { DocumentCache } from './document-cache';
 import type { OperationLimits } from './graphql-limits';
+import { subscribeWithLoadersPerEvent } from './subscription-events';
 import type { DocumentRequest, TrustedDocuments } from './trusted-documents';
 
 /** Close code telling the client its token is missing, invalid or expired: refresh, then reconnect. */
@@ -119,7 +120,7 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
         return args;
       },
       execute: (args) => runInRequestScope((args.contextValue as Context).requestId, () => execute(args)),
-      subscribe: (args) => runInRequestScope((args.contextValue as Context).requestId, () => subscribe(args)),
+      subscribe: (args) => runInRequestScope((args.contextValue as Context).requestId, () => subscribeWithLoadersPerEvent(args)),
       onOperation: ({ extra }, id, _payload, _args, result) => {
         if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
           connections.get(extra.socket)?.subscriptions.add(id);

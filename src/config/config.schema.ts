@@ -297,6 +297,18 @@ export const configSchema = {
     description: 'How often each instance looks in PostgreSQL for matching steps that are overdue (their job was lost, e.g. with Redis) and for assigned volunteers gone silent.',
     parse: integer(1, 3600),
   }),
+  SOS_MATCHING_CONCURRENCY: spec({
+    default: '64',
+    description:
+      'Matching steps one instance runs at once for new SOS (and as many again for later steps, from the job queue). A step spends most of its time waiting on PostgreSQL and Redis, so many of them keep DATABASE_POOL_SIZE connections busy; too few leave the CPU idle while SOS wait (see BENCHMARKS.md, sos-burst).',
+    parse: integer(1, 1000),
+  }),
+  SOS_MATCHING_QUEUE_LENGTH: spec({
+    default: '200',
+    description:
+      'New SOS one instance keeps waiting, in order, when all its matching steps are busy (their raise answers at once: status PENDING, alertedCount 0); past this they go to the shared job queue, which any instance with a free step takes.',
+    parse: integer(0, 100_000),
+  }),
   FCM_SERVICE_ACCOUNT_JSON: spec({
     default: '',
     secret: true,

@@ -1,6 +1,7 @@
 // Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
+import type { Registry } from 'prom-client';
 import type { Config } from '../../config';
 import type { Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
@@ -44,6 +45,7 @@ export function createSosModule(deps: {
   redis: Redis;
   config: Config;
   logger: Logger;
+  registry: Registry;
   pubsub: PubSub;
   events: EventBus<SosEvents>;
   users: UsersService;
@@ -79,7 +81,8 @@ export function createSosModule(deps: {
     matching,
     repository,
     disconnections,
-    { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, sweepSeconds: config.SOS_SWEEP_SECONDS },
+    { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, sweepSeconds: config.SOS_SWEEP_SECONDS, concurrency: config.SOS_MATCHING_CONCURRENCY, queueLength: config.SOS_MATCHING_QUEUE_LENGTH },
+    deps.registry,
     logger,
   );
   const journal = new OutageJournal(deps.redis);

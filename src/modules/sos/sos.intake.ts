@@ -121,7 +121,9 @@ export class SosIntake {
     if (sos.flagReasons.length > 0) this.logger.warn({ sosId: inserted.id, suspicion: sos.flagReasons[0] }, 'SOS flagged for review');
     this.logger.info({ sosId: inserted.id }, 'SOS raised');
     try {
-      const step = await this.scheduler.run(inserted.id, inserted);
+      const step = await this.scheduler.begin(inserted);
+      // Waiting its turn in the matching queue: raised, nobody alerted yet.
+      if (step === 'queued') return { id: inserted.id, sos: inserted, alertedCount: 0 };
       if (step) return { id: inserted.id, sos: step.sos, alertedCount: step.offered };
     } catch (err) {
       this.logger.error({ sosId: inserted.id, err: { message: (err as Error).message } }, 'matching did not start; the sweeper will start it');

@@ -1,3 +1,4 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { JobQueue } from '../../platform/jobs';
 import type { Logger } from '../../platform/logger';
 import type { SosDisconnections } from './sos.disconnections';
@@ -11,6 +12,10 @@ export interface SchedulerSettings {
   redisUrl: string;
   keyPrefix: string;
   sweepSeconds: number;
+  /** Matching steps one instance runs at once, for new SOS (and as many again for jobs). */
+  concurrency: number;
+  /** New SOS one instance keeps waiting for a step; past that they go to the shared queue. */
+  queueLength: number;
 }
 
 /**
@@ -20,24 +25,40 @@ export interface SchedulerSettings {
  * every instance sweeps PostgreSQL for overdue steps: if Redis lost the jobs (or was down when
  * they were to be added) the SOS still widens and escalates. Both paths call the same
  * idempotent `runDueStep`.
+ *
+ * A new SOS's first step is bounded work too (see `begin`): past saturation, SOS wait their
+ * turn in order rather than all sharing one overloaded event loop.
  */
 export class SosScheduler {
   private readonly jobs: JobQueue<{ sosId: string }>;
+  /** First steps of new SOS running here (the job worker has slots of its own, so neither starves the other). */
+  private starting = 0;
+  /** New SOS waiting for a step here, oldest first. */
+  private readonly waiting: SosRow[] = [];
+  private readonly waitingGauge: Gauge;
+  private readonly shared: Counter;
 
   constructor(
     private readonly matching: SosMatching,
     private readonly repository: SosRepository,
     private readonly disconnections: SosDisconnections,
-    settings: SchedulerSettings,
+    private readonly settings: SchedulerSettings,
+    registry: Registry,
     private readonly logger: Logger,
   ) {
+    this.waitingGauge = new Gauge({ name: 'sos_matching_waiting', help: 'New SOS waiting on this instance for their first matching step.', registers: [registry] });
+    this.shared = new Counter({
+      name: 'sos_matching_shared_total',
+      help: 'New SOS whose first matching step went to the shared queue because this instance had SOS_MATCHING_QUEUE_LENGTH waiting already.',
+      registers: [registry],
+    });
     this.jobs = new JobQueue(
       {
         name: 'sos-matching',
         redisUrl: settings.redisUrl,
         keyPrefix: settings.keyPrefix,
-        // Below the pool size: each step holds one connection for its transaction.
-        concurrency: 4,
+        // Steps wait on PostgreSQL and Redis most of their time: many at once keep the pool busy.
+        concurrency: settings.concurrency,
         lockDurationMs: 10_000,
         run: async ({ sosId }) => void (await this.run(sosId)),
         sweep: { everySeconds: settings.sweepSeconds, run: () => this.sweep() },
@@ -51,18 +72,58 @@ export class SosScheduler {
     this.jobs.start();
   }
 
+  /**
+   * Starts matching a new SOS. With a step free here and none waiting, its first step runs at
+   * once, within the raise. Otherwise it waits its turn ('queued'): in this instance's queue,
+   * bounded, or past that in the shared queue, which any instance with a free step takes. Past
+   * saturation the SOS raised first keep fast alerts and the later ones wait in order, counted in
+   * /metrics, instead of all sharing one overloaded event loop and all waiting seconds. What
+   * waits is in PostgreSQL and due: should this instance die, the sweepers of the others run it.
+   */
+  async begin(sos: SosRow): Promise<StepOutcome | 'queued' | null> {
+    if (this.starting < this.settings.concurrency && this.waiting.length === 0) return this.startFirst(sos);
+    if (this.waiting.length < this.settings.queueLength) {
+      this.waitingGauge.set(this.waiting.push(sos));
+      return 'queued';
+    }
+    if (await this.jobs.add(stepJobId(sos), { sosId: sos.id }, new Date(), RETRIES)) {
+      this.shared.inc();
+      return 'queued';
+    }
+    // Neither here nor in Redis: run it now, however busy (as the sweeper would, later).
+    return this.startFirst(sos);
+  }
+
   /** Runs the SOS's due step now (a new SOS, a re-match) and schedules the next; `known` is the row if the caller just wrote it. */
   async run(sosId: string, known?: SosRow): Promise<StepOutcome | null> {
     const outcome = await this.matching.runDueStep(sosId, known);
-    if (outcome?.nextStepAt) {
-      // One job per (SOS, round, step): adding it twice is a no-op, so every instance may try.
-      const { matchingRound, matchingStep } = outcome.sos;
-      await this.jobs.add(`${sosId}-${matchingRound}-${matchingStep}`, { sosId }, outcome.nextStepAt, { attempts: 3, delayMs: 500 });
-    }
+    if (outcome?.nextStepAt) await this.jobs.add(stepJobId(outcome.sos), { sosId }, outcome.nextStepAt, RETRIES);
     return outcome;
   }
 
+  /** A new SOS's first step in one of this instance's slots; the next one waiting follows. */
+  private async startFirst(sos: SosRow): Promise<StepOutcome | null> {
+    this.starting++;
+    try {
+      return await this.run(sos.id, sos);
+    } finally {
+      this.starting--;
+      this.startWaiting();
+    }
+  }
+
+  private startWaiting(): void {
+    while (this.starting < this.settings.concurrency && this.waiting.length > 0) {
+      const sos = this.waiting.shift()!;
+      this.waitingGauge.set(this.waiting.length);
+      this.startFirst(sos).catch((err: unknown) => this.logger.error({ sosId: sos.id, err: { message: (err as Error).message } }, 'matching did not start; the sweeper will start it'));
+    }
+  }
+
   close(): Promise<void> {
+    // What waits here is due in PostgreSQL: the other instances' sweepers run it.
+    this.waiting.length = 0;
+    this.waitingGauge.set(0);
     return this.jobs.close();
   }
 
@@ -74,3 +135,8 @@ export class SosScheduler {
     for (const sosId of await this.disconnections.check()) await this.run(sosId);
   }
 }
+
+const RETRIES = { attempts: 3, delayMs: 500 };
+
+/** One job per (SOS, round, step): adding it twice is a no-op, so every instance may try. */
+const stepJobId = (sos: SosRow) => `${sos.id}-${sos.matchingRound}-${sos.matchingStep}`;

@@ -42,7 +42,8 @@ export class PubSub {
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {
-    const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000 });
+    // Auto-pipelining: the publishes of one change (an event, its alerts) leave in one write.
+    const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000, enableAutoPipelining: true });
     const subscriber = new Redis(url, { connectTimeout: 2000, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
     for (const client of [publisher, subscriber]) client.on('error', () => undefined); // reported through failed calls
     this.clients = [publisher, subscriber];
