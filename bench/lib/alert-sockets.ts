@@ -7,20 +7,21 @@ export interface AlertSubscriber {
 }
 
 const LOCATION = 'mutation($location: GeoPointInput!) { updateLocation(location: $location) { nextUpdateInSeconds } }';
-const ALERTS = 'subscription { sosAlerts { status sos { id } } }';
+const ALERTS = 'subscription { sosAlerts { status expiresAt sos { id } } }';
 
 /**
  * Opens a volunteer's graphql-ws socket as the app does: sign in with the token, send where they
- * are (when `sendLocation`), subscribe to sosAlerts; `onOffer` hears each OFFERED alert.
+ * are (when `sendLocation`), subscribe to sosAlerts; `onOffer` hears each OFFERED alert (with
+ * its expiresAt, when the server sends one).
  * Resolves once subscribed (and the location acknowledged).
  */
-export function openAlertSocket(wsUrl: string, volunteer: AlertSubscriber, sendLocation: boolean, onOffer: (sosId: string) => void): Promise<WebSocket> {
+export function openAlertSocket(wsUrl: string, volunteer: AlertSubscriber, sendLocation: boolean, onOffer: (sosId: string, expiresAt?: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
     const subscribe = () => socket.send(JSON.stringify({ id: 'alerts', type: 'subscribe', payload: { query: ALERTS } }));
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${volunteer.accessToken}` } })));
     socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { id?: string; type: string; payload?: { data?: { sosAlerts?: { status: string; sos: { id: string } } }; errors?: unknown } };
+      const message = JSON.parse(String(data)) as { id?: string; type: string; payload?: { data?: { sosAlerts?: { status: string; expiresAt?: string; sos: { id: string } } }; errors?: unknown } };
       if (message.type === 'connection_ack') {
         if (!sendLocation) {
           subscribe();
@@ -35,7 +36,7 @@ export function openAlertSocket(wsUrl: string, volunteer: AlertSubscriber, sendL
           resolve(socket);
         }
       } else if (message.type === 'next' && message.payload?.data?.sosAlerts?.status === 'OFFERED') {
-        onOffer(message.payload.data.sosAlerts.sos.id);
+        onOffer(message.payload.data.sosAlerts.sos.id, message.payload.data.sosAlerts.expiresAt);
       } else if (message.type === 'error') {
         reject(new Error(`subscription refused: ${JSON.stringify(message.payload)}`));
       }

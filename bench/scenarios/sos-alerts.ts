@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type WebSocket from 'ws';
 import { BecomeVolunteerDocument, SetAvailabilityDocument, type Skill } from '../../sdk';
+import { loadConfig } from '../../src/config';
 import { destination, type Point } from '../../src/platform/geo';
 import { signUp } from '../../test/helpers/actors';
 import { spawnServer, stopServer, type ServerProcess } from '../../test/helpers/spawn-server';
@@ -20,6 +21,8 @@ const CITY_RADIUS_METERS = 5000;
 const RAISES_PER_SECOND = 100;
 const BURST_RAISES_PER_SECOND = 200;
 const WARM_UP_RAISES = 10;
+/** The API's step timeout (its default): an alert's expiresAt less this is when its step decided it. */
+const STEP_TIMEOUT_MS = loadConfig({}).SOS_STEP_TIMEOUT_SECONDS * 1000;
 /** After the last raise, the wave waits this long at least, and at most until every SOS is alerted or this maximum. */
 const DRAIN_MIN_MS = 2000;
 const DRAIN_MAX_MS = 60_000;
@@ -44,6 +47,9 @@ interface WaveResult {
   raised: number;
   errors: number;
   firstAlertMs: number[];
+  /** Of the first-alert latency (API only): from sending raiseSos to the matching step deciding the alert, and from there to the socket. */
+  toStepMs: number[];
+  stepToSocketMs: number[];
   /** By the order the SOS were raised in: its first alert's latency, or null (not raised or never alerted). */
   firstAlertByOrder: (number | null)[];
   /** From the last raise to the last first alert. */
@@ -105,7 +111,14 @@ async function wave(server: ServerProcess, world: World, rate: number, sendLocat
   const pid = server.child.pid!;
   const wsUrl = server.url.replace(/^http/, 'ws');
   const firstAlert = new Map<string, number>();
-  const onOffer = (sosId: string) => firstAlert.has(sosId) || firstAlert.set(sosId, performance.now());
+  /** When the API's matching step decided the first alert (its expiresAt less the step's timeout), on the performance clock. */
+  const offered = new Map<string, number>();
+  const onOffer = (sosId: string, expiresAt?: string) => {
+    if (firstAlert.has(sosId)) return;
+    const now = performance.now();
+    firstAlert.set(sosId, now);
+    if (expiresAt) offered.set(sosId, now - (Date.now() - (Date.parse(expiresAt) - STEP_TIMEOUT_MS)));
+  };
   const sockets: WebSocket[] = [];
   try {
     const idleRss = rssBytes(pid);
@@ -149,6 +162,8 @@ async function wave(server: ServerProcess, world: World, rate: number, sendLocat
       raised: settled.length,
       errors: settled.length - ok.length,
       firstAlertMs: ok.flatMap((r) => latency(r) ?? []),
+      toStepMs: ok.flatMap((r) => (offered.has(r.sosId) ? [offered.get(r.sosId)! - r.sentAt] : [])),
+      stepToSocketMs: ok.flatMap((r) => (offered.has(r.sosId) ? [firstAlert.get(r.sosId)! - offered.get(r.sosId)!] : [])),
       firstAlertByOrder: settled.map((s) => (s.status === 'fulfilled' ? latency(s.value) : null)),
       drainMs: Math.max(0, ...ok.map((r) => firstAlert.get(r.sosId) ?? 0)) - lastRaised,
       answeredMs: ok.map((r) => r.answeredAt - r.sentAt),
@@ -196,6 +211,8 @@ function table(api: WaveResult, minimal: WaveResult, loop: EventLoopDelay): stri
     row('same, p95 ms', p(api.firstAlertMs, 95), p(minimal.firstAlertMs, 95)),
     row('same, p99 ms', p(api.firstAlertMs, 99), p(minimal.firstAlertMs, 99)),
     row('same, max ms', p(api.firstAlertMs, 100), p(minimal.firstAlertMs, 100)),
+    `| of which raiseSos → the step deciding the alert, p50 / p99 ms | ${ms(p(api.toStepMs, 50), 1)} / ${ms(p(api.toStepMs, 99), 1)} | | |`,
+    `| of which that step → the alert at the socket, p50 / p99 ms | ${ms(p(api.stepToSocketMs, 50), 1)} / ${ms(p(api.stepToSocketMs, 99), 1)} | | |`,
     row('raiseSos HTTP response, p50 ms', p(api.answeredMs, 50), p(minimal.answeredMs, 50)),
     row('raiseSos HTTP response, p99 ms', p(api.answeredMs, 99), p(minimal.answeredMs, 99)),
     row('server CPU per SOS (whole wave), ms', api.cpuMsPerSos, minimal.cpuMsPerSos, 2),
