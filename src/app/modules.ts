@@ -1,27 +1,38 @@
 import type { GraphQLSchema } from 'graphql';
 import { AccessTokens } from '../platform/auth';
 import { DomainEvents } from '../platform/events';
+import { auditResolvers, AuditKind, AuditSubjectType, createAuditModule } from '../modules/audit';
 import { authResolvers, createAuthModule, type AuthEvents } from '../modules/auth';
 import { chatResolvers, createChatModule, type ChatEvents } from '../modules/chat';
 import { createNotificationsModule, notificationsResolvers } from '../modules/notifications';
 import { PresenceService, type PresenceEvents } from '../modules/presence';
-import { createUsersModule, usersResolvers } from '../modules/users';
+import { createUsersModule, usersResolvers, type UsersEvents } from '../modules/users';
 import { createSignalingModule, signalingResolvers } from '../modules/signaling';
 import { createSosModule, sosResolvers, type SosEvents } from '../modules/sos';
 import { createVolunteersModule, volunteersResolvers, type VolunteerEvents } from '../modules/volunteers';
 import type { Infrastructure } from './infrastructure';
 
 /** Every domain event of the API: each module declares its own in `<module>.events.ts`. */
-export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents & ChatEvents;
+export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents & ChatEvents & UsersEvents;
 
 /** Every resolver class of the API, as each module lists its own. */
-export const resolverClasses = [...usersResolvers, ...authResolvers, ...volunteersResolvers, ...sosResolvers, ...chatResolvers, ...signalingResolvers, ...notificationsResolvers] as const;
+export const resolverClasses = [
+  ...usersResolvers,
+  ...authResolvers,
+  ...volunteersResolvers,
+  ...sosResolvers,
+  ...chatResolvers,
+  ...signalingResolvers,
+  ...notificationsResolvers,
+  ...auditResolvers,
+] as const;
 
 /** Wires every module to the infrastructure, to the modules it calls, and to the events it reacts to. */
 export function createModules(infra: Infrastructure) {
   const events = new DomainEvents<AppEvents>(infra.logger);
   const tokens = new AccessTokens(infra.config.JWT_SECRET, infra.config.ACCESS_TOKEN_TTL_SECONDS);
-  const users = createUsersModule(infra.db, infra.sql);
+  const users = createUsersModule(infra.db, infra.sql, events);
+  const audit = createAuditModule(infra.sql);
   const auth = createAuthModule({ ...infra, users: users.service, tokens, events });
   const volunteers = createVolunteersModule({ ...infra, events, users: users.service });
   const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search });
@@ -58,6 +69,19 @@ export function createModules(infra: Infrastructure) {
   events.on('auth.passwordResetRequested', (request) => notifications.outbox.committed(request));
   events.onTransaction('chat.messageSent', (sent, tx) => notifications.outbox.messageSent(tx, sent));
   events.on('chat.messageSent', (sent) => notifications.outbox.committed(sent));
+  // Staff actions and security events are audited in the transaction of the action.
+  events.onTransaction('user.roleChanged', ({ userId, from, to, adminId }, tx) =>
+    audit.service.record(tx, { actorId: adminId, kind: AuditKind.ROLE_CHANGED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { from, to } }),
+  );
+  events.onTransaction('volunteer.verified', ({ volunteerId, userId, adminId }, tx) =>
+    audit.service.record(tx, { actorId: adminId, kind: AuditKind.VOLUNTEER_VERIFIED, subjectType: AuditSubjectType.VOLUNTEER, subjectId: volunteerId, details: { userId } }),
+  );
+  events.onTransaction('volunteer.rejected', ({ volunteerId, userId, adminId, reason }, tx) =>
+    audit.service.record(tx, { actorId: adminId, kind: AuditKind.VOLUNTEER_REJECTED, subjectType: AuditSubjectType.VOLUNTEER, subjectId: volunteerId, details: { userId, reason } }),
+  );
+  events.onTransaction('auth.refreshTokenReused', ({ userId, familyId, revoked }, tx) =>
+    audit.service.record(tx, { actorId: null, kind: AuditKind.REFRESH_TOKEN_REUSED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { familyId, revoked } }),
+  );
 
   return {
     tokens,
@@ -88,7 +112,16 @@ export function createModules(infra: Infrastructure) {
       chat.bindSchema(schema);
       signaling.bindSchema(schema);
     },
-    resolvers: [...users.resolvers, ...auth.resolvers, ...volunteers.resolvers, ...sos.resolvers, ...chat.resolvers, ...signaling.resolvers, ...notifications.resolvers],
+    resolvers: [
+      ...users.resolvers,
+      ...auth.resolvers,
+      ...volunteers.resolvers,
+      ...sos.resolvers,
+      ...chat.resolvers,
+      ...signaling.resolvers,
+      ...notifications.resolvers,
+      ...audit.resolvers,
+    ],
   };
 }
 

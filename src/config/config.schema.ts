@@ -252,6 +252,12 @@ export const configSchema = {
     parse: radii,
   }),
   SOS_ALERTS_PER_STEP: spec({ default: '5', description: 'Volunteers alerted per matching step.', parse: integer(1, 100) }),
+  MATCH_UNVERIFIED_VOLUNTEERS: spec({
+    default: 'true',
+    description:
+      'Whether volunteers no admin has verified yet (verifyVolunteer) are alerted. Rejected volunteers (rejectVolunteer) never are. While PostgreSQL is down, SOS taken into the outage journal alert from the live index, which does not know who is verified.',
+    parse: boolean,
+  }),
   SOS_STEP_TIMEOUT_SECONDS: spec({
     default: '20',
     description: 'How long a matching step waits for an accept before the next one widens the search (also how long an alert stays open).',

@@ -5,4 +5,9 @@ export interface AuthEvents {
    * mails them the token (only its hash is kept here).
    */
   'auth.passwordResetRequested': { userId: string; token: string };
+  /**
+   * A refresh token came back after it had been used: it was copied. Its whole sign-in was
+   * revoked, inside that transaction (the audit log records it there).
+   */
+  'auth.refreshTokenReused': { userId: string; familyId: string; revoked: number };
 }

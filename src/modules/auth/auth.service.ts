@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AccessTokens, Role, hashPassword, hashRefreshToken, newRefreshToken, verifyPassword, type Context } from '../../platform/auth';
 import { inTransaction, isUniqueViolation, type Queryable, type Sql } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
 import { AppError, rateLimited, unauthenticated } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
 import { normalizeEmail, type UserRow, type UsersService } from '../users';
 import type { AuthRepository } from './auth.repository';
+import type { AuthEvents } from './auth.events';
 
 export interface Session {
   accessToken: string;
@@ -42,6 +44,7 @@ export class AuthService {
   constructor(
     private readonly repository: AuthRepository,
     private readonly sql: Sql,
+    private readonly events: EventBus<AuthEvents>,
     private readonly users: UsersService,
     private readonly tokens: AccessTokens,
     private readonly limiters: AuthLimiters,
@@ -93,13 +96,14 @@ export class AuthService {
     const hash = hashRefreshToken(refreshToken);
     const found = await this.repository.findRefreshToken(hash);
     if (!found || found.revokedAt) throw unauthenticated('Session expired; sign in again');
-    const outcome = await inTransaction(this.sql, async (tx) => {
+    const outcome = await this.events.transaction(this.sql, async (tx, { emit }) => {
       await this.repository.lockFamily(tx, found.familyId);
       const row = await this.repository.findRefreshToken(hash, tx);
       if (!row || row.revokedAt) return 'revoked' as const;
       if (row.usedAt) {
         const revoked = await this.repository.revokeFamily(row.familyId, tx);
         this.logger.warn({ userId: row.userId, familyId: row.familyId, revoked }, 'refresh token reused; session family revoked');
+        await emit('auth.refreshTokenReused', { userId: row.userId, familyId: row.familyId, revoked });
         return 'revoked' as const;
       }
       if (row.expiresAt.getTime() <= Date.now()) return 'revoked' as const;

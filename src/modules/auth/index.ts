@@ -28,6 +28,7 @@ export function createAuthModule(deps: { db: Db; sql: Sql; redis: Redis; config:
   const service = new AuthService(
     repository,
     sql,
+    deps.events,
     deps.users,
     deps.tokens,
     {

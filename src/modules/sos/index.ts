@@ -74,6 +74,7 @@ export function createSosModule(deps: {
       alertsPerStep: config.SOS_ALERTS_PER_STEP,
       stepTimeoutSeconds: config.SOS_STEP_TIMEOUT_SECONDS,
       alertsPerHour: config.VOLUNTEER_ALERTS_PER_HOUR,
+      matchUnverified: config.MATCH_UNVERIFIED_VOLUNTEERS,
     },
     logger,
   );

@@ -14,6 +14,8 @@ import { SosEventType, SosStatus } from './types/sos-enums';
 export interface MatchingSettings extends RankingSettings {
   radiiMeters: readonly number[];
   stepTimeoutSeconds: number;
+  /** Whether volunteers no admin has verified yet are alerted (rejected ones never are). */
+  matchUnverified: boolean;
 }
 
 export interface StepOutcome {
@@ -112,8 +114,9 @@ export class SosMatching {
     if (hits.length === 0) return [];
     const ids = hits.map((h) => h.volunteerId);
     const [rows, facts] = await Promise.all([this.volunteers.byIds(ctx, ids), this.alerts.candidateFacts(ids, new Date(Date.now() - 3600_000))]);
-    // A requester who volunteers is never alerted to their own SOS.
-    const profiles = new Map(rows.filter((r) => r.userId !== sos.requesterId).map((r) => [r.id, r]));
+    // A requester who volunteers is never alerted to their own SOS; a rejected volunteer never is.
+    const eligible = (r: VolunteerRow) => r.userId !== sos.requesterId && r.rejectedAt === null && (this.settings.matchUnverified || r.verified);
+    const profiles = new Map(rows.filter(eligible).map((r) => [r.id, r]));
     return rankCandidates(sos.requiredSkills, hits, profiles, facts, this.settings);
   }
 }

@@ -1,9 +1,11 @@
 // Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
 import 'reflect-metadata';
 import type { Db, Sql } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
 import { UsersRepository } from './users.repository';
 import { userLoaderFactory } from './users.loaders';
 import { UsersResolver } from './users.resolver';
+import type { UsersEvents } from './users.events';
 import { UsersService } from './users.service';
 
 export { User } from './types/user.type';
@@ -13,9 +15,10 @@ export { UsersService };
 /** The users module's GraphQL resolvers (instances are made by createUsersModule). */
 export const usersResolvers = [UsersResolver] as const;
 export type { NewUser, UserRow } from './users.repository';
+export type { UsersEvents } from './users.events';
 
-export function createUsersModule(db: Db, sql: Sql) {
+export function createUsersModule(db: Db, sql: Sql, events: EventBus<UsersEvents>) {
   const repository = new UsersRepository(db, sql);
-  const service = new UsersService(repository, userLoaderFactory(repository));
+  const service = new UsersService(repository, userLoaderFactory(repository), sql, events);
   return { service, resolvers: [new UsersResolver(service)] };
 }

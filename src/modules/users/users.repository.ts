@@ -60,6 +60,18 @@ export class UsersRepository {
     return rows[0];
   }
 
+  /** The account, locked for the rest of the transaction. */
+  async lock(tx: Tx, id: string): Promise<UserRow | null> {
+    const { rows } = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Every admin, locked: two admins demoting each other at once cannot leave none. */
+  async lockAdmins(tx: Tx): Promise<string[]> {
+    const { rows } = await tx.query<{ id: string }>(`SELECT id FROM users WHERE role = 'ADMIN' ORDER BY id FOR UPDATE`);
+    return rows.map((r) => r.id);
+  }
+
   async setRole(tx: Tx, id: string, role: Role): Promise<void> {
     await tx.query('UPDATE users SET role = $2, updated_at = now() WHERE id = $1', [id, role]);
   }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ID } from '../../platform/graphql/id.scalar';
 import { Role, type Context } from '../../platform/auth';
 import type { UserRow } from './users.repository';
@@ -19,6 +19,12 @@ export class UsersResolver {
   @Query(() => User, { nullable: true, description: 'PROFESSIONAL and ADMIN only: a user by id (null when there is none).' })
   user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<UserRow | null> {
     return this.users.userById(ctx, id);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => User, { description: 'ADMIN only: gives a person the role USER, PROFESSIONAL or ADMIN (audited). The last admin cannot be demoted (CONFLICT).' })
+  setUserRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context): Promise<UserRow> {
+    return this.users.changeRole(ctx, userId, role);
   }
 
   @FieldResolver(() => Boolean, { nullable: true, description: 'Professionals and admins only (null for others): flagged for review (cancels most SOS, reported as fake).' })

@@ -1,15 +1,42 @@
 import { Role, type Context, type Viewer } from '../../platform/auth';
-import type { Tx } from '../../platform/db';
-import { unauthenticated } from '../../platform/errors';
+import type { Sql, Tx } from '../../platform/db';
+import { AppError, badInput, notFound, unauthenticated } from '../../platform/errors';
+import type { EventBus } from '../../platform/events';
 import { assertId } from '../../platform/validation';
 import type { NewUser, UserRow, UsersRepository } from './users.repository';
+import type { UsersEvents } from './users.events';
 import type { UserLoader } from './users.loaders';
 
 export class UsersService {
   constructor(
     private readonly repository: UsersRepository,
     private readonly userLoader: () => UserLoader,
+    private readonly sql: Sql,
+    private readonly events: EventBus<UsersEvents>,
   ) {}
+
+  /**
+   * ADMIN: gives a person a role. VOLUNTEER is not given this way (becomeVolunteer does, with a
+   * profile). The last admin cannot be demoted: nobody could appoint another. The change is
+   * audited in its transaction, and takes effect at once: role checks read the role afresh.
+   */
+  async changeRole(ctx: Context, userId: string, role: Role): Promise<UserRow> {
+    const adminId = ctx.tokenUserId;
+    if (!adminId) throw unauthenticated();
+    const id = assertId('userId', userId);
+    if (role === Role.VOLUNTEER) throw badInput('role', 'VOLUNTEER comes with a volunteer profile (becomeVolunteer); give USER, PROFESSIONAL or ADMIN');
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const admins = await this.repository.lockAdmins(tx);
+      const user = await this.repository.lock(tx, id);
+      if (!user) throw notFound('User');
+      if (user.role === role) return;
+      if (user.role === Role.ADMIN && admins.length <= 1) throw new AppError('CONFLICT', 'The last admin cannot be demoted: make someone else ADMIN first');
+      await this.repository.setRole(tx, id, role);
+      await emit('user.roleChanged', { userId: id, from: user.role, to: role, adminId });
+    });
+    this.forget(ctx, id);
+    return (await this.byId(ctx, id))!;
+  }
 
   /** The signed-in user; UNAUTHENTICATED when the token's account no longer exists. */
   async me(ctx: Context): Promise<UserRow> {

@@ -54,6 +54,16 @@ export class VolunteerProfileResolver {
     return this.volunteers.visibleFlag(ctx, row);
   }
 
+  @FieldResolver(() => Date, { nullable: true, description: 'When an admin turned the volunteer down (rejectVolunteer); the volunteer, professionals and admins only.' })
+  rejectedAt(@Root() row: VolunteerRow, @Ctx() ctx: Context): Promise<Date | null> {
+    return this.volunteers.visibleRejection(ctx, row).then((rejection) => rejection?.at ?? null);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Why the volunteer was turned down; the volunteer, professionals and admins only.' })
+  rejectionReason(@Root() row: VolunteerRow, @Ctx() ctx: Context): Promise<string | null> {
+    return this.volunteers.visibleRejection(ctx, row).then((rejection) => rejection?.reason ?? null);
+  }
+
   @FieldResolver(() => Float, { nullable: true, description: 'Mean rating from requesters, 1 to 5; null until rated.' })
   rating(@Root() row: VolunteerRow): number | null {
     return row.ratingCount > 0 ? row.ratingSum / row.ratingCount : null;

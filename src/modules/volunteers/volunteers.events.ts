@@ -8,4 +8,8 @@ export interface VolunteerEvents {
    * the hot path, thousands a second, and nobody follows them.
    */
   'volunteer.locationFixed': { volunteerId: string; sosId: string; location: LocationFix; at: Date };
+  /** An admin verified a volunteer, inside that transaction (the audit log records it there). */
+  'volunteer.verified': { volunteerId: string; userId: string; adminId: string };
+  /** An admin turned a volunteer down, inside that transaction. */
+  'volunteer.rejected': { volunteerId: string; userId: string; adminId: string; reason: string };
 }

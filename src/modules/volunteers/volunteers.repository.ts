@@ -25,6 +25,9 @@ export interface VolunteerRow {
   /** The SOS the volunteer is on the way to or at now, and the person who raised it (who may follow them). */
   assignedSosId: string | null;
   assistingUserId: string | null;
+  /** Turned down by an admin (rejectVolunteer): never alerted, cannot go available. */
+  rejectedAt: Date | null;
+  rejectionReason: string | null;
   createdAt: Date;
 }
 
@@ -53,7 +56,8 @@ const COLUMNS = `v.id, v.user_id AS "userId", v.skills::text[] AS skills, v.bio,
   v.location_updated_at AS "locationUpdatedAt", v.last_seen_at AS "lastSeenAt",
   v.completed_count AS "completedCount", v.rating_sum AS "ratingSum", v.rating_count AS "ratingCount",
   v.disconnection_count AS "disconnectionCount", v.expired_alert_count AS "expiredAlertCount", v.flagged_for_review AS "flaggedForReview",
-  v.assigned_sos_id AS "assignedSosId", v.assisting_user_id AS "assistingUserId", v.created_at AS "createdAt"`;
+  v.assigned_sos_id AS "assignedSosId", v.assisting_user_id AS "assistingUserId",
+  v.rejected_at AS "rejectedAt", v.rejection_reason AS "rejectionReason", v.created_at AS "createdAt"`;
 
 /**
  * PostGIS measures geography on a sphere of radius 6371008.7714 m when asked not to use the
@@ -98,9 +102,35 @@ export class VolunteersRepository {
     await this.db.volunteerProfile.update({ where: { id }, data: { skills } });
   }
 
-  async verify(id: string, adminId: string): Promise<boolean> {
-    const { count } = await this.db.volunteerProfile.updateMany({ where: { id }, data: { verified: true, verifiedAt: new Date(), verifiedById: adminId } });
-    return count === 1;
+  /** Verifies (and clears a rejection); the volunteer's user id, or null when there is no such volunteer. */
+  async verify(tx: Tx, id: string, adminId: string): Promise<string | null> {
+    const { rows } = await tx.query<{ userId: string }>(
+      `UPDATE volunteer_profiles SET verified = true, verified_at = now(), verified_by = $2, rejected_at = NULL, rejection_reason = NULL, updated_at = now()
+        WHERE id = $1 RETURNING user_id AS "userId"`,
+      [id, adminId],
+    );
+    return rows[0]?.userId ?? null;
+  }
+
+  /** Turns a volunteer down: unverified, unavailable, out of the queue. The user id, or null when there is no such volunteer. */
+  async reject(tx: Tx, id: string, reason: string): Promise<string | null> {
+    const { rows } = await tx.query<{ userId: string }>(
+      `UPDATE volunteer_profiles SET rejected_at = now(), rejection_reason = $2, verified = false, verified_at = NULL, verified_by = NULL, available = false, updated_at = now()
+        WHERE id = $1 RETURNING user_id AS "userId"`,
+      [id, reason],
+    );
+    return rows[0]?.userId ?? null;
+  }
+
+  /** The verification queue: unverified and not rejected, oldest first, after the cursor's (createdAt, id). */
+  async pending(limit: number, after: { createdAt: string; id: string } | null): Promise<VolunteerRow[]> {
+    const { rows } = await this.sql.query<VolunteerRow>(
+      `SELECT ${COLUMNS} FROM volunteer_profiles v
+        WHERE v.verified = false AND v.rejected_at IS NULL AND ($1::timestamptz IS NULL OR (v.created_at, v.id) > ($1, $2::uuid))
+        ORDER BY v.created_at, v.id LIMIT $3`,
+      [after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+    return rows;
   }
 
   /** Records (or, with null, ends) the SOS a volunteer is helping with, and whose it is. */

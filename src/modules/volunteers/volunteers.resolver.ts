@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { ID } from '../../platform/graphql/id.scalar';
 import { Role, type Context } from '../../platform/auth';
 import { LocationAck } from './types/location-ack.type';
@@ -6,7 +6,8 @@ import { checkLocationUpdate } from './types/location-bounds';
 import { NearbyVolunteer } from './types/nearby-volunteer.type';
 import { Skill } from './types/skill';
 import { NearbyVolunteersArgs, SetAvailabilityArgs, UpdateLocationArgs } from './types/volunteer.args';
-import { VolunteerProfile } from './types/volunteer-profile.type';
+import { VolunteerProfile, VolunteerProfileConnection } from './types/volunteer-profile.type';
+import { RejectVolunteerArgs } from './types/reject-volunteer.args';
 import { VolunteerSignupInput } from './types/volunteer-signup.input';
 import type { VolunteerRow } from './volunteers.repository';
 import { VolunteersService, type LocationAckResult, type NearbyResult } from './volunteers.service';
@@ -41,9 +42,25 @@ export class VolunteersResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => VolunteerProfile, { description: 'ADMIN only: marks a volunteer as verified.' })
+  @Mutation(() => VolunteerProfile, { description: 'ADMIN only: marks a volunteer as verified (audited; clears a rejection).' })
   verifyVolunteer(@Arg('volunteerId', () => ID) volunteerId: string, @Ctx() ctx: Context): Promise<VolunteerRow> {
     return this.volunteers.verify(ctx, volunteerId);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => VolunteerProfile, { description: 'ADMIN only: turns a volunteer down (audited): never alerted, cannot go available, out of pendingVolunteers. verifyVolunteer undoes it.' })
+  rejectVolunteer(@Args(() => RejectVolunteerArgs) args: RejectVolunteerArgs, @Ctx() ctx: Context): Promise<VolunteerRow> {
+    return this.volunteers.reject(ctx, args.volunteerId, args.reason);
+  }
+
+  @Authorized(Role.PROFESSIONAL, Role.ADMIN)
+  @Query(() => VolunteerProfileConnection, { description: 'PROFESSIONAL and ADMIN only: volunteers awaiting verification (neither verified nor rejected), oldest first.' })
+  pendingVolunteers(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ) {
+    return this.volunteers.pending(ctx, first, after);
   }
 
   @Authorized(Role.PROFESSIONAL, Role.ADMIN)

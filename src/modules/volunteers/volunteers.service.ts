@@ -5,6 +5,7 @@ import { AppError, badInput, forbidden, notFound, unauthenticated } from '../../
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import { assertId } from '../../platform/validation';
+import { pageOf } from '../../platform/graphql/cursor';
 import type { UsersService } from '../users';
 import type { PersistThrottle } from './persist-throttle';
 import type { VolunteerIndex } from './volunteer-index';
@@ -140,6 +141,7 @@ export class VolunteersService {
    */
   async setAvailability(ctx: Context, available: boolean, location?: LocationFix | null): Promise<VolunteerRow> {
     const own = await this.own(ctx);
+    if (available && own.rejectedAt) throw forbidden('Your volunteer application was turned down; contact the staff of your area');
     const now = new Date();
     await this.repository.setAvailable(own.id, available);
     if (location) {
@@ -181,11 +183,43 @@ export class VolunteersService {
     };
   }
 
+  /** ADMIN: verifies a volunteer (clearing a rejection), audited in the same transaction. */
   async verify(ctx: Context, volunteerId: string): Promise<VolunteerRow> {
     const adminId = signedIn(ctx);
-    if (!(await this.repository.verify(assertId('volunteerId', volunteerId), adminId))) throw notFound('Volunteer');
-    this.load(ctx).byId.clear(volunteerId);
-    return (await this.load(ctx).byId.load(volunteerId))!;
+    const id = assertId('volunteerId', volunteerId);
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const userId = await this.repository.verify(tx, id, adminId);
+      if (!userId) throw notFound('Volunteer');
+      await emit('volunteer.verified', { volunteerId: id, userId, adminId });
+    });
+    return this.reloadAndIndex(ctx, id);
+  }
+
+  /**
+   * ADMIN: turns a volunteer down (audited): out of the verification queue and the live index,
+   * never alerted, and refused when they try to go available. verifyVolunteer undoes it.
+   */
+  async reject(ctx: Context, volunteerId: string, reason: string): Promise<VolunteerRow> {
+    const adminId = signedIn(ctx);
+    const id = assertId('volunteerId', volunteerId);
+    const why = reason.trim();
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const userId = await this.repository.reject(tx, id, why);
+      if (!userId) throw notFound('Volunteer');
+      await emit('volunteer.rejected', { volunteerId: id, userId, adminId, reason: why });
+    });
+    return this.reloadAndIndex(ctx, id);
+  }
+
+  /** For staff: the verification queue, oldest first. */
+  async pending(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
+    const page = await pageOf(
+      { first, cursorField: 'after', cursor: after, shape: ['timestamp', 'uuid'] },
+      (limit, cursor) => this.repository.pending(limit, cursor && { createdAt: cursor[0], id: cursor[1] }),
+      (row) => [row.createdAt.toISOString(), row.id],
+    );
+    for (const { node } of page.edges) this.load(ctx).byId.prime(node.id, node);
+    return page;
   }
 
   /** For staff: who is free near a point, nearest first. */
@@ -255,6 +289,12 @@ export class VolunteersService {
 
   async visibleReliability(ctx: Context, row: VolunteerRow): Promise<number | null> {
     return ctx.tokenUserId === row.userId || (await this.isStaff(ctx)) ? row.disconnectionCount : null;
+  }
+
+  /** A rejection is for the volunteer themself and staff. */
+  async visibleRejection(ctx: Context, row: VolunteerRow): Promise<{ at: Date; reason: string | null } | null> {
+    if (!row.rejectedAt) return null;
+    return ctx.tokenUserId === row.userId || (await this.isStaff(ctx)) ? { at: row.rejectedAt, reason: row.rejectionReason } : null;
   }
 
   /** The review flag is for professionals and admins. */

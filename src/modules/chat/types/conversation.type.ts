@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
+import { connectionOf } from '../../../platform/graphql/connection.type';
 import { ID } from '../../../platform/graphql/id.scalar';
-import { PageInfo } from '../../../platform/graphql/page-info.type';
 
 /**
  * The conversation of one SOS. `sos`, `participants`, `messages`, `unreadCount` and
@@ -15,20 +15,4 @@ export class Conversation {
   createdAt!: Date;
 }
 
-@ObjectType()
-export class ConversationEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => Conversation)
-  node!: Conversation;
-}
-
-@ObjectType()
-export class ConversationConnection {
-  @Field(() => [ConversationEdge])
-  edges!: ConversationEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-}
+export const ConversationConnection = connectionOf(Conversation);

@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
+import { connectionOf } from '../../../platform/graphql/connection.type';
 import { ID } from '../../../platform/graphql/id.scalar';
-import { PageInfo } from '../../../platform/graphql/page-info.type';
 
 @ObjectType()
 export class Message {
@@ -20,20 +20,4 @@ export class Message {
   createdAt!: Date;
 }
 
-@ObjectType()
-export class MessageEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => Message)
-  node!: Message;
-}
-
-@ObjectType()
-export class MessageConnection {
-  @Field(() => [MessageEdge])
-  edges!: MessageEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-}
+export const MessageConnection = connectionOf(Message);

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
+import { connectionOf } from '../../../platform/graphql/connection.type';
 import { ID } from '../../../platform/graphql/id.scalar';
-import { PageInfo } from '../../../platform/graphql/page-info.type';
 import { Skill } from '../../volunteers';
 import { SosCategory, SosStatus } from './sos-enums';
 
@@ -42,20 +42,4 @@ export class SosRequest {
   closedAt!: Date | null;
 }
 
-@ObjectType()
-export class SosRequestEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => SosRequest)
-  node!: SosRequest;
-}
-
-@ObjectType()
-export class SosRequestConnection {
-  @Field(() => [SosRequestEdge])
-  edges!: SosRequestEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-}
+export const SosRequestConnection = connectionOf(SosRequest);

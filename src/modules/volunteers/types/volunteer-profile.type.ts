@@ -1,4 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
+import { connectionOf } from '../../../platform/graphql/connection.type';
 import { ID } from '../../../platform/graphql/id.scalar';
 import { Skill } from './skill';
 
@@ -24,3 +25,5 @@ export class VolunteerProfile {
   @Field(() => Int, { description: 'SOS this volunteer saw through to resolution.' })
   completedCount!: number;
 }
+
+export const VolunteerProfileConnection = connectionOf(VolunteerProfile);

@@ -1,0 +1,23 @@
+import { registerEnumType } from 'type-graphql';
+
+/** What an audit entry records. Staff actions and security events; more come with each operator tool. */
+export enum AuditKind {
+  ROLE_CHANGED = 'ROLE_CHANGED',
+  VOLUNTEER_VERIFIED = 'VOLUNTEER_VERIFIED',
+  VOLUNTEER_REJECTED = 'VOLUNTEER_REJECTED',
+  REFRESH_TOKEN_REUSED = 'REFRESH_TOKEN_REUSED',
+}
+
+/** What an entry is about. */
+export enum AuditSubjectType {
+  USER = 'USER',
+  VOLUNTEER = 'VOLUNTEER',
+  SOS = 'SOS',
+}
+
+registerEnumType(AuditKind, {
+  name: 'AuditKind',
+  description:
+    'ROLE_CHANGED: an admin changed a role (details: from, to). VOLUNTEER_VERIFIED / VOLUNTEER_REJECTED: an admin decided on a volunteer (details: reason). REFRESH_TOKEN_REUSED: a refresh token was presented twice and its sign-in revoked (no actor; details: revoked).',
+});
+registerEnumType(AuditSubjectType, { name: 'AuditSubjectType' });

@@ -1,0 +1,18 @@
+// Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
+import 'reflect-metadata';
+import type { Sql } from '../../platform/db';
+import { AuditRepository } from './audit.repository';
+import { AuditResolver } from './audit.resolver';
+import { AuditService } from './audit.service';
+
+export { AuditKind, AuditSubjectType } from './audit-kinds';
+export type { AuditService };
+export type { NewAuditEntry } from './audit.repository';
+
+/** The audit module's GraphQL resolvers (instances are made by createAuditModule). */
+export const auditResolvers = [AuditResolver] as const;
+
+export function createAuditModule(sql: Sql) {
+  const service = new AuditService(new AuditRepository(sql));
+  return { service, resolvers: [new AuditResolver(service)] };
+}

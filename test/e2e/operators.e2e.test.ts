@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import {
+  AuditLogDocument,
+  MyAlertsDocument,
+  MyVolunteerProfileDocument,
+  PendingVolunteersDocument,
+  RaiseSosDocument,
+  RefreshSessionDocument,
+  RejectVolunteerDocument,
+  SetAvailabilityDocument,
+  SetUserRoleDocument,
+  UserByIdDocument,
+  VerifyVolunteerDocument,
+  type AuditKind,
+} from '../../sdk';
+import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
+import { expectError } from '../helpers/expect-error';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
+
+const env = useTestEnvironment();
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await env.start({ SOS_ALERTS_PER_STEP: '5' });
+});
+
+const auditOf = async (admin: Actor, filter: { subjectId?: string; actorId?: string; kind?: AuditKind }) =>
+  (await admin.client.request(AuditLogDocument, { filter, first: 100 })).auditLog.edges.map((e) => e.node);
+
+// First in the file, while the only admins are the ones this test makes.
+describe('setUserRole (ADMIN)', () => {
+  it('gives and takes roles at once, audited; the last admin cannot be demoted; nobody else may', async () => {
+    const first = await signInAs(server, Role.ADMIN);
+    const second = await signInAs(server, Role.ADMIN);
+    const person = await signUp(server);
+
+    await expectError(server.client().request(SetUserRoleDocument, { userId: person.id, role: 'ADMIN' }), 'UNAUTHENTICATED');
+    for (const role of [Role.USER, Role.VOLUNTEER, Role.PROFESSIONAL]) {
+      const caller = await signInAs(server, role);
+      await expectError(caller.client.request(SetUserRoleDocument, { userId: person.id, role: 'ADMIN' }), 'FORBIDDEN');
+    }
+    await expectError(person.client.request(UserByIdDocument, { id: first.id }), 'FORBIDDEN');
+
+    expect((await first.client.request(SetUserRoleDocument, { userId: person.id, role: 'PROFESSIONAL' })).setUserRole.role).toBe('PROFESSIONAL');
+    // The same access token now carries staff rights: roles are read afresh.
+    expect((await person.client.request(UserByIdDocument, { id: first.id })).user?.id).toBe(first.id);
+
+    await expectError(first.client.request(SetUserRoleDocument, { userId: person.id, role: 'VOLUNTEER' }), 'BAD_USER_INPUT');
+    await expectError(first.client.request(SetUserRoleDocument, { userId: randomUUID(), role: 'USER' }), 'NOT_FOUND');
+
+    await second.client.request(SetUserRoleDocument, { userId: first.id, role: 'USER' });
+    await expectError(second.client.request(SetUserRoleDocument, { userId: second.id, role: 'PROFESSIONAL' }), 'CONFLICT');
+    await expectError(first.client.request(SetUserRoleDocument, { userId: second.id, role: 'USER' }), 'FORBIDDEN');
+
+    const entries = await auditOf(second, { kind: 'ROLE_CHANGED' });
+    expect(entries.map(({ actorId, subjectId, details }) => ({ actorId, subjectId, details }))).toEqual([
+      { actorId: second.id, subjectId: first.id, details: { from: 'ADMIN', to: 'USER' } },
+      { actorId: first.id, subjectId: person.id, details: { from: 'USER', to: 'PROFESSIONAL' } },
+    ]);
+  });
+});
+
+describe('volunteer verification queue', () => {
+  it('lists unverified volunteers oldest first for staff; verify and reject take them out, audited', async () => {
+    const admin = await signInAs(server, Role.ADMIN);
+    const professional = await signInAs(server, Role.PROFESSIONAL);
+    const centre = freshCentre();
+    const older = await volunteerAt(server, at(100, 0, centre));
+    const newer = await volunteerAt(server, at(100, 180, centre));
+    const pendingIds = async () => (await professional.client.request(PendingVolunteersDocument, { first: 100 })).pendingVolunteers.edges.map((e) => e.node.id);
+
+    const queue = await pendingIds();
+    expect(queue.indexOf(older.volunteerId)).toBeGreaterThanOrEqual(0);
+    expect(queue.indexOf(older.volunteerId)).toBeLessThan(queue.indexOf(newer.volunteerId));
+    await expectError(older.client.request(PendingVolunteersDocument, {}), 'FORBIDDEN');
+
+    await admin.client.request(VerifyVolunteerDocument, { volunteerId: older.volunteerId });
+    await expectError(professional.client.request(RejectVolunteerDocument, { volunteerId: newer.volunteerId, reason: 'no' }), 'FORBIDDEN');
+    await expectError(admin.client.request(RejectVolunteerDocument, { volunteerId: newer.volunteerId, reason: '   ' }), 'BAD_USER_INPUT', { field: 'reason' });
+    await expectError(admin.client.request(RejectVolunteerDocument, { volunteerId: randomUUID(), reason: 'Unknown' }), 'NOT_FOUND');
+    const { rejectVolunteer } = await admin.client.request(RejectVolunteerDocument, { volunteerId: newer.volunteerId, reason: ' Certificate could not be checked ' });
+    expect(rejectVolunteer).toMatchObject({ verified: false, rejectionReason: 'Certificate could not be checked' });
+
+    expect(await pendingIds()).not.toEqual(expect.arrayContaining([older.volunteerId]));
+    expect(await pendingIds()).not.toEqual(expect.arrayContaining([newer.volunteerId]));
+    // The volunteer sees why; they can no longer go available, nor be alerted.
+    const own = (await newer.client.request(MyVolunteerProfileDocument)).me.volunteer!;
+    expect(own).toMatchObject({ available: false, rejectionReason: 'Certificate could not be checked' });
+    expect(own.rejectedAt).not.toBeNull();
+    await expectError(newer.client.request(SetAvailabilityDocument, { available: true, location: centre }), 'FORBIDDEN');
+    const person = await signUp(server);
+    const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: at(100, 180, centre), category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    expect((await older.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id)).toEqual([raiseSos.id]);
+    expect((await newer.client.request(MyAlertsDocument)).myAlerts).toEqual([]);
+
+    expect((await auditOf(admin, { subjectId: older.volunteerId })).map((e) => [e.kind, e.actorId])).toEqual([['VOLUNTEER_VERIFIED', admin.id]]);
+    expect((await auditOf(admin, { subjectId: newer.volunteerId })).map((e) => [e.kind, e.actorId, e.details.reason])).toEqual([
+      ['VOLUNTEER_REJECTED', admin.id, 'Certificate could not be checked'],
+    ]);
+  });
+
+  it('with MATCH_UNVERIFIED_VOLUNTEERS=false alerts verified volunteers only', async () => {
+    const strict = await env.start({ MATCH_UNVERIFIED_VOLUNTEERS: 'false' });
+    const admin = await signInAs(strict, Role.ADMIN);
+    const centre = freshCentre();
+    const unverified = await volunteerAt(strict, at(50, 0, centre));
+    const verified = await volunteerAt(strict, at(800, 90, centre));
+    await admin.client.request(VerifyVolunteerDocument, { volunteerId: verified.volunteerId });
+    const person = await signUp(strict);
+    const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    expect(raiseSos.alertedCount).toBe(1);
+    expect((await verified.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id)).toEqual([raiseSos.id]);
+    expect((await unverified.client.request(MyAlertsDocument)).myAlerts).toEqual([]);
+  });
+});
+
+describe('audit log', () => {
+  it('is for admins only', async () => {
+    await expectError(server.client().request(AuditLogDocument, {}), 'UNAUTHENTICATED');
+    for (const role of [Role.USER, Role.VOLUNTEER, Role.PROFESSIONAL]) {
+      const caller = await signInAs(server, role);
+      await expectError(caller.client.request(AuditLogDocument, {}), 'FORBIDDEN');
+    }
+  });
+
+  it('records a reused refresh token (no actor), and filters and pages newest first', async () => {
+    const admin = await signInAs(server, Role.ADMIN);
+    const person = await signUp(server);
+    const before = new Date().toISOString();
+    const stolen = person.session.refreshToken;
+    await server.client().request(RefreshSessionDocument, { refreshToken: stolen });
+    await expectError(server.client().request(RefreshSessionDocument, { refreshToken: stolen }), 'UNAUTHENTICATED');
+    const [reuse] = await auditOf(admin, { subjectId: person.id });
+    // Revoked: the reused token's sign-in, i.e. it and the token its first use made.
+    expect(reuse).toMatchObject({ kind: 'REFRESH_TOKEN_REUSED', actorId: null, subjectType: 'USER', subjectId: person.id, details: { revoked: 2 } });
+
+    // Two more entries after `before`, to page through one at a time.
+    await admin.client.request(SetUserRoleDocument, { userId: person.id, role: 'PROFESSIONAL' });
+    await admin.client.request(SetUserRoleDocument, { userId: person.id, role: 'USER' });
+    const page = (after?: string | null) => admin.client.request(AuditLogDocument, { filter: { subjectId: person.id, from: before }, first: 1, after }).then((r) => r.auditLog);
+    const seen: [string, Record<string, unknown>][] = [];
+    let cursor: string | null | undefined;
+    for (;;) {
+      const { edges, pageInfo } = await page(cursor);
+      seen.push(...edges.map((e): [string, Record<string, unknown>] => [e.node.kind, e.node.details]));
+      if (!pageInfo.hasNextPage) break;
+      cursor = pageInfo.endCursor;
+    }
+    expect(seen).toEqual([
+      ['ROLE_CHANGED', { from: 'PROFESSIONAL', to: 'USER' }],
+      ['ROLE_CHANGED', { from: 'USER', to: 'PROFESSIONAL' }],
+      ['REFRESH_TOKEN_REUSED', { familyId: reuse.details.familyId, revoked: 2 }],
+    ]);
+    expect(await auditOf(admin, { actorId: admin.id, kind: 'REFRESH_TOKEN_REUSED' })).toEqual([]);
+    const { auditLog } = await admin.client.request(AuditLogDocument, { filter: { subjectId: person.id, to: before } });
+    expect(auditLog.edges).toEqual([]);
+
+    await expectError(admin.client.request(AuditLogDocument, { after: 'not-a-cursor' }), 'BAD_USER_INPUT', { field: 'after' });
+    await expectError(admin.client.request(AuditLogDocument, { filter: { from: before, to: before } }), 'BAD_USER_INPUT', { field: 'filter.to' });
+    await expectError(admin.client.request(AuditLogDocument, { first: 0 }), 'BAD_USER_INPUT', { field: 'first' });
+  });
+
+  it('cannot be changed, not even by the database role the API connects as', async () => {
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM audit_events');
+      expect(rows[0].count).toBeGreaterThan(0);
+      for (const statement of ['UPDATE audit_events SET kind = kind', 'DELETE FROM audit_events', 'TRUNCATE audit_events']) {
+        await expect(db.query(statement)).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('append-only') });
+      }
+      expect((await db.query<{ count: number }>('SELECT count(*)::int AS count FROM audit_events')).rows[0].count).toBe(rows[0].count);
+    } finally {
+      await db.end();
+    }
+  });
+});
