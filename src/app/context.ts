@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { AccessTokens, LoaderScope, bearerToken, type AccessClaims, type Context, type Viewer } from '../platform/auth';
+import { AccessTokens, LoaderScope, bearerToken, type AccessClaims, type AccountStanding, type Context, type Viewer } from '../platform/auth';
 import type { UsersService } from '../modules/users';
 import { isDependencyUnavailable } from '../platform/errors';
 
@@ -28,9 +28,14 @@ class KnownAccounts {
     return Date.now() - (this.confirmedAt.get(userId) ?? 0) <= ACCOUNT_KNOWN_MS;
   }
 
-  record(userId: string, exists: boolean): void {
+  /** Forgets the account: the next request reads it (an admin just suspended it). */
+  forget(userId: string): void {
     this.confirmedAt.delete(userId);
-    if (!exists) return;
+  }
+
+  record(userId: string, active: boolean): void {
+    this.confirmedAt.delete(userId);
+    if (!active) return;
     if (this.confirmedAt.size >= KNOWN_ACCOUNTS_MAX) {
       // Oldest first (insertion order): drop those that no longer count.
       for (const [id, at] of this.confirmedAt) {
@@ -41,6 +46,11 @@ class KnownAccounts {
     this.confirmedAt.set(userId, Date.now());
   }
 }
+
+/** Why a socket's account can no longer act. */
+export type AccountLost = Exclude<AccountStanding, 'active'>;
+
+const standingOf = (viewer: Viewer | null): AccountStanding => (!viewer ? 'gone' : viewer.suspended ? 'suspended' : 'active');
 
 export interface RequestInfo {
   requestId: string;
@@ -73,13 +83,18 @@ export class ContextFactory {
    * WebSocket: the token was checked when the socket opened (and the socket closes when it
    * expires); `onAccountGone` closes it when an operation finds the account deleted.
    */
-  forSocket(info: RequestInfo, claims: AccessClaims, onAccountGone: () => void): Context {
-    return this.build(info, claims.userId, onAccountGone);
+  forSocket(info: RequestInfo, claims: AccessClaims, onAccountLost: (standing: AccountLost) => void): Context {
+    return this.build(info, claims.userId, onAccountLost);
   }
 
-  /** Whether the account still exists, read now (a socket opening). */
-  async accountExists(info: RequestInfo, userId: string): Promise<boolean> {
-    return this.build(info, userId).viewer().then((viewer) => viewer !== null);
+  /** Where the account stands, read now (a socket opening). */
+  async accountStanding(info: RequestInfo, userId: string): Promise<AccountStanding> {
+    return this.build(info, userId).viewer().then(standingOf);
+  }
+
+  /** An admin suspended the account (this instance heard it): its next request reads it afresh. */
+  forgetAccount(userId: string): void {
+    this.known.forget(userId);
   }
 
   /** Claims of a `Bearer <token>` value, or null if it is missing, forged, malformed or expired. */
@@ -88,7 +103,7 @@ export class ContextFactory {
     return token ? this.tokens.verify(token) : null;
   }
 
-  private build(info: RequestInfo, tokenUserId: string | null, onAccountGone?: () => void): Context {
+  private build(info: RequestInfo, tokenUserId: string | null, onAccountLost?: (standing: AccountLost) => void): Context {
     let viewer: { value: Promise<Viewer | null>; at: number } | undefined;
     const ctx: Context = {
       ...info,
@@ -104,23 +119,24 @@ export class ContextFactory {
           viewer = { value: read, at: Date.now() };
           if (userId) {
             void read.then((found) => {
-              this.known.record(userId, found !== null);
-              // A socket whose account is gone closes at the first read that finds out (its subscriptions re-read every few seconds).
-              if (!found) onAccountGone?.();
+              const standing = standingOf(found);
+              this.known.record(userId, standing === 'active');
+              // A socket whose account is gone or suspended closes at the first read that finds out (its subscriptions re-read every few seconds).
+              if (standing !== 'active') onAccountLost?.(standing);
             }, () => undefined);
           }
         }
         return viewer.value;
       },
-      accountExists: async () => {
-        if (!ctx.tokenUserId) return false;
-        if (this.known.isKnown(ctx.tokenUserId)) return true;
+      accountStanding: async () => {
+        if (!ctx.tokenUserId) return 'gone';
+        if (this.known.isKnown(ctx.tokenUserId)) return 'active';
         try {
-          return (await ctx.viewer()) !== null;
+          return standingOf(await ctx.viewer());
         } catch (err) {
           // PostgreSQL cannot be asked: the signed token stands, so that an SOS and its accept
           // still get through the outage journal (what needs the database fails on its own).
-          if (isDependencyUnavailable(err)) return true;
+          if (isDependencyUnavailable(err)) return 'active';
           throw err;
         }
       },

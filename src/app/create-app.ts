@@ -16,6 +16,7 @@ import { clientIpResolver, httpErrorHandler, notFoundHandler, requestScope } fro
 import { createLogger, type Logger } from '../platform/logger';
 import { Metrics, metricsPlugin } from '../platform/metrics';
 import { ContextFactory } from './context';
+import { propagateSuspensions } from './suspensions';
 import { OperationLimits } from './graphql-limits';
 import { TrustedDocuments, trustedDocumentsMiddleware } from './trusted-documents';
 import { createInfrastructure } from './infrastructure';
@@ -83,6 +84,18 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     maxPayloadBytes: config.REQUEST_BODY_LIMIT_BYTES,
     onUserConnected: (userId) => modules.presence.connected(userId),
     onUserDisconnected: (userId) => modules.presence.disconnected(userId),
+  });
+
+  const suspensions = propagateSuspensions({
+    events: modules.events,
+    pubsub: infra.pubsub,
+    users: modules.users,
+    logger,
+    redisReady: () => redis.status === 'ready',
+    apply: (userId) => {
+      contexts.forgetAccount(userId);
+      websockets.closeSuspended(userId);
+    },
   });
 
   const disposeWebSockets: ApolloServerPlugin = {
@@ -163,6 +176,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     (stopping ??= (async () => {
       logger.info('shutting down');
       await apollo.stop();
+      suspensions.close();
       await modules.close();
       await infra.close();
       logger.info('stopped');

@@ -73,6 +73,12 @@ export function createModules(infra: Infrastructure) {
   events.onTransaction('user.roleChanged', ({ userId, from, to, adminId }, tx) =>
     audit.service.record(tx, { actorId: adminId, kind: AuditKind.ROLE_CHANGED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { from, to } }),
   );
+  events.onTransaction('user.suspended', ({ userId, adminId, reason, until }, tx) =>
+    audit.service.record(tx, { actorId: adminId, kind: AuditKind.ACCOUNT_SUSPENDED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { reason, until } }),
+  );
+  events.onTransaction('user.reinstated', ({ userId, adminId }, tx) =>
+    audit.service.record(tx, { actorId: adminId, kind: AuditKind.ACCOUNT_REINSTATED, subjectType: AuditSubjectType.USER, subjectId: userId }),
+  );
   events.onTransaction('volunteer.verified', ({ volunteerId, userId, adminId }, tx) =>
     audit.service.record(tx, { actorId: adminId, kind: AuditKind.VOLUNTEER_VERIFIED, subjectType: AuditSubjectType.VOLUNTEER, subjectId: volunteerId, details: { userId } }),
   );

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, execute, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ACCOUNT_GONE, type AccessClaims, type Context } from '../platform/auth';
+import { ACCOUNT_GONE, type AccessClaims, type AccountStanding, type Context } from '../platform/auth';
 import { runInRequestScope } from '../platform/logger';
 import type { Metrics } from '../platform/metrics';
-import type { ContextFactory } from './context';
+import type { AccountLost, ContextFactory } from './context';
 import { DocumentCache } from './document-cache';
 import type { OperationLimits } from './graphql-limits';
 import { subscribeWithLoadersPerEvent } from './subscription-events';
@@ -14,6 +14,9 @@ import type { DocumentRequest, TrustedDocuments } from './trusted-documents';
 
 /** Close code telling the client its token is missing, invalid or expired: refresh, then reconnect. */
 export const CLOSE_UNAUTHENTICATED = 4401;
+/** Close code telling the client an admin suspended the account: do not reconnect. */
+export const CLOSE_SUSPENDED = 4403;
+const SUSPENDED = 'Account suspended';
 
 interface Connection {
   id: string;
@@ -48,6 +51,10 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
   const documents = new DocumentCache(limits);
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: deps.maxPayloadBytes });
   const connections = new WeakMap<WebSocket, Connection>();
+  /** The authenticated sockets of each person on this instance, to close them when an admin suspends the account. */
+  const socketsOf = new Map<string, Set<WebSocket>>();
+  const closeLost = (socket: WebSocket, standing: AccountLost) =>
+    standing === 'suspended' ? socket.close(CLOSE_SUSPENDED, SUSPENDED) : socket.close(CLOSE_UNAUTHENTICATED, ACCOUNT_GONE);
 
   wsServer.on('connection', (socket) => {
     metrics.websocketsOpen.inc();
@@ -55,6 +62,9 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
       metrics.websocketsOpen.dec();
       const connection = connections.get(socket);
       if (connection) {
+        const own = socketsOf.get(connection.claims.userId);
+        own?.delete(socket);
+        if (own?.size === 0) socketsOf.delete(connection.claims.userId);
         deps.onUserDisconnected(connection.claims.userId);
         clearTimeout(connection.expiryTimer);
         metrics.subscriptionsActive.dec(connection.subscriptions.size);
@@ -79,16 +89,18 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
         // A database that cannot answer now must not refuse the socket: graphql-ws would close it
         // with 4500, which its clients take as final and stop reconnecting. The account is then
         // checked by the socket's operations.
-        const exists = await contexts.accountExists({ requestId: id, clientIp }, claims.userId).catch(() => true);
+        const standing = await contexts.accountStanding({ requestId: id, clientIp }, claims.userId).catch((): AccountStanding => 'active');
         // The client may have gone while the account was read: its close was handled already.
         if (extra.socket.readyState !== extra.socket.OPEN) return false;
-        if (!exists) {
-          extra.socket.close(CLOSE_UNAUTHENTICATED, ACCOUNT_GONE);
+        if (standing !== 'active') {
+          closeLost(extra.socket, standing);
           return false;
         }
         const expiryTimer = setTimeout(() => extra.socket.close(CLOSE_UNAUTHENTICATED, 'Access token expired'), claims.expiresAt - Date.now());
         expiryTimer.unref();
         connections.set(extra.socket, { id, claims, clientIp, expiryTimer, subscriptions: new Set() });
+        const own = socketsOf.get(claims.userId) ?? new Set<WebSocket>();
+        socketsOf.set(claims.userId, own.add(extra.socket));
         deps.onUserConnected(claims.userId);
         return true;
       },
@@ -98,8 +110,8 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
         // The query may be sent by the id of an app document instead (its text is then empty).
         const resolved = deps.trustedDocuments.resolve(payload as DocumentRequest);
         if (resolved instanceof GraphQLError) return [resolved];
-        const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims, () =>
-          extra.socket.close(CLOSE_UNAUTHENTICATED, ACCOUNT_GONE),
+        const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims, (standing) =>
+          closeLost(extra.socket, standing),
         );
         const untrusted = await deps.trustedDocuments.refusal(resolved, () => contextValue);
         if (untrusted) return [untrusted];
@@ -138,6 +150,10 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
   );
 
   return {
+    /** Closes the person's sockets on this instance (4403): an admin suspended the account. */
+    closeSuspended: (userId: string) => {
+      for (const socket of socketsOf.get(userId) ?? []) socket.close(CLOSE_SUSPENDED, SUSPENDED);
+    },
     /** Closes every socket with 1001; a client that does not answer the close is cut off after 2 s (ws would wait 30). */
     dispose: async () => {
       const cutOff = setTimeout(() => {

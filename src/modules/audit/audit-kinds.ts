@@ -3,6 +3,8 @@ import { registerEnumType } from 'type-graphql';
 /** What an audit entry records. Staff actions and security events; more come with each operator tool. */
 export enum AuditKind {
   ROLE_CHANGED = 'ROLE_CHANGED',
+  ACCOUNT_SUSPENDED = 'ACCOUNT_SUSPENDED',
+  ACCOUNT_REINSTATED = 'ACCOUNT_REINSTATED',
   VOLUNTEER_VERIFIED = 'VOLUNTEER_VERIFIED',
   VOLUNTEER_REJECTED = 'VOLUNTEER_REJECTED',
   REFRESH_TOKEN_REUSED = 'REFRESH_TOKEN_REUSED',
@@ -18,6 +20,6 @@ export enum AuditSubjectType {
 registerEnumType(AuditKind, {
   name: 'AuditKind',
   description:
-    'ROLE_CHANGED: an admin changed a role (details: from, to). VOLUNTEER_VERIFIED / VOLUNTEER_REJECTED: an admin decided on a volunteer (details: reason). REFRESH_TOKEN_REUSED: a refresh token was presented twice and its sign-in revoked (no actor; details: revoked).',
+    'ROLE_CHANGED: an admin changed a role (details: from, to). ACCOUNT_SUSPENDED (details: reason, until) / ACCOUNT_REINSTATED: an admin suspended or reinstated an account. VOLUNTEER_VERIFIED / VOLUNTEER_REJECTED: an admin decided on a volunteer (details: reason). REFRESH_TOKEN_REUSED: a refresh token was presented twice and its sign-in revoked (no actor; details: revoked).',
 });
 registerEnumType(AuditSubjectType, { name: 'AuditSubjectType' });

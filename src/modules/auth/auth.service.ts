@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AccessTokens, Role, hashPassword, hashRefreshToken, newRefreshToken, verifyPassword, type Context } from '../../platform/auth';
+import { AccessTokens, Role, accountSuspended, hashPassword, hashRefreshToken, newRefreshToken, verifyPassword, type Context } from '../../platform/auth';
 import { inTransaction, isUniqueViolation, type Queryable, type Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import { AppError, rateLimited, unauthenticated } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { FixedWindowLimiter } from '../../platform/rate-limit';
-import { normalizeEmail, type UserRow, type UsersService } from '../users';
+import { isSuspended, normalizeEmail, type UserRow, type UsersService } from '../users';
 import type { AuthRepository } from './auth.repository';
 import type { AuthEvents } from './auth.events';
 
@@ -152,7 +152,9 @@ export class AuthService {
     }
   }
 
+  /** Every way in (register, login, refresh) comes here: a suspended account gets no new tokens. */
   private async startSession(ctx: Context, user: UserRow, familyId: string = randomUUID(), client?: Queryable): Promise<Session> {
+    if (isSuspended(user)) throw accountSuspended();
     const refresh = newRefreshToken();
     await this.repository.addRefreshToken(
       {

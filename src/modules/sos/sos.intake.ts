@@ -12,7 +12,10 @@ import type { OutageIntake } from './sos.outage-intake';
 import type { NewSos, SosRepository, SosRow } from './sos.repository';
 import type { SosScheduler } from './sos.scheduler';
 import { spoofSuspicion } from './spoof-check';
-import type { SosCategory } from './types/sos-enums';
+import { SosEventType, SosStatus, type SosCategory } from './types/sos-enums';
+
+/** The review flag of an SOS raised from a suspended account. */
+export const SUSPENDED_ACCOUNT = 'raised from a suspended account';
 
 export interface IntakeSettings {
   perHour: number;
@@ -58,6 +61,8 @@ export class SosIntake {
   async raise(ctx: Context, input: RaiseInput): Promise<Raised> {
     if (!ctx.tokenUserId) throw unauthenticated();
     const suspicion = spoofSuspicion(input.location, ctx.clientIp, this.settings.spoofDistanceKm);
+    // Known from the auth check (no query for an active account).
+    const suspended = (await ctx.accountStanding()) === 'suspended';
     const sos: NewSos = {
       id: randomUUID(),
       requesterId: ctx.tokenUserId,
@@ -67,10 +72,10 @@ export class SosIntake {
       location: input.location,
       requiredSkills: [...new Set(input.requiredSkills ?? [])],
       clientIp: ctx.clientIp,
-      flagReasons: suspicion ? [suspicion] : [],
+      flagReasons: [...(suspicion ? [suspicion] : []), ...(suspended ? [SUSPENDED_ACCOUNT] : [])],
     };
     try {
-      return await this.persist(sos);
+      return await this.persist(sos, suspended);
     } catch (err) {
       if (!isDependencyUnavailable(err)) throw err;
       const { location, ...rest } = sos;
@@ -84,7 +89,7 @@ export class SosIntake {
     }
   }
 
-  private async persist(sos: NewSos): Promise<Raised> {
+  private async persist(sos: NewSos, fromSuspendedAccount: boolean): Promise<Raised> {
     const { requesterId, idempotencyKey: key } = sos;
     const prior = await this.repository.priorRaises(requesterId, key, new Date(Date.now() - 3600_000));
     if (prior.retried) return { id: prior.retried.id };
@@ -102,8 +107,17 @@ export class SosIntake {
     try {
       inserted = await this.events.transaction(this.sql, async (tx, { emit }) => {
         const written = await this.repository.insert(tx, sos);
-        if (written) await emit('sos.changed', { events: [written.created], alerts: [] });
-        return written?.sos ?? null;
+        if (!written) return null;
+        if (!fromSuspendedAccount) {
+          await emit('sos.changed', { events: [written.created], alerts: [] });
+          return written.sos;
+        }
+        // Volunteers are not sent to someone an admin suspended: staff take it from the start.
+        const changes = { status: SosStatus.ESCALATED, nextStepAt: null };
+        const escalated = await this.repository.appendEvent(tx, written.sos.id, SosEventType.ESCALATED, 'Raised from a suspended account; professionals are alerted', null, changes);
+        const sosNow = { ...written.sos, ...changes, lastSeq: escalated.seq };
+        await emit('sos.changed', { sos: sosNow, events: [written.created, escalated], alerts: [] });
+        return sosNow;
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
@@ -118,8 +132,9 @@ export class SosIntake {
     }
     // Lost the race to a concurrent retry with the same key: that one is the SOS.
     if (!inserted) return { id: (await this.repository.findByKey(requesterId, key))!.id };
-    if (sos.flagReasons.length > 0) this.logger.warn({ sosId: inserted.id, suspicion: sos.flagReasons[0] }, 'SOS flagged for review');
+    if (sos.flagReasons.length > 0) this.logger.warn({ sosId: inserted.id, reasons: sos.flagReasons }, 'SOS flagged for review');
     this.logger.info({ sosId: inserted.id }, 'SOS raised');
+    if (fromSuspendedAccount) return { id: inserted.id, sos: inserted, alertedCount: 0 };
     try {
       const step = await this.scheduler.begin(inserted);
       // Waiting its turn in the matching queue: raised, nobody alerted yet.

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { ID } from '../../platform/graphql/id.scalar';
-import { Role, type Context } from '../../platform/auth';
+import { EMERGENCY, Role, type Context } from '../../platform/auth';
 import { SosIntake } from './sos.intake';
 import { SosLifecycle } from './sos.lifecycle';
 import { SosService } from './sos.service';
@@ -58,7 +58,8 @@ export class SosResolver {
     return this.service.openForStaff(limit);
   }
 
-  @Authorized()
+  // Emergencies are never blocked: a suspended account may raise one too (it goes to staff).
+  @Authorized(EMERGENCY)
   @Mutation(() => SosRequest)
   async raiseSos(@Arg('input', () => RaiseSosInput) input: RaiseSosInput, @Ctx() ctx: Context): Promise<SosRow> {
     return this.service.presentRaised(ctx, await this.intake.raise(ctx, input));

@@ -14,7 +14,8 @@ export { UsersService };
 
 /** The users module's GraphQL resolvers (instances are made by createUsersModule). */
 export const usersResolvers = [UsersResolver] as const;
-export type { NewUser, UserRow } from './users.repository';
+export { isSuspended, type NewUser, type UserRow } from './users.repository';
+export { usersTopics } from './users.topics';
 export type { UsersEvents } from './users.events';
 
 export function createUsersModule(db: Db, sql: Sql, events: EventBus<UsersEvents>) {

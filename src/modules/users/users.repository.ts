@@ -10,9 +10,17 @@ export interface UserRow {
   role: Role;
   flaggedForReview: boolean;
   flagReasons: string[];
+  /** Suspended from suspendedAt until suspendedUntil (null: until reinstated); see `isSuspended`. */
+  suspendedAt: Date | null;
+  suspendedUntil: Date | null;
+  suspensionReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Whether an admin's suspension holds now. */
+export const isSuspended = (user: Pick<UserRow, 'suspendedAt' | 'suspendedUntil'>, now = Date.now()): boolean =>
+  user.suspendedAt !== null && (user.suspendedUntil === null || user.suspendedUntil.getTime() > now);
 
 export interface NewUser {
   email: string;
@@ -22,7 +30,9 @@ export interface NewUser {
 }
 
 const USER_COLUMNS = `id, email, display_name AS "displayName", phone, phone_verified AS "phoneVerified", role,
-  flagged_for_review AS "flaggedForReview", flag_reasons AS "flagReasons", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  flagged_for_review AS "flaggedForReview", flag_reasons AS "flagReasons",
+  suspended_at AS "suspendedAt", suspended_until AS "suspendedUntil", suspension_reason AS "suspensionReason",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**
  * The only code that writes `users`. The viewer lookup every authenticated request makes is raw
@@ -69,6 +79,23 @@ export class UsersRepository {
   /** Every admin, locked: two admins demoting each other at once cannot leave none. */
   async lockAdmins(tx: Tx): Promise<string[]> {
     const { rows } = await tx.query<{ id: string }>(`SELECT id FROM users WHERE role = 'ADMIN' ORDER BY id FOR UPDATE`);
+    return rows.map((r) => r.id);
+  }
+
+  async suspend(tx: Tx, id: string, reason: string, until: Date | null): Promise<void> {
+    await tx.query('UPDATE users SET suspended_at = now(), suspended_until = $2, suspension_reason = $3, updated_at = now() WHERE id = $1', [id, until, reason]);
+  }
+
+  async reinstate(tx: Tx, id: string): Promise<void> {
+    await tx.query('UPDATE users SET suspended_at = NULL, suspended_until = NULL, suspension_reason = NULL, updated_at = now() WHERE id = $1', [id]);
+  }
+
+  /** Accounts suspended since `since` (and still suspended). */
+  async suspendedSince(since: Date): Promise<string[]> {
+    const { rows } = await this.sql.query<{ id: string }>(
+      'SELECT id FROM users WHERE suspended_at >= $1 AND (suspended_until IS NULL OR suspended_until > now())',
+      [since],
+    );
     return rows.map((r) => r.id);
   }
 

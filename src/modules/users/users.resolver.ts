@@ -1,7 +1,8 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ID } from '../../platform/graphql/id.scalar';
 import { Role, type Context } from '../../platform/auth';
 import type { UserRow } from './users.repository';
+import { SuspendUserArgs } from './types/suspend-user.args';
 import { User } from './types/user.type';
 import { UsersService } from './users.service';
 
@@ -25,6 +26,31 @@ export class UsersResolver {
   @Mutation(() => User, { description: 'ADMIN only: gives a person the role USER, PROFESSIONAL or ADMIN (audited). The last admin cannot be demoted (CONFLICT).' })
   setUserRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context): Promise<UserRow> {
     return this.users.changeRole(ctx, userId, role);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => User, {
+    description:
+      'ADMIN only: suspends an account (audited) until `until`, or until reinstated. At once, on every instance: its tokens are refused (FORBIDDEN, extensions.suspended), its sockets close with 4403, it cannot sign in or refresh. It may still raise an SOS, which goes straight to staff (ESCALATED). Admins cannot be suspended (CONFLICT): demote them first.',
+  })
+  suspendUser(@Args(() => SuspendUserArgs) args: SuspendUserArgs, @Ctx() ctx: Context): Promise<UserRow> {
+    return this.users.suspend(ctx, args.userId, args.reason, args.until ?? null);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => User, { description: 'ADMIN only: ends a suspension (audited).' })
+  reinstateUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<UserRow> {
+    return this.users.reinstate(ctx, userId);
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: 'Until when the account is suspended (far future: until reinstated); null when it is not. The person themself and staff only.' })
+  suspendedUntil(@Root() user: UserRow, @Ctx() ctx: Context): Promise<Date | null> {
+    return this.users.visibleSuspension(ctx, user).then((s) => s?.until ?? null);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Why the account is suspended; the person themself and staff only.' })
+  suspensionReason(@Root() user: UserRow, @Ctx() ctx: Context): Promise<string | null> {
+    return this.users.visibleSuspension(ctx, user).then((s) => s?.reason ?? null);
   }
 
   @FieldResolver(() => Boolean, { nullable: true, description: 'Professionals and admins only (null for others): flagged for review (cancels most SOS, reported as fake).' })

@@ -1,11 +1,14 @@
-import { Role, type Context, type Viewer } from '../../platform/auth';
+import { Role, isStaff, signedIn, type Context, type Viewer } from '../../platform/auth';
 import type { Sql, Tx } from '../../platform/db';
 import { AppError, badInput, notFound, unauthenticated } from '../../platform/errors';
 import type { EventBus } from '../../platform/events';
 import { assertId } from '../../platform/validation';
-import type { NewUser, UserRow, UsersRepository } from './users.repository';
+import { isSuspended, type NewUser, type UserRow, type UsersRepository } from './users.repository';
 import type { UsersEvents } from './users.events';
 import type { UserLoader } from './users.loaders';
+
+/** What `suspendedUntil` shows for a suspension without end (GraphQL has no infinity). */
+const NO_END = new Date('9999-12-31T23:59:59.999Z');
 
 export class UsersService {
   constructor(
@@ -16,13 +19,54 @@ export class UsersService {
   ) {}
 
   /**
+   * ADMIN: suspends an account until `until` (null: until reinstated), audited. From the commit
+   * on its tokens are refused, its sockets close, and it cannot sign in or refresh; it may still
+   * raise an SOS, which goes to staff. An admin cannot suspend themself, nor another admin
+   * (demote them first): the last admin must never be locked out.
+   */
+  async suspend(ctx: Context, userId: string, reason: string, until: Date | null): Promise<UserRow> {
+    const adminId = signedIn(ctx);
+    const id = assertId('userId', userId);
+    const why = reason.trim();
+    if (until && until.getTime() <= Date.now()) throw badInput('until', 'must be in the future');
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const user = await this.repository.lock(tx, id);
+      if (!user) throw notFound('User');
+      if (user.role === Role.ADMIN) throw new AppError('CONFLICT', 'An admin cannot be suspended: demote them first (setUserRole)');
+      await this.repository.suspend(tx, id, why, until);
+      await emit('user.suspended', { userId: id, adminId, reason: why, until });
+    });
+    this.forget(ctx, id);
+    return (await this.byId(ctx, id))!;
+  }
+
+  /** ADMIN: ends a suspension (audited); the person signs in again. */
+  async reinstate(ctx: Context, userId: string): Promise<UserRow> {
+    const adminId = signedIn(ctx);
+    const id = assertId('userId', userId);
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const user = await this.repository.lock(tx, id);
+      if (!user) throw notFound('User');
+      if (user.suspendedAt === null) return;
+      await this.repository.reinstate(tx, id);
+      await emit('user.reinstated', { userId: id, adminId });
+    });
+    this.forget(ctx, id);
+    return (await this.byId(ctx, id))!;
+  }
+
+  /** Accounts suspended since `since`: an instance that may have missed the news catches up. */
+  suspendedSince(since: Date): Promise<string[]> {
+    return this.repository.suspendedSince(since);
+  }
+
+  /**
    * ADMIN: gives a person a role. VOLUNTEER is not given this way (becomeVolunteer does, with a
    * profile). The last admin cannot be demoted: nobody could appoint another. The change is
    * audited in its transaction, and takes effect at once: role checks read the role afresh.
    */
   async changeRole(ctx: Context, userId: string, role: Role): Promise<UserRow> {
-    const adminId = ctx.tokenUserId;
-    if (!adminId) throw unauthenticated();
+    const adminId = signedIn(ctx);
     const id = assertId('userId', userId);
     if (role === Role.VOLUNTEER) throw badInput('role', 'VOLUNTEER comes with a volunteer profile (becomeVolunteer); give USER, PROFESSIONAL or ADMIN');
     await this.events.transaction(this.sql, async (tx, { emit }) => {
@@ -63,13 +107,21 @@ export class UsersService {
   async viewerOf(ctx: Context): Promise<Viewer | null> {
     if (!ctx.tokenUserId) return null;
     const user = await this.byId(ctx, ctx.tokenUserId);
-    return user ? { id: user.id, role: user.role } : null;
+    return user ? { id: user.id, role: user.role, suspended: isSuspended(user) } : null;
   }
 
   /** Email is private: the person themself and admins see it, nobody else. */
   async visibleEmail(ctx: Context, user: UserRow): Promise<string | null> {
     const viewer = await ctx.viewer();
     return viewer && (viewer.id === user.id || viewer.role === Role.ADMIN) ? user.email : null;
+  }
+
+  /** A suspension in force, for the person themself and staff. `until` is far in the future for one without end. */
+  async visibleSuspension(ctx: Context, user: UserRow): Promise<{ until: Date; reason: string | null } | null> {
+    if (!isSuspended(user)) return null;
+    const viewer = await ctx.viewer();
+    if (!viewer || (viewer.id !== user.id && !isStaff(viewer.role))) return null;
+    return { until: user.suspendedUntil ?? NO_END, reason: user.suspensionReason };
   }
 
   /** Review flags (repeated cancellations, fake reports) are for professionals and admins. */

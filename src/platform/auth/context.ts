@@ -5,7 +5,12 @@ import type { Role } from './roles';
 export interface Viewer {
   id: string;
   role: Role;
+  /** An admin suspended the account: it may raise an SOS (which goes to staff), nothing else. */
+  suspended: boolean;
 }
+
+/** Where a token's account stands: usable, suspended by an admin, or deleted. */
+export type AccountStanding = 'active' | 'suspended' | 'gone';
 
 /**
  * Per-request memo of DataLoaders. Modules hand in a factory (bound to their repository at
@@ -35,11 +40,12 @@ export interface Context {
   /** The current viewer, loaded once per request; null when anonymous or the account is gone. */
   viewer(): Promise<Viewer | null>;
   /**
-   * Whether the token's account still exists: a token of a deleted account must not act. Known
-   * for a minute per instance after any read of the viewer, so token-only requests (the hot
+   * Where the token's account stands: a token of a deleted or suspended account must not act.
+   * An active account is known for a minute per instance after any read of the viewer (and
+   * forgotten at once when an admin suspends it), so token-only requests (the hot
    * `updateLocation`) seldom pay a query for it.
    */
-  accountExists(): Promise<boolean>;
+  accountStanding(): Promise<AccountStanding>;
   /** Makes the rest of this request act as a user who just signed in (register, login, refresh). */
   actAs(userId: string): void;
 }
@@ -52,7 +58,7 @@ export function systemContext(requestId = 'system'): Context {
     tokenUserId: null,
     loaders: new LoaderScope(),
     viewer: async () => null,
-    accountExists: async () => false,
+    accountStanding: async () => 'gone',
     actAs: () => undefined,
   };
 }

@@ -1,5 +1,5 @@
 export { AccessTokens, bearerToken, newRefreshToken, hashRefreshToken, type AccessClaims } from './tokens';
 export { hashPassword, verifyPassword } from './password';
 export { Role, isStaff } from './roles';
-export { ACCOUNT_GONE, authChecker } from './auth-checker';
-export { LoaderScope, signedIn, systemContext, type Context, type Viewer } from './context';
+export { ACCOUNT_GONE, EMERGENCY, accountSuspended, authChecker } from './auth-checker';
+export { LoaderScope, signedIn, systemContext, type AccountStanding, type Context, type Viewer } from './context';
