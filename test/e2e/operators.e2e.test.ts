@@ -10,7 +10,9 @@ import {
   RejectVolunteerDocument,
   SetAvailabilityDocument,
   SetUserRoleDocument,
+  SuspendUserDocument,
   UserByIdDocument,
+  UsersDocument,
   VerifyVolunteerDocument,
   type AuditKind,
 } from '../../sdk';
@@ -113,6 +115,39 @@ describe('volunteer verification queue', () => {
     expect(raiseSos.alertedCount).toBe(1);
     expect((await verified.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id)).toEqual([raiseSos.id]);
     expect((await unverified.client.request(MyAlertsDocument)).myAlerts).toEqual([]);
+  });
+});
+
+describe('users (staff search)', () => {
+  it('finds people by name (admins: and email), role and suspension; wildcards are literal; staff only', async () => {
+    const admin = await signInAs(server, Role.ADMIN);
+    const professional = await signInAs(server, Role.PROFESSIONAL);
+    const tag = randomUUID().slice(0, 8);
+    const quiet = await signUp(server, { displayName: `Quiet Quixote ${tag}` });
+    const loud = await signUp(server, { displayName: `Loud QUIXOTE ${tag}` });
+    const percent = await signUp(server, { displayName: `100% Ready ${tag}` });
+    const names = async (caller: Actor, filter: Record<string, unknown>) =>
+      (await caller.client.request(UsersDocument, { filter, first: 100 })).users.edges.map((e) => e.node.displayName);
+
+    expect(await names(professional, { query: `quixote ${tag}` })).toEqual([`Loud QUIXOTE ${tag}`, `Quiet Quixote ${tag}`]);
+    expect(await names(professional, { query: `% ready ${tag}` })).toEqual([`100% Ready ${tag}`]);
+    expect(await names(professional, { query: `_ ${tag}` })).toEqual([]);
+    // Emails are for admins: a professional cannot find a person by theirs.
+    const local = quiet.email.split('@')[0];
+    expect(await names(professional, { query: local })).toEqual([]);
+    expect(await names(admin, { query: local })).toEqual([`Quiet Quixote ${tag}`]);
+
+    await admin.client.request(SuspendUserDocument, { userId: loud.id, reason: 'Shouting' });
+    expect(await names(admin, { query: tag, suspended: true })).toEqual([`Loud QUIXOTE ${tag}`]);
+    expect(await names(admin, { query: tag, suspended: false })).toEqual([`100% Ready ${tag}`, `Quiet Quixote ${tag}`]);
+    expect(await names(admin, { query: tag, role: 'PROFESSIONAL' })).toEqual([]);
+    expect(await names(admin, { query: tag, flagged: false })).toHaveLength(3);
+    const [first] = (await admin.client.request(UsersDocument, { filter: { query: tag }, first: 1 })).users.edges;
+    const rest = (await admin.client.request(UsersDocument, { filter: { query: tag }, first: 10, after: first.cursor })).users.edges.map((e) => e.node.id);
+    expect([first.node.id, ...rest]).toEqual([percent.id, loud.id, quiet.id]);
+
+    await expectError(quiet.client.request(UsersDocument, {}), 'FORBIDDEN');
+    await expectError(admin.client.request(UsersDocument, { filter: { query: '  ' } }), 'BAD_USER_INPUT', { field: 'query' });
   });
 });
 

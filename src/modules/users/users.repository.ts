@@ -22,6 +22,15 @@ export interface UserRow {
 export const isSuspended = (user: Pick<UserRow, 'suspendedAt' | 'suspendedUntil'>, now = Date.now()): boolean =>
   user.suspendedAt !== null && (user.suspendedUntil === null || user.suspendedUntil.getTime() > now);
 
+export interface UserSearch {
+  query?: string | null;
+  /** Whether `query` may match emails too. */
+  inEmail: boolean;
+  role?: Role | null;
+  flagged?: boolean | null;
+  suspended?: boolean | null;
+}
+
 export interface NewUser {
   email: string;
   displayName: string;
@@ -97,6 +106,25 @@ export class UsersRepository {
       [since],
     );
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * People matching every filter given, newest accounts first, after the cursor's (createdAt, id).
+   * `query` matches the display name, and the email too when `inEmail` (admins only: a search
+   * must not reveal emails to whom they are hidden).
+   */
+  async search(filter: UserSearch, limit: number, after: { createdAt: string; id: string } | null): Promise<UserRow[]> {
+    const pattern = filter.query ? `%${filter.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const { rows } = await this.sql.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users
+        WHERE ($1::text IS NULL OR display_name ILIKE $1 OR ($2 AND email ILIKE $1))
+          AND ($3::"Role" IS NULL OR role = $3) AND ($4::boolean IS NULL OR flagged_for_review = $4)
+          AND ($5::boolean IS NULL OR (suspended_at IS NOT NULL AND (suspended_until IS NULL OR suspended_until > now())) = $5)
+          AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $8`,
+      [pattern, filter.inEmail, filter.role ?? null, filter.flagged ?? null, filter.suspended ?? null, after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+    return rows;
   }
 
   async setRole(tx: Tx, id: string, role: Role): Promise<void> {

@@ -1,9 +1,10 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ID } from '../../platform/graphql/id.scalar';
 import { Role, type Context } from '../../platform/auth';
 import type { UserRow } from './users.repository';
 import { SuspendUserArgs } from './types/suspend-user.args';
-import { User } from './types/user.type';
+import { User, UserConnection } from './types/user.type';
+import { UsersFilter } from './types/users-filter.input';
 import { UsersService } from './users.service';
 
 @Resolver(() => User)
@@ -20,6 +21,17 @@ export class UsersResolver {
   @Query(() => User, { nullable: true, description: 'PROFESSIONAL and ADMIN only: a user by id (null when there is none).' })
   user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<UserRow | null> {
     return this.users.userById(ctx, id);
+  }
+
+  @Authorized(Role.PROFESSIONAL, Role.ADMIN)
+  @Query(() => UserConnection, { name: 'users', description: 'PROFESSIONAL and ADMIN only: people matching the filter, newest accounts first.' })
+  searchUsers(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => UsersFilter, { nullable: true }) filter?: UsersFilter | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ) {
+    return this.users.search(ctx, filter ?? {}, first, after);
   }
 
   @Authorized(Role.ADMIN)

@@ -2,8 +2,9 @@ import { Role, isStaff, signedIn, type Context, type Viewer } from '../../platfo
 import type { Sql, Tx } from '../../platform/db';
 import { AppError, badInput, notFound, unauthenticated } from '../../platform/errors';
 import type { EventBus } from '../../platform/events';
+import { pageOf } from '../../platform/graphql/cursor';
 import { assertId } from '../../platform/validation';
-import { isSuspended, type NewUser, type UserRow, type UsersRepository } from './users.repository';
+import { isSuspended, type NewUser, type UserRow, type UserSearch, type UsersRepository } from './users.repository';
 import type { UsersEvents } from './users.events';
 import type { UserLoader } from './users.loaders';
 
@@ -114,6 +115,18 @@ export class UsersService {
   async visibleEmail(ctx: Context, user: UserRow): Promise<string | null> {
     const viewer = await ctx.viewer();
     return viewer && (viewer.id === user.id || viewer.role === Role.ADMIN) ? user.email : null;
+  }
+
+  /** For staff: people by name (admins: or email), role, review flag and suspension, newest accounts first. */
+  async search(ctx: Context, filter: Omit<UserSearch, 'inEmail'>, first: number | null | undefined, after: string | null | undefined) {
+    const inEmail = (await ctx.viewer())?.role === Role.ADMIN;
+    const page = await pageOf(
+      { first, cursorField: 'after', cursor: after, shape: ['timestamp', 'uuid'] },
+      (limit, cursor) => this.repository.search({ ...filter, query: filter.query?.trim(), inEmail }, limit, cursor && { createdAt: cursor[0], id: cursor[1] }),
+      (user) => [user.createdAt.toISOString(), user.id],
+    );
+    for (const { node } of page.edges) ctx.loaders.get(this.userLoader).prime(node.id, node);
+    return page;
   }
 
   /** A suspension in force, for the person themself and staff. `until` is far in the future for one without end. */

@@ -1,4 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
+import { connectionOf } from '../../../platform/graphql/connection.type';
 import { ID } from '../../../platform/graphql/id.scalar';
 import { Role } from '../../../platform/auth';
 
@@ -22,3 +23,5 @@ export class User {
   /** Not a schema field: `email` is resolved with a privacy check in users.resolver.ts. */
   email!: string;
 }
+
+export const UserConnection = connectionOf(User);
