@@ -298,6 +298,12 @@ export const configSchema = {
     description: "How long after its SOS closes a conversation still takes messages (it stays readable for good).",
     parse: integer(0, 24 * 365),
   }),
+  SOS_ROUTE_INTERVAL_SECONDS: spec({
+    default: '10',
+    description: "While help is on the way, the assigned volunteer's route keeps one fix per this many seconds (`SosRequest.route`), or sooner after a move of SOS_ROUTE_METERS.",
+    parse: integer(1, 3600),
+  }),
+  SOS_ROUTE_METERS: spec({ default: '25', description: 'See SOS_ROUTE_INTERVAL_SECONDS.', parse: integer(1, 10_000) }),
   SOS_SWEEP_SECONDS: spec({
     default: '5',
     description: 'How often each instance looks in PostgreSQL for matching steps that are overdue (their job was lost, e.g. with Redis) and for assigned volunteers gone silent.',

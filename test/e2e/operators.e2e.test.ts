@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import {
+  AcceptSosDocument,
   AuditLogDocument,
   MyAlertsDocument,
   MyVolunteerProfileDocument,
@@ -8,9 +9,12 @@ import {
   RaiseSosDocument,
   RefreshSessionDocument,
   RejectVolunteerDocument,
+  ResolveSosDocument,
+  SosRouteDocument,
   SetAvailabilityDocument,
   SetUserRoleDocument,
   SuspendUserDocument,
+  UpdateLocationDocument,
   UserByIdDocument,
   UsersDocument,
   VerifyVolunteerDocument,
@@ -18,8 +22,10 @@ import {
 } from '../../sdk';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
+import { distanceMeters } from '../../src/platform/geo';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
+import { eventually } from '../helpers/wait';
 
 const env = useTestEnvironment();
 let server: TestServer;
@@ -148,6 +154,36 @@ describe('users (staff search)', () => {
 
     await expectError(quiet.client.request(UsersDocument, {}), 'FORBIDDEN');
     await expectError(admin.client.request(UsersDocument, { filter: { query: '  ' } }), 'BAD_USER_INPUT', { field: 'query' });
+  });
+});
+
+describe('route for after-action review', () => {
+  it("keeps the assigned volunteer's way while help is on the way, throttled, for the requester and staff", async () => {
+    const admin = await signInAs(server, Role.ADMIN);
+    const centre = freshCentre();
+    const helper = await volunteerAt(server, at(500, 0, centre));
+    const other = await volunteerAt(server, at(600, 90, centre));
+    const person = await signUp(server);
+    const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    expect((await other.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id)).toContain(raiseSos.id);
+    const move = (meters: number) => helper.client.request(UpdateLocationDocument, { location: at(meters, 0, centre) });
+    await move(490); // before accepting: not on the route
+    await helper.client.request(AcceptSosDocument, { sosId: raiseSos.id });
+    await move(400);
+    await move(397); // 3 m on, within the interval: not kept
+    await move(300);
+    const routeOf = async (caller: Actor) => (await caller.client.request(SosRouteDocument, { id: raiseSos.id })).sos?.route ?? null;
+    const route = await eventually(() => routeOf(person), (points) => (points?.length ?? 0) >= 2);
+    expect(route!.map((p) => Math.round(distanceMeters(p.location, centre)))).toEqual([400, 300]);
+    expect(route!.every((p) => p.volunteerId === helper.volunteerId)).toBe(true);
+    expect(await routeOf(admin)).toEqual(route);
+    // The other volunteer was alerted (may see the SOS), not helping: no route.
+    expect(await routeOf(other)).toBeNull();
+
+    await helper.client.request(ResolveSosDocument, { sosId: raiseSos.id });
+    await move(50);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await routeOf(person)).toEqual(route);
   });
 });
 

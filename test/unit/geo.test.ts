@@ -1,5 +1,4 @@
-import { destination, distanceMeters } from '../../src/platform/geo';
-import { PersistThrottle } from '../../src/modules/volunteers/persist-throttle';
+import { FixThrottle, destination, distanceMeters } from '../../src/platform/geo';
 import { skillMask } from '../../src/modules/volunteers/types/skill';
 
 const berlin = { latitude: 52.52, longitude: 13.405 };
@@ -21,8 +20,8 @@ describe('distances on Redis\'s sphere', () => {
   });
 });
 
-describe('PersistThrottle', () => {
-  const throttle = () => new PersistThrottle(30_000, 100);
+describe('FixThrottle', () => {
+  const throttle = () => new FixThrottle(30_000, 100);
 
   it('lets the first fix through, then one per interval', () => {
     const t = throttle();

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../../config';
 import type { Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
+import { FixThrottle } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
 import type { Redis } from '../../platform/redis';
@@ -129,7 +130,7 @@ export function createSosModule(deps: {
       },
     },
     /** Streams an assigned volunteer's fixes to whoever follows their SOS (wired to `volunteer.locationFixed`). */
-    locationRelay: new SosLocationRelay(repository, announcer, volunteers),
+    locationRelay: new SosLocationRelay(repository, announcer, volunteers, new FixThrottle(config.SOS_ROUTE_INTERVAL_SECONDS * 1000, config.SOS_ROUTE_METERS), logger),
     bindSchema: (schema: GraphQLSchema) => sosFeeds.bind(schema, feeds),
     resolvers: [
       new SosResolver(service, intake, lifecycle),

@@ -9,6 +9,7 @@ import type { PublishedAlert } from './sos.topics';
 import type { SosEventRow, SosRow } from './sos.repository';
 import { SosAlert } from './types/sos-alert.type';
 import { SosEvent } from './types/sos-event.type';
+import { RoutePoint } from './types/route-point.type';
 import { SosRequest } from './types/sos-request.type';
 
 /** The parts of an SOS that depend on who is asking. */
@@ -43,6 +44,16 @@ export class SosRequestResolver {
   @FieldResolver(() => GeoPoint, { description: 'Exact for the requester, the assigned volunteer and staff; rounded to about 100 m for an alerted volunteer.' })
   location(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<Point> {
     return this.service.visibleLocation(ctx, sos);
+  }
+
+  @FieldResolver(() => [RoutePoint], {
+    nullable: true,
+    description:
+      "The requester and staff only (null for others): the assigned volunteer's way here, kept while help was on the way (a fix per SOS_ROUTE_INTERVAL_SECONDS, or after SOS_ROUTE_METERS), for replaying the approach.",
+  })
+  async route(@Root() sos: SosRow, @Ctx() ctx: Context) {
+    const points = await this.service.route(ctx, sos);
+    return points?.map(({ latitude, longitude, ...point }) => ({ ...point, location: { latitude, longitude } })) ?? null;
   }
 
   @FieldResolver(() => VolunteerProfile, { nullable: true })

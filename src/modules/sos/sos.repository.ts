@@ -94,7 +94,15 @@ function assignments(changes: SosChanges, first: number): { sets: string[]; valu
   return { sets: entries.map(([key], i) => `${CHANGE_COLUMNS[key]} = $${i + first}`), values: entries.map(([, v]) => v) };
 }
 
-/** The only code that touches `sos_requests`, `sos_events` and `sos_fake_reports`: raw SQL, because of PostGIS and of the row locks matching needs. */
+/** A fix of the assigned volunteer on the way to an SOS. */
+export interface RoutePointRow extends Point {
+  sosId: string;
+  volunteerId: string;
+  at: Date;
+  accuracyMeters: number | null;
+}
+
+/** The only code that touches `sos_requests`, `sos_events`, `sos_fake_reports` and `sos_route_points`: raw SQL, because of PostGIS and of the row locks matching needs. */
 export class SosRepository {
   constructor(private readonly sql: Sql) {}
 
@@ -201,6 +209,24 @@ export class SosRepository {
 
   async eventsOf(sosIds: readonly string[]): Promise<SosEventRow[]> {
     const { rows } = await this.sql.query<SosEventRow>(`SELECT ${EVENT_COLUMNS} FROM sos_events WHERE sos_id = ANY($1::uuid[]) ORDER BY sos_id, seq`, [sosIds]);
+    return rows;
+  }
+
+  async addRoutePoint(point: RoutePointRow): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO sos_route_points (sos_id, volunteer_id, at, location, accuracy_m) VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $6)`,
+      [point.sosId, point.volunteerId, point.at, point.longitude, point.latitude, point.accuracyMeters],
+    );
+  }
+
+  /** The route of an SOS's assigned volunteers, in time order. */
+  async routeOf(sosId: string): Promise<RoutePointRow[]> {
+    const { rows } = await this.sql.query<RoutePointRow>(
+      `SELECT sos_id AS "sosId", volunteer_id AS "volunteerId", at, ST_Y(location::geometry) AS latitude, ST_X(location::geometry) AS longitude,
+              accuracy_m AS "accuracyMeters"
+         FROM sos_route_points WHERE sos_id = $1 ORDER BY at, id`,
+      [sosId],
+    );
     return rows;
   }
 

@@ -10,7 +10,7 @@ import { sosErrors } from './sos.errors';
 import type { Raised } from './sos.intake';
 import type { SosLoaders } from './sos.loaders';
 import type { OutageIntake } from './sos.outage-intake';
-import type { SosEventRow, SosRepository, SosRow } from './sos.repository';
+import type { RoutePointRow, SosEventRow, SosRepository, SosRow } from './sos.repository';
 
 /** Reading SOS: what the viewer may see of them, through per-request loaders. Changes are in sos.lifecycle.ts. */
 export class SosService {
@@ -116,6 +116,12 @@ export class SosService {
   }
 
   /** Empty while the SOS is queued: its events are written when it is replayed, as of when they happened. */
+  /** The assigned volunteers' way to the SOS, for its requester and staff (null for anyone else). */
+  async route(ctx: Context, sos: SosRow): Promise<RoutePointRow[] | null> {
+    const relation = await this.relation(ctx, sos);
+    return relation === 'requester' || relation === 'staff' ? this.repository.routeOf(sos.id) : null;
+  }
+
   async timeline(ctx: Context, sos: SosRow): Promise<SosEventRow[]> {
     return sos.queued ? [] : this.load(ctx).timeline.load(sos.id);
   }

@@ -4,10 +4,10 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../../config';
 import type { Db, Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
+import { FixThrottle } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { Redis } from '../../platform/redis';
 import type { UsersService } from '../users';
-import { PersistThrottle } from './persist-throttle';
 import { VolunteerIndex } from './volunteer-index';
 import { UserVolunteerResolver, VolunteerProfileResolver } from './volunteer-profile.resolver';
 import { VolunteerSearch } from './volunteer-search';
@@ -48,7 +48,7 @@ export function createVolunteersModule(deps: {
     repository,
     index,
     search,
-    new PersistThrottle(config.VOLUNTEER_LOCATION_PERSIST_SECONDS * 1000, config.VOLUNTEER_LOCATION_PERSIST_METERS),
+    new FixThrottle(config.VOLUNTEER_LOCATION_PERSIST_SECONDS * 1000, config.VOLUNTEER_LOCATION_PERSIST_METERS),
     deps.users,
     volunteerLoadersFactory(repository, index),
     {

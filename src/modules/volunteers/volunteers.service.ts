@@ -2,12 +2,11 @@ import { type Context, Role, signedIn } from '../../platform/auth';
 import { inTransaction, isUniqueViolation, type Sql, type Tx } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import { AppError, badInput, forbidden, notFound, unauthenticated } from '../../platform/errors';
-import type { Point } from '../../platform/geo';
+import type { FixThrottle, Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import { assertId } from '../../platform/validation';
 import { pageOf } from '../../platform/graphql/cursor';
 import type { UsersService } from '../users';
-import type { PersistThrottle } from './persist-throttle';
 import type { VolunteerIndex } from './volunteer-index';
 import type { SearchOptions, VolunteerSearch } from './volunteer-search';
 import type { VolunteerEvents } from './volunteers.events';
@@ -44,7 +43,7 @@ export class VolunteersService {
     private readonly repository: VolunteersRepository,
     private readonly index: VolunteerIndex,
     private readonly searcher: VolunteerSearch,
-    private readonly throttle: PersistThrottle,
+    private readonly throttle: FixThrottle,
     private readonly users: UsersService,
     private readonly loaders: () => VolunteerLoaders,
     private readonly settings: VolunteerSettings,

@@ -1,1 +1,2 @@
 export { distanceMeters, destination, EARTH_RADIUS_METERS, type Point } from './geo';
+export { FixThrottle } from './fix-throttle';
