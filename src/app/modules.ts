@@ -85,6 +85,12 @@ export function createModules(infra: Infrastructure) {
   events.onTransaction('volunteer.rejected', ({ volunteerId, userId, adminId, reason }, tx) =>
     audit.service.record(tx, { actorId: adminId, kind: AuditKind.VOLUNTEER_REJECTED, subjectType: AuditSubjectType.VOLUNTEER, subjectId: volunteerId, details: { userId, reason } }),
   );
+  events.onTransaction('sos.cancelledByStaff', ({ sosId, staffId, reason }, tx) =>
+    audit.service.record(tx, { actorId: staffId, kind: AuditKind.SOS_CANCELLED_BY_STAFF, subjectType: AuditSubjectType.SOS, subjectId: sosId, details: { reason } }),
+  );
+  events.onTransaction('sos.noteAdded', ({ sosId, noteId, staffId }, tx) =>
+    audit.service.record(tx, { actorId: staffId, kind: AuditKind.SOS_NOTE_ADDED, subjectType: AuditSubjectType.SOS, subjectId: sosId, details: { noteId } }),
+  );
   events.onTransaction('auth.refreshTokenReused', ({ userId, familyId, revoked }, tx) =>
     audit.service.record(tx, { actorId: null, kind: AuditKind.REFRESH_TOKEN_REUSED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { familyId, revoked } }),
   );

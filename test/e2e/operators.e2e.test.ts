@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import {
   AcceptSosDocument,
+  AddSosNoteDocument,
   AuditLogDocument,
+  CancelSosAsStaffDocument,
   MyAlertsDocument,
   MyVolunteerProfileDocument,
   PendingVolunteersDocument,
@@ -10,6 +12,8 @@ import {
   RefreshSessionDocument,
   RejectVolunteerDocument,
   ResolveSosDocument,
+  SosDocument,
+  SosNotesDocument,
   SosRouteDocument,
   SetAvailabilityDocument,
   SetUserRoleDocument,
@@ -154,6 +158,40 @@ describe('users (staff search)', () => {
 
     await expectError(quiet.client.request(UsersDocument, {}), 'FORBIDDEN');
     await expectError(admin.client.request(UsersDocument, { filter: { query: '  ' } }), 'BAD_USER_INPUT', { field: 'query' });
+  });
+});
+
+describe('staff actions on an SOS', () => {
+  it('staff call an SOS off with a reason and keep notes only staff see, audited', async () => {
+    const professional = await signInAs(server, Role.PROFESSIONAL);
+    const admin = await signInAs(server, Role.ADMIN);
+    const centre = freshCentre();
+    const volunteer = await volunteerAt(server, at(100, 0, centre));
+    const person = await signUp(server);
+    const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    expect((await volunteer.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id)).toEqual([raiseSos.id]);
+
+    await expectError(person.client.request(CancelSosAsStaffDocument, { sosId: raiseSos.id, reason: 'mine' }), 'FORBIDDEN');
+    await expectError(professional.client.request(CancelSosAsStaffDocument, { sosId: raiseSos.id, reason: '  ' }), 'BAD_USER_INPUT', { field: 'reason' });
+    await expectError(professional.client.request(CancelSosAsStaffDocument, { sosId: randomUUID(), reason: 'Duplicate' }), 'NOT_FOUND');
+    const { cancelSosAsStaff } = await professional.client.request(CancelSosAsStaffDocument, { sosId: raiseSos.id, reason: 'Duplicate of a phone call' });
+    expect(cancelSosAsStaff.status).toBe('CANCELLED');
+    expect((await volunteer.client.request(MyAlertsDocument)).myAlerts).toEqual([]);
+    const { sos } = await person.client.request(SosDocument, { id: raiseSos.id });
+    expect(sos!.timeline.at(-1)).toMatchObject({ type: 'CANCELLED', message: 'Cancelled by staff: Duplicate of a phone call' });
+    await expectError(professional.client.request(CancelSosAsStaffDocument, { sosId: raiseSos.id, reason: 'Again' }), 'CONFLICT');
+
+    const { addSosNote } = await professional.client.request(AddSosNoteDocument, { sosId: raiseSos.id, text: ' Caller confirmed by phone ' });
+    expect(addSosNote).toMatchObject({ text: 'Caller confirmed by phone', authorId: professional.id });
+    await expectError(professional.client.request(AddSosNoteDocument, { sosId: raiseSos.id, text: '' }), 'BAD_USER_INPUT', { field: 'text' });
+    await expectError(person.client.request(AddSosNoteDocument, { sosId: raiseSos.id, text: 'Hello' }), 'FORBIDDEN');
+    expect((await admin.client.request(SosNotesDocument, { id: raiseSos.id })).sos!.notes).toEqual([addSosNote]);
+    expect((await person.client.request(SosNotesDocument, { id: raiseSos.id })).sos!.notes).toBeNull();
+
+    expect((await auditOf(admin, { subjectId: raiseSos.id })).map((e) => [e.kind, e.actorId, e.details])).toEqual([
+      ['SOS_NOTE_ADDED', professional.id, { noteId: addSosNote.id }],
+      ['SOS_CANCELLED_BY_STAFF', professional.id, { reason: 'Duplicate of a phone call' }],
+    ]);
   });
 });
 

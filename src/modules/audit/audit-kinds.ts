@@ -8,6 +8,8 @@ export enum AuditKind {
   VOLUNTEER_VERIFIED = 'VOLUNTEER_VERIFIED',
   VOLUNTEER_REJECTED = 'VOLUNTEER_REJECTED',
   REFRESH_TOKEN_REUSED = 'REFRESH_TOKEN_REUSED',
+  SOS_CANCELLED_BY_STAFF = 'SOS_CANCELLED_BY_STAFF',
+  SOS_NOTE_ADDED = 'SOS_NOTE_ADDED',
 }
 
 /** What an entry is about. */
@@ -20,6 +22,6 @@ export enum AuditSubjectType {
 registerEnumType(AuditKind, {
   name: 'AuditKind',
   description:
-    'ROLE_CHANGED: an admin changed a role (details: from, to). ACCOUNT_SUSPENDED (details: reason, until) / ACCOUNT_REINSTATED: an admin suspended or reinstated an account. VOLUNTEER_VERIFIED / VOLUNTEER_REJECTED: an admin decided on a volunteer (details: reason). REFRESH_TOKEN_REUSED: a refresh token was presented twice and its sign-in revoked (no actor; details: revoked).',
+    'ROLE_CHANGED: an admin changed a role (details: from, to). ACCOUNT_SUSPENDED (details: reason, until) / ACCOUNT_REINSTATED: an admin suspended or reinstated an account. VOLUNTEER_VERIFIED / VOLUNTEER_REJECTED: an admin decided on a volunteer (details: reason). REFRESH_TOKEN_REUSED: a refresh token was presented twice and its sign-in revoked (no actor; details: revoked). SOS_CANCELLED_BY_STAFF (details: reason) / SOS_NOTE_ADDED (details: noteId): staff acted on an SOS.',
 });
 registerEnumType(AuditSubjectType, { name: 'AuditSubjectType' });

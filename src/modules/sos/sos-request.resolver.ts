@@ -6,10 +6,11 @@ import { GeoPoint, VolunteerProfile, type VolunteerRow, type VolunteersService }
 import { SosService } from './sos.service';
 import type { AlertRow } from './sos-alerts.repository';
 import type { PublishedAlert } from './sos.topics';
-import type { SosEventRow, SosRow } from './sos.repository';
+import type { SosEventRow, SosNoteRow, SosRow } from './sos.repository';
 import { SosAlert } from './types/sos-alert.type';
 import { SosEvent } from './types/sos-event.type';
 import { RoutePoint } from './types/route-point.type';
+import { SosNote } from './types/sos-note.type';
 import { SosRequest } from './types/sos-request.type';
 
 /** The parts of an SOS that depend on who is asking. */
@@ -54,6 +55,11 @@ export class SosRequestResolver {
   async route(@Root() sos: SosRow, @Ctx() ctx: Context) {
     const points = await this.service.route(ctx, sos);
     return points?.map(({ latitude, longitude, ...point }) => ({ ...point, location: { latitude, longitude } })) ?? null;
+  }
+
+  @FieldResolver(() => [SosNote], { nullable: true, description: 'Staff only (null for others): notes staff wrote on it (addSosNote), oldest first.' })
+  notes(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<SosNoteRow[] | null> {
+    return this.service.notes(ctx, sos);
   }
 
   @FieldResolver(() => VolunteerProfile, { nullable: true })

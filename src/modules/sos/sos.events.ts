@@ -24,4 +24,8 @@ export interface SosEvents {
   'sos.accepted': { sosId: string; requesterId: string; volunteerId: string; volunteerUserId: string };
   /** An assigned volunteer was dropped for silence, inside that transaction: they leave the conversation. */
   'sos.volunteerDropped': { sosId: string; volunteerId: string; volunteerUserId: string };
+  /** Staff called an SOS off, inside that transaction (the audit log records it there). */
+  'sos.cancelledByStaff': { sosId: string; staffId: string; reason: string };
+  /** Staff wrote a note on an SOS, inside that transaction. */
+  'sos.noteAdded': { sosId: string; noteId: string; staffId: string };
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../../platform/auth';
 import { isUniqueViolation, type Sql, type Tx } from '../../platform/db';
 import type { Emitter, EventBus } from '../../platform/events';
-import { AppError, isDependencyUnavailable } from '../../platform/errors';
+import { AppError, badInput, isDependencyUnavailable } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { assertId } from '../../platform/validation';
 import type { UsersService } from '../users';
@@ -11,7 +11,7 @@ import type { SosAlertsRepository } from './sos-alerts.repository';
 import { sosErrors } from './sos.errors';
 import type { SosEvents } from './sos.events';
 import type { OutageIntake } from './sos.outage-intake';
-import type { SosRepository, SosRow } from './sos.repository';
+import type { SosNoteRow, SosRepository, SosRow } from './sos.repository';
 import { allows, type SosAction } from './sos.transitions';
 import { AlertStatus, SosEventType, SosStatus } from './types/sos-enums';
 
@@ -128,6 +128,37 @@ export class SosLifecycle {
     return id;
   }
 
+  /**
+   * Staff call an SOS off (a hoax, a duplicate, handled by phone): like the requester's cancel,
+   * but with a reason required, without counting against the requester, and audited.
+   */
+  async cancelAsStaff(ctx: Context, sosId: string, reason: string): Promise<string> {
+    const id = assertId('sosId', sosId);
+    const why = requiredText('reason', reason);
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const sos = await this.lockFor(ctx, tx, id, ['staff']);
+      this.assertAllowed(sos, 'cancelled');
+      const alerts = await this.alerts.closeOpen(tx, id, 'WITHDRAWN');
+      await this.repository.update(tx, id, { status: SosStatus.CANCELLED, closedAt: new Date(), nextStepAt: null, closeNote: why });
+      const event = await this.repository.appendEvent(tx, id, SosEventType.CANCELLED, `Cancelled by staff: ${why}`);
+      await emit('sos.cancelledByStaff', { sosId: id, staffId: ctx.tokenUserId!, reason: why });
+      await this.closed(sos, emit, { events: [event], alerts });
+    });
+    return id;
+  }
+
+  /** Staff write a note on an SOS (any state), for staff only; audited. */
+  async addNote(ctx: Context, sosId: string, text: string): Promise<SosNoteRow> {
+    const id = assertId('sosId', sosId);
+    const body = requiredText('text', text);
+    return this.events.transaction(this.sql, async (tx, { emit }) => {
+      await this.lockFor(ctx, tx, id, ['staff']);
+      const note = await this.repository.addNote(tx, id, ctx.tokenUserId!, body);
+      await emit('sos.noteAdded', { sosId: id, noteId: note.id, staffId: ctx.tokenUserId! });
+      return note;
+    });
+  }
+
   /** The assigned volunteer is there. */
   async markArrived(ctx: Context, sosId: string): Promise<string> {
     await this.ownVolunteer(ctx);
@@ -215,6 +246,12 @@ export class SosLifecycle {
     if (!volunteer) throw sosErrors.volunteersOnly();
     return volunteer;
   }
+}
+
+function requiredText(field: string, value: string): string {
+  const text = optionalText(field, value);
+  if (!text) throw badInput(field, 'must not be empty');
+  return text;
 }
 
 function optionalText(field: string, value: string | null | undefined): string | null {

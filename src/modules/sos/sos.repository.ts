@@ -94,6 +94,16 @@ function assignments(changes: SosChanges, first: number): { sets: string[]; valu
   return { sets: entries.map(([key], i) => `${CHANGE_COLUMNS[key]} = $${i + first}`), values: entries.map(([, v]) => v) };
 }
 
+/** A staff note on an SOS. */
+export interface SosNoteRow {
+  id: string;
+  sosId: string;
+  /** Null once the author's account is deleted. */
+  authorId: string | null;
+  text: string;
+  at: Date;
+}
+
 /** A fix of the assigned volunteer on the way to an SOS. */
 export interface RoutePointRow extends Point {
   sosId: string;
@@ -102,7 +112,7 @@ export interface RoutePointRow extends Point {
   accuracyMeters: number | null;
 }
 
-/** The only code that touches `sos_requests`, `sos_events`, `sos_fake_reports` and `sos_route_points`: raw SQL, because of PostGIS and of the row locks matching needs. */
+/** The only code that touches `sos_requests`, `sos_events`, `sos_fake_reports`, `sos_route_points` and `sos_notes`: raw SQL, because of PostGIS and of the row locks matching needs. */
 export class SosRepository {
   constructor(private readonly sql: Sql) {}
 
@@ -209,6 +219,22 @@ export class SosRepository {
 
   async eventsOf(sosIds: readonly string[]): Promise<SosEventRow[]> {
     const { rows } = await this.sql.query<SosEventRow>(`SELECT ${EVENT_COLUMNS} FROM sos_events WHERE sos_id = ANY($1::uuid[]) ORDER BY sos_id, seq`, [sosIds]);
+    return rows;
+  }
+
+  async addNote(tx: Tx, sosId: string, authorId: string, text: string): Promise<SosNoteRow> {
+    const { rows } = await tx.query<SosNoteRow>(
+      `INSERT INTO sos_notes (sos_id, author_id, text) VALUES ($1, $2, $3) RETURNING id, sos_id AS "sosId", author_id AS "authorId", text, at`,
+      [sosId, authorId, text],
+    );
+    return rows[0];
+  }
+
+  async notesOf(sosId: string): Promise<SosNoteRow[]> {
+    const { rows } = await this.sql.query<SosNoteRow>(
+      `SELECT id, sos_id AS "sosId", author_id AS "authorId", text, at FROM sos_notes WHERE sos_id = $1 ORDER BY at, id`,
+      [sosId],
+    );
     return rows;
   }
 

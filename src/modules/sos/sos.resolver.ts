@@ -5,9 +5,10 @@ import { SosIntake } from './sos.intake';
 import { SosLifecycle } from './sos.lifecycle';
 import { SosService } from './sos.service';
 import type { AlertRow } from './sos-alerts.repository';
-import type { SosRow } from './sos.repository';
+import type { SosNoteRow, SosRow } from './sos.repository';
 import { RaiseSosInput } from './types/raise-sos.input';
 import { SosAlert } from './types/sos-alert.type';
+import { SosNote } from './types/sos-note.type';
 import { SosRequest, SosRequestConnection } from './types/sos-request.type';
 
 @Resolver()
@@ -109,6 +110,18 @@ export class SosResolver {
   ): Promise<boolean> {
     await this.lifecycle.rate(ctx, sosId, rating, comment);
     return true;
+  }
+
+  @Authorized(Role.PROFESSIONAL, Role.ADMIN)
+  @Mutation(() => SosRequest, { description: 'PROFESSIONAL and ADMIN only: calls an open SOS off, with a reason (audited; not counted against the requester).' })
+  async cancelSosAsStaff(@Arg('sosId', () => ID) sosId: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context): Promise<SosRow> {
+    return this.service.fresh(ctx, await this.lifecycle.cancelAsStaff(ctx, sosId, reason));
+  }
+
+  @Authorized(Role.PROFESSIONAL, Role.ADMIN)
+  @Mutation(() => SosNote, { description: 'PROFESSIONAL and ADMIN only: a note on an SOS (any state), seen by staff only (SosRequest.notes); audited.' })
+  addSosNote(@Arg('sosId', () => ID) sosId: string, @Arg('text', () => String) text: string, @Ctx() ctx: Context): Promise<SosNoteRow> {
+    return this.lifecycle.addNote(ctx, sosId, text);
   }
 
   @Authorized()

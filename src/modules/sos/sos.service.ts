@@ -10,7 +10,7 @@ import { sosErrors } from './sos.errors';
 import type { Raised } from './sos.intake';
 import type { SosLoaders } from './sos.loaders';
 import type { OutageIntake } from './sos.outage-intake';
-import type { RoutePointRow, SosEventRow, SosRepository, SosRow } from './sos.repository';
+import type { RoutePointRow, SosEventRow, SosNoteRow, SosRepository, SosRow } from './sos.repository';
 
 /** Reading SOS: what the viewer may see of them, through per-request loaders. Changes are in sos.lifecycle.ts. */
 export class SosService {
@@ -116,6 +116,11 @@ export class SosService {
   }
 
   /** Empty while the SOS is queued: its events are written when it is replayed, as of when they happened. */
+  /** Staff notes on the SOS, for staff only (null for anyone else). */
+  async notes(ctx: Context, sos: SosRow): Promise<SosNoteRow[] | null> {
+    return (await this.relation(ctx, sos)) === 'staff' ? this.repository.notesOf(sos.id) : null;
+  }
+
   /** The assigned volunteers' way to the SOS, for its requester and staff (null for anyone else). */
   async route(ctx: Context, sos: SosRow): Promise<RoutePointRow[] | null> {
     const relation = await this.relation(ctx, sos);
