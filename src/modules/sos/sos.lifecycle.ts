@@ -115,15 +115,11 @@ export class SosLifecycle {
     await this.events.transaction(this.sql, async (tx, { emit }) => {
       const sos = await this.repository.lock(tx, id);
       if (!sos || sos.requesterId !== ctx.tokenUserId) throw sosErrors.notFound();
-      this.assertAllowed(sos, 'cancelled');
-      const alerts = await this.alerts.closeOpen(tx, id, 'WITHDRAWN');
-      await this.repository.update(tx, id, { status: SosStatus.CANCELLED, closedAt: new Date(), nextStepAt: null, closeNote: note });
-      const event = await this.repository.appendEvent(tx, id, SosEventType.CANCELLED, note);
+      await this.callOff(tx, emit, sos, note, note);
       const record = await this.repository.cancellationRecord(tx, sos.requesterId);
       if (record.total >= this.settings.cancellationsMinimum && record.cancelled / record.total > this.settings.cancellationShareToFlag) {
         await this.users.flagForReview(tx, sos.requesterId, 'cancels most of their SOS');
       }
-      await this.closed(sos, emit, { events: [event], alerts });
     });
     return id;
   }
@@ -137,12 +133,8 @@ export class SosLifecycle {
     const why = requiredText('reason', reason);
     await this.events.transaction(this.sql, async (tx, { emit }) => {
       const sos = await this.lockFor(ctx, tx, id, ['staff']);
-      this.assertAllowed(sos, 'cancelled');
-      const alerts = await this.alerts.closeOpen(tx, id, 'WITHDRAWN');
-      await this.repository.update(tx, id, { status: SosStatus.CANCELLED, closedAt: new Date(), nextStepAt: null, closeNote: why });
-      const event = await this.repository.appendEvent(tx, id, SosEventType.CANCELLED, `Cancelled by staff: ${why}`);
+      await this.callOff(tx, emit, sos, why, `Cancelled by staff: ${why}`);
       await emit('sos.cancelledByStaff', { sosId: id, staffId: ctx.tokenUserId!, reason: why });
-      await this.closed(sos, emit, { events: [event], alerts });
     });
     return id;
   }
@@ -233,6 +225,15 @@ export class SosLifecycle {
 
   private assertAllowed(sos: SosRow, action: SosAction): void {
     if (!allows(sos.status, action)) throw sosErrors.wrongState(sos.status, action);
+  }
+
+  /** Cancels a locked SOS: its open offers are withdrawn, its volunteer (if any) freed, everyone told. */
+  private async callOff(tx: Tx, emit: Emitter<SosEvents>['emit'], sos: SosRow, closeNote: string | null, message: string | null): Promise<void> {
+    this.assertAllowed(sos, 'cancelled');
+    const alerts = await this.alerts.closeOpen(tx, sos.id, 'WITHDRAWN');
+    await this.repository.update(tx, sos.id, { status: SosStatus.CANCELLED, closedAt: new Date(), nextStepAt: null, closeNote });
+    const event = await this.repository.appendEvent(tx, sos.id, SosEventType.CANCELLED, message);
+    await this.closed(sos, emit, { events: [event], alerts });
   }
 
   /** An SOS closed (resolved, cancelled): its volunteer, if any, is free again, and everyone is told. */
