@@ -32,7 +32,7 @@ export function createModules(infra: Infrastructure) {
   const events = new DomainEvents<AppEvents>(infra.logger);
   const tokens = new AccessTokens(infra.config.JWT_SECRET, infra.config.ACCESS_TOKEN_TTL_SECONDS);
   const users = createUsersModule(infra.db, infra.sql, events);
-  const audit = createAuditModule(infra.sql);
+  const audit = createAuditModule(infra.sql, infra.logger);
   const auth = createAuthModule({ ...infra, users: users.service, tokens, events });
   const volunteers = createVolunteersModule({ ...infra, events, users: users.service });
   const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search });
@@ -90,6 +90,13 @@ export function createModules(infra: Infrastructure) {
   );
   events.onTransaction('sos.noteAdded', ({ sosId, noteId, staffId }, tx) =>
     audit.service.record(tx, { actorId: staffId, kind: AuditKind.SOS_NOTE_ADDED, subjectType: AuditSubjectType.SOS, subjectId: sosId, details: { noteId } }),
+  );
+  // Reads and lockouts have no transaction: written on their own (reads once per while).
+  events.on('sos.exactLocationRead', ({ sosId, staffId }) =>
+    audit.service.recordRead({ actorId: staffId, kind: AuditKind.EXACT_LOCATION_READ, subjectType: AuditSubjectType.SOS, subjectId: sosId }),
+  );
+  events.on('auth.loginLockedOut', ({ userId, clientIp, retryAfterSeconds }) =>
+    audit.service.recordNow({ actorId: null, kind: AuditKind.LOGIN_LOCKED_OUT, subjectType: AuditSubjectType.USER, subjectId: userId, details: { clientIp, retryAfterSeconds } }),
   );
   events.onTransaction('auth.refreshTokenReused', ({ userId, familyId, revoked }, tx) =>
     audit.service.record(tx, { actorId: null, kind: AuditKind.REFRESH_TOKEN_REUSED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { familyId, revoked } }),

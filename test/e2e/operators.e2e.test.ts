@@ -5,6 +5,7 @@ import {
   AddSosNoteDocument,
   AuditLogDocument,
   CancelSosAsStaffDocument,
+  LoginDocument,
   MyAlertsDocument,
   MyVolunteerProfileDocument,
   PendingVolunteersDocument,
@@ -188,7 +189,9 @@ describe('staff actions on an SOS', () => {
     expect((await admin.client.request(SosNotesDocument, { id: raiseSos.id })).sos!.notes).toEqual([addSosNote]);
     expect((await person.client.request(SosNotesDocument, { id: raiseSos.id })).sos!.notes).toBeNull();
 
-    expect((await auditOf(admin, { subjectId: raiseSos.id })).map((e) => [e.kind, e.actorId, e.details])).toEqual([
+    // (Staff were also shown its exact location: that read is audited too, and tested below.)
+    const actions = (await auditOf(admin, { subjectId: raiseSos.id })).filter((e) => e.kind !== 'EXACT_LOCATION_READ');
+    expect(actions.map((e) => [e.kind, e.actorId, e.details])).toEqual([
       ['SOS_NOTE_ADDED', professional.id, { noteId: addSosNote.id }],
       ['SOS_CANCELLED_BY_STAFF', professional.id, { reason: 'Duplicate of a phone call' }],
     ]);
@@ -269,6 +272,25 @@ describe('audit log', () => {
     await expectError(admin.client.request(AuditLogDocument, { after: 'not-a-cursor' }), 'BAD_USER_INPUT', { field: 'after' });
     await expectError(admin.client.request(AuditLogDocument, { filter: { from: before, to: before } }), 'BAD_USER_INPUT', { field: 'filter.to' });
     await expectError(admin.client.request(AuditLogDocument, { first: 0 }), 'BAD_USER_INPUT', { field: 'first' });
+  });
+
+  it("records staff reading an SOS's exact location (once per while) and a sign-in locked out by failed attempts", async () => {
+    const admin = await signInAs(server, Role.ADMIN);
+    const person = await signUp(server);
+    const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: freshCentre(), category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    await person.client.request(SosDocument, { id: raiseSos.id });
+    expect(await auditOf(admin, { subjectId: raiseSos.id })).toEqual([]);
+    await admin.client.request(SosDocument, { id: raiseSos.id });
+    await admin.client.request(SosDocument, { id: raiseSos.id });
+    expect((await auditOf(admin, { subjectId: raiseSos.id })).map((e) => [e.kind, e.actorId])).toEqual([['EXACT_LOCATION_READ', admin.id]]);
+
+    const attempt = () => server.client().request(LoginDocument, { input: { email: person.email, password: 'not the password at all' } });
+    for (let i = 0; i < Number(server.config.LOGIN_FAILURES_PER_ACCOUNT); i++) await expectError(attempt(), 'UNAUTHENTICATED');
+    await expectError(attempt(), 'RATE_LIMITED');
+    await expectError(attempt(), 'RATE_LIMITED');
+    const lockouts = await auditOf(admin, { subjectId: person.id, kind: 'LOGIN_LOCKED_OUT' });
+    expect(lockouts).toHaveLength(1);
+    expect(lockouts[0]).toMatchObject({ actorId: null, details: { clientIp: expect.any(String), retryAfterSeconds: expect.any(Number) } });
   });
 
   it('cannot be changed, not even by the database role the API connects as', async () => {

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../platform/db';
+import type { Queryable, Sql } from '../../platform/db';
 import type { AuditKind, AuditSubjectType } from './audit-kinds';
 
 export interface NewAuditEntry {
@@ -29,8 +29,9 @@ const COLUMNS = `id, at, actor_id AS "actorId", kind, subject_type AS "subjectTy
 export class AuditRepository {
   constructor(private readonly sql: Sql) {}
 
-  async insert(tx: Tx, entry: NewAuditEntry): Promise<void> {
-    await tx.query(`INSERT INTO audit_events (actor_id, kind, subject_type, subject_id, details) VALUES ($1, $2, $3, $4, $5)`, [
+  /** In the caller's transaction, or on its own. */
+  async insert(entry: NewAuditEntry, client: Queryable = this.sql): Promise<void> {
+    await client.query(`INSERT INTO audit_events (actor_id, kind, subject_type, subject_id, details) VALUES ($1, $2, $3, $4, $5)`, [
       entry.actorId,
       entry.kind,
       entry.subjectType,

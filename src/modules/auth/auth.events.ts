@@ -10,4 +10,6 @@ export interface AuthEvents {
    * revoked, inside that transaction (the audit log records it there).
    */
   'auth.refreshTokenReused': { userId: string; familyId: string; revoked: number };
+  /** An account's sign-in was locked out: the first refused attempt of its window (no transaction; the audit log records it). */
+  'auth.loginLockedOut': { userId: string; clientIp: string; retryAfterSeconds: number };
 }

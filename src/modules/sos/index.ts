@@ -113,7 +113,7 @@ export function createSosModule(deps: {
     logger,
   );
   const replay = new OutageReplay(journal, repository, alerts, sql, events, lifecycle, scheduler, logger);
-  const service = new SosService(repository, alerts, access, volunteers, loaders, outage);
+  const service = new SosService(repository, alerts, access, volunteers, loaders, outage, events);
   const feeds = new SosFeeds(service, repository, alerts, volunteers, deps.pubsub, outage);
   return {
     service,

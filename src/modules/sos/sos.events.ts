@@ -28,4 +28,6 @@ export interface SosEvents {
   'sos.cancelledByStaff': { sosId: string; staffId: string; reason: string };
   /** Staff wrote a note on an SOS, inside that transaction. */
   'sos.noteAdded': { sosId: string; noteId: string; staffId: string };
+  /** Staff were shown an SOS's exact location (no transaction: a read). The audit log records it, once per while. */
+  'sos.exactLocationRead': { sosId: string; staffId: string };
 }

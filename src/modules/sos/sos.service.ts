@@ -1,5 +1,6 @@
 import { signedIn, type Context } from '../../platform/auth';
 import { isDependencyUnavailable } from '../../platform/errors';
+import type { EventBus } from '../../platform/events';
 import { pageOf, pageSize } from '../../platform/graphql/cursor';
 import type { Point } from '../../platform/geo';
 import { assertId } from '../../platform/validation';
@@ -8,6 +9,7 @@ import { locationFor, seesRequester, type Relation, type SosAccess } from './sos
 import type { AlertRow, SosAlertsRepository } from './sos-alerts.repository';
 import { sosErrors } from './sos.errors';
 import type { Raised } from './sos.intake';
+import type { SosEvents } from './sos.events';
 import type { SosLoaders } from './sos.loaders';
 import type { OutageIntake } from './sos.outage-intake';
 import type { RoutePointRow, SosEventRow, SosNoteRow, SosRepository, SosRow } from './sos.repository';
@@ -21,6 +23,7 @@ export class SosService {
     private readonly volunteers: VolunteersService,
     private readonly loaders: () => SosLoaders,
     private readonly outage: OutageIntake,
+    private readonly events: EventBus<SosEvents>,
   ) {}
 
   /**
@@ -108,7 +111,9 @@ export class SosService {
   }
 
   async visibleLocation(ctx: Context, sos: SosRow): Promise<Point> {
-    return locationFor(await this.relation(ctx, sos), sos);
+    const relation = await this.relation(ctx, sos);
+    if (relation === 'staff') await this.events.emit('sos.exactLocationRead', { sosId: sos.id, staffId: ctx.tokenUserId! });
+    return locationFor(relation, sos);
   }
 
   async showsRequester(ctx: Context, sos: SosRow): Promise<boolean> {
