@@ -18,7 +18,7 @@ export type AlertStatus =
   | 'OFFERED'
   | 'WITHDRAWN';
 
-/** ROLE_CHANGED: an admin changed a role (details: from, to). ACCOUNT_SUSPENDED (details: reason, until) / ACCOUNT_REINSTATED: an admin suspended or reinstated an account. VOLUNTEER_VERIFIED / VOLUNTEER_REJECTED: an admin decided on a volunteer (details: reason). REFRESH_TOKEN_REUSED: a refresh token was presented twice and its sign-in revoked (no actor; details: revoked). SOS_CANCELLED_BY_STAFF (details: reason) / SOS_NOTE_ADDED (details: noteId): staff acted on an SOS. EXACT_LOCATION_READ: staff were shown an SOS's exact location (once per 10 minutes per person and SOS). LOGIN_LOCKED_OUT: failed sign-ins locked an account out (no actor; details: clientIp, retryAfterSeconds). */
+/** ROLE_CHANGED: an admin changed a role (details: from, to). ACCOUNT_SUSPENDED (details: reason, until) / ACCOUNT_REINSTATED: an admin suspended or reinstated an account. VOLUNTEER_VERIFIED / VOLUNTEER_REJECTED: an admin decided on a volunteer (details: reason). REFRESH_TOKEN_REUSED: a refresh token was presented twice and its sign-in revoked (no actor; details: revoked). SOS_CANCELLED_BY_STAFF (details: reason) / SOS_NOTE_ADDED (details: noteId): staff acted on an SOS. EXACT_LOCATION_READ: staff were shown an SOS's exact location, or an admin a volunteer's stored one (once per 10 minutes per person and subject). LOGIN_LOCKED_OUT: failed sign-ins locked an account out (no actor; details: clientIp, retryAfterSeconds). */
 export type AuditKind =
   | 'ACCOUNT_REINSTATED'
   | 'ACCOUNT_SUSPENDED'

@@ -95,6 +95,9 @@ export function createModules(infra: Infrastructure) {
   events.on('sos.exactLocationRead', ({ sosId, staffId }) =>
     audit.service.recordRead({ actorId: staffId, kind: AuditKind.EXACT_LOCATION_READ, subjectType: AuditSubjectType.SOS, subjectId: sosId }),
   );
+  events.on('volunteer.exactLocationRead', ({ volunteerId, staffId }) =>
+    audit.service.recordRead({ actorId: staffId, kind: AuditKind.EXACT_LOCATION_READ, subjectType: AuditSubjectType.VOLUNTEER, subjectId: volunteerId }),
+  );
   events.on('auth.loginLockedOut', ({ userId, clientIp, retryAfterSeconds }) =>
     audit.service.recordNow({ actorId: null, kind: AuditKind.LOGIN_LOCKED_OUT, subjectType: AuditSubjectType.USER, subjectId: userId, details: { clientIp, retryAfterSeconds } }),
   );

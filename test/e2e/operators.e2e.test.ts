@@ -21,6 +21,7 @@ import {
   SuspendUserDocument,
   UpdateLocationDocument,
   UserByIdDocument,
+  UserVolunteerDocument,
   UsersDocument,
   VerifyVolunteerDocument,
   type AuditKind,
@@ -108,8 +109,10 @@ describe('volunteer verification queue', () => {
     expect((await older.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id)).toEqual([raiseSos.id]);
     expect((await newer.client.request(MyAlertsDocument)).myAlerts).toEqual([]);
 
-    expect((await auditOf(admin, { subjectId: older.volunteerId })).map((e) => [e.kind, e.actorId])).toEqual([['VOLUNTEER_VERIFIED', admin.id]]);
-    expect((await auditOf(admin, { subjectId: newer.volunteerId })).map((e) => [e.kind, e.actorId, e.details.reason])).toEqual([
+    // (The admin's answers showed the volunteers' locations: those reads are audited too, and tested below.)
+    const decisions = async (volunteerId: string) => (await auditOf(admin, { subjectId: volunteerId })).filter((e) => e.kind !== 'EXACT_LOCATION_READ');
+    expect((await decisions(older.volunteerId)).map((e) => [e.kind, e.actorId])).toEqual([['VOLUNTEER_VERIFIED', admin.id]]);
+    expect((await decisions(newer.volunteerId)).map((e) => [e.kind, e.actorId, e.details.reason])).toEqual([
       ['VOLUNTEER_REJECTED', admin.id, 'Certificate could not be checked'],
     ]);
   });
@@ -283,6 +286,12 @@ describe('audit log', () => {
     await admin.client.request(SosDocument, { id: raiseSos.id });
     await admin.client.request(SosDocument, { id: raiseSos.id });
     expect((await auditOf(admin, { subjectId: raiseSos.id })).map((e) => [e.kind, e.actorId])).toEqual([['EXACT_LOCATION_READ', admin.id]]);
+    // So is an admin shown a volunteer's stored location (the volunteer seeing their own is not).
+    const volunteer = await volunteerAt(server, at(200, 0, freshCentre()));
+    await volunteer.client.request(MyVolunteerProfileDocument);
+    expect(await auditOf(admin, { subjectId: volunteer.volunteerId })).toEqual([]);
+    expect((await admin.client.request(UserVolunteerDocument, { id: volunteer.id })).user!.volunteer!.lastLocation).not.toBeNull();
+    expect((await auditOf(admin, { subjectId: volunteer.volunteerId })).map((e) => [e.kind, e.subjectType, e.actorId])).toEqual([['EXACT_LOCATION_READ', 'VOLUNTEER', admin.id]]);
 
     const attempt = () => server.client().request(LoginDocument, { input: { email: person.email, password: 'not the password at all' } });
     for (let i = 0; i < Number(server.config.LOGIN_FAILURES_PER_ACCOUNT); i++) await expectError(attempt(), 'UNAUTHENTICATED');

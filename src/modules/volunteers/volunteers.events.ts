@@ -12,4 +12,6 @@ export interface VolunteerEvents {
   'volunteer.verified': { volunteerId: string; userId: string; adminId: string };
   /** An admin turned a volunteer down, inside that transaction. */
   'volunteer.rejected': { volunteerId: string; userId: string; adminId: string; reason: string };
+  /** An admin was shown a volunteer's stored location (no transaction: a read). The audit log records it, once per while. */
+  'volunteer.exactLocationRead': { volunteerId: string; staffId: string };
 }

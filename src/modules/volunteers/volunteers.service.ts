@@ -304,8 +304,12 @@ export class VolunteersService {
   /** Where a volunteer was last stored: for the volunteer themself, admins, and the person they are helping now. */
   async visibleLocation(ctx: Context, row: VolunteerRow): Promise<Point | null> {
     if (row.latitude === null || row.longitude === null || !ctx.tokenUserId) return null;
-    const allowed = ctx.tokenUserId === row.userId || ctx.tokenUserId === row.assistingUserId || (await ctx.viewer())?.role === Role.ADMIN;
-    return allowed ? { latitude: row.latitude, longitude: row.longitude } : null;
+    const own = ctx.tokenUserId === row.userId || ctx.tokenUserId === row.assistingUserId;
+    if (!own) {
+      if ((await ctx.viewer())?.role !== Role.ADMIN) return null;
+      await this.events.emit('volunteer.exactLocationRead', { volunteerId: row.id, staffId: ctx.tokenUserId });
+    }
+    return { latitude: row.latitude, longitude: row.longitude };
   }
 
   private async isStaff(ctx: Context): Promise<boolean> {
