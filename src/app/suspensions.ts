@@ -31,9 +31,11 @@ export function propagateSuspensions(deps: {
   let feed: Feed<{ userId: string }> | undefined;
   let heardAt = Date.now();
   const catchUp = async () => {
-    const since = new Date(heardAt - CATCH_UP_MARGIN_MS);
-    heardAt = Date.now();
-    for (const userId of await users.suspendedSince(since)) apply(userId);
+    const lookedAt = Date.now();
+    const suspended = await users.suspendedSince(new Date(heardAt - CATCH_UP_MARGIN_MS));
+    // Only now: should PostgreSQL not answer, the next catch-up looks as far back again.
+    heardAt = lookedAt;
+    for (const userId of suspended) apply(userId);
   };
 
   const pause = () => new Promise((resolve) => setTimeout(resolve, RETRY_LISTEN_MS).unref());

@@ -1,5 +1,5 @@
-import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { Role, type Context } from '../../platform/auth';
+import { Arg, Authorized, Int, Query, Resolver } from 'type-graphql';
+import { Role } from '../../platform/auth';
 import type { AuditService } from './audit.service';
 import { AuditEventConnection } from './types/audit-event.type';
 import { AuditLogFilter } from './types/audit-log-filter.input';
@@ -11,11 +11,10 @@ export class AuditResolver {
   @Authorized(Role.ADMIN)
   @Query(() => AuditEventConnection, { description: 'ADMIN only: the audit log, newest first.' })
   auditLog(
-    @Ctx() ctx: Context,
     @Arg('filter', () => AuditLogFilter, { nullable: true }) filter?: AuditLogFilter | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
-    return this.service.page(ctx, filter ?? {}, first, after);
+    return this.service.page(filter ?? {}, first, after);
   }
 }

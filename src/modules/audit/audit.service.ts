@@ -1,4 +1,3 @@
-import type { Context } from '../../platform/auth';
 import type { Tx } from '../../platform/db';
 import { badInput } from '../../platform/errors';
 import { pageOf } from '../../platform/graphql/cursor';
@@ -50,7 +49,7 @@ export class AuditService {
     await this.recordNow(entry);
   }
 
-  page(_ctx: Context, filter: AuditFilter, first: number | null | undefined, after: string | null | undefined) {
+  page(filter: AuditFilter, first: number | null | undefined, after: string | null | undefined) {
     const checked: AuditFilter = {
       ...filter,
       actorId: filter.actorId ? assertId('filter.actorId', filter.actorId) : null,

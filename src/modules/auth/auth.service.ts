@@ -71,7 +71,7 @@ export class AuthService {
     // Every attempt counts as a failure until it succeeds: counting only after the ~100 ms of
     // hashing would let hundreds of concurrent guesses through before the first one counted.
     const [accountState, ipState] = await Promise.all([perAccount.hit(account), perIp.hit(network)]);
-    if (perAccount.isExceeded(accountState) && !perAccount.isExceeded({ ...accountState, count: accountState.count - 1 })) {
+    if (perAccount.isFirstRefusal(accountState)) {
       // The attempt that locked the account out (once per window): the audit log notes whose.
       const locked = await this.users.findByEmail(email);
       if (locked) await this.events.emit('auth.loginLockedOut', { userId: locked.id, clientIp: ctx.clientIp, retryAfterSeconds: accountState.retryAfterSeconds });

@@ -37,8 +37,7 @@ export class UsersService {
       await this.repository.suspend(tx, id, why, until);
       await emit('user.suspended', { userId: id, adminId, reason: why, until });
     });
-    this.forget(ctx, id);
-    return (await this.byId(ctx, id))!;
+    return this.reread(ctx, id);
   }
 
   /** ADMIN: ends a suspension (audited); the person signs in again. */
@@ -52,8 +51,7 @@ export class UsersService {
       await this.repository.reinstate(tx, id);
       await emit('user.reinstated', { userId: id, adminId });
     });
-    this.forget(ctx, id);
-    return (await this.byId(ctx, id))!;
+    return this.reread(ctx, id);
   }
 
   /** Accounts suspended since `since`: an instance that may have missed the news catches up. */
@@ -79,8 +77,7 @@ export class UsersService {
       await this.repository.setRole(tx, id, role);
       await emit('user.roleChanged', { userId: id, from: user.role, to: role, adminId });
     });
-    this.forget(ctx, id);
-    return (await this.byId(ctx, id))!;
+    return this.reread(ctx, id);
   }
 
   /** The signed-in user; UNAUTHENTICATED when the token's account no longer exists. */
@@ -93,6 +90,12 @@ export class UsersService {
   /** For staff looking a person up: the id is checked before it reaches the database. */
   userById(ctx: Context, id: string): Promise<UserRow | null> {
     return this.byId(ctx, assertId('id', id));
+  }
+
+  /** The user as committed now (after a change this request made). */
+  private async reread(ctx: Context, id: string): Promise<UserRow> {
+    this.forget(ctx, id);
+    return (await this.byId(ctx, id))!;
   }
 
   /** Drops a user from this context's cache (a long-lived subscription re-reads who its viewer is). */

@@ -67,6 +67,11 @@ export class FixedWindowLimiter {
     return state.count > this.limit;
   }
 
+  /** The first call of the window that is refused: the moment the subject is locked out. */
+  isFirstRefusal(state: WindowState): boolean {
+    return state.count === this.limit + 1;
+  }
+
   isExhausted(state: WindowState): boolean {
     return state.count >= this.limit;
   }
