@@ -4,6 +4,7 @@ import { DomainEvents } from '../platform/events';
 import { auditResolvers, AuditKind, AuditSubjectType, createAuditModule } from '../modules/audit';
 import { authResolvers, createAuthModule, type AuthEvents } from '../modules/auth';
 import { chatResolvers, createChatModule, type ChatEvents } from '../modules/chat';
+import { createModerationModule, FlagAction, FlagSubjectType, moderationResolvers, type ModerationEvents } from '../modules/moderation';
 import { createNotificationsModule, notificationsResolvers } from '../modules/notifications';
 import { PresenceService, type PresenceEvents } from '../modules/presence';
 import { createUsersModule, usersResolvers, type UsersEvents } from '../modules/users';
@@ -13,7 +14,7 @@ import { createVolunteersModule, volunteersResolvers, type VolunteerEvents } fro
 import type { Infrastructure } from './infrastructure';
 
 /** Every domain event of the API: each module declares its own in `<module>.events.ts`. */
-export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents & ChatEvents & UsersEvents;
+export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents & ChatEvents & UsersEvents & ModerationEvents;
 
 /** Every resolver class of the API, as each module lists its own. */
 export const resolverClasses = [
@@ -25,6 +26,7 @@ export const resolverClasses = [
   ...signalingResolvers,
   ...notificationsResolvers,
   ...auditResolvers,
+  ...moderationResolvers,
 ] as const;
 
 /** Wires every module to the infrastructure, to the modules it calls, and to the events it reacts to. */
@@ -34,8 +36,18 @@ export function createModules(infra: Infrastructure) {
   const users = createUsersModule(infra.db, infra.sql, events);
   const audit = createAuditModule(infra.sql, infra.logger);
   const auth = createAuthModule({ ...infra, users: users.service, tokens, events });
-  const volunteers = createVolunteersModule({ ...infra, events, users: users.service });
-  const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search });
+  // Flags are about people, volunteers and SOS, whose modules raise them: those are reached through ports.
+  const moderation = createModerationModule(infra.sql, events, {
+    markSubject: (tx, type, id, flagged) => {
+      if (type === FlagSubjectType.USER) return users.service.setReviewFlag(tx, id, flagged);
+      if (type === FlagSubjectType.VOLUNTEER) return volunteers.service.setReviewFlag(tx, id, flagged);
+      return sos.service.setReviewFlag(tx, id, flagged);
+    },
+    suspend: (ctx, userId, reason, until) => users.service.suspend(ctx, userId, reason, until),
+  });
+  const flags = moderation.service;
+  const volunteers = createVolunteersModule({ ...infra, events, users: users.service, flags });
+  const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search, flags });
   const presence = new PresenceService(infra.redis, events, infra.logger);
   const chat = createChatModule({ ...infra, users: users.service, sos: sos.service, presence, events });
   const signaling = createSignalingModule({ ...infra, chat: chat.service, sos: sos.service });
@@ -101,6 +113,12 @@ export function createModules(infra: Infrastructure) {
   events.on('auth.loginLockedOut', ({ userId, clientIp, retryAfterSeconds }) =>
     audit.service.recordNow({ actorId: null, kind: AuditKind.LOGIN_LOCKED_OUT, subjectType: AuditSubjectType.USER, subjectId: userId, details: { clientIp, retryAfterSeconds } }),
   );
+  events.onTransaction('flag.resolved', ({ flagId, kind, subjectType, subjectId, personId, action, note, staffId }, tx) =>
+    audit.service.record(tx, { actorId: staffId, kind: AuditKind.FLAG_RESOLVED, subjectType: AuditSubjectType[subjectType as keyof typeof AuditSubjectType], subjectId, details: { flagId, kind, action, note, personId } }),
+  );
+  // A warning is mailed to the person concerned, from the outbox like any notification.
+  events.onTransaction('flag.resolved', (resolved, tx) => (resolved.action === FlagAction.WARN ? notifications.outbox.flagResolved(tx, resolved) : Promise.resolve()));
+  events.on('flag.resolved', (resolved) => notifications.outbox.committed(resolved));
   events.onTransaction('auth.refreshTokenReused', ({ userId, familyId, revoked }, tx) =>
     audit.service.record(tx, { actorId: null, kind: AuditKind.REFRESH_TOKEN_REUSED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { familyId, revoked } }),
   );
@@ -143,6 +161,7 @@ export function createModules(infra: Infrastructure) {
       ...signaling.resolvers,
       ...notifications.resolvers,
       ...audit.resolvers,
+      ...moderation.resolvers,
     ],
   };
 }

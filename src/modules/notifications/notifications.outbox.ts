@@ -1,12 +1,13 @@
 import type { Tx } from '../../platform/db';
 import type { AuthEvents } from '../auth';
 import type { ChatEvents } from '../chat';
+import type { ModerationEvents } from '../moderation';
 import type { SosChange, SosEvents } from '../sos';
 import type { UsersService } from '../users';
 import type { VolunteersService } from '../volunteers';
 import type { NotificationDispatcher } from './notifications.dispatcher';
 import type { NotificationsRepository, Written } from './notifications.repository';
-import { alertedVolunteers, escalates, notificationOfAccept, notificationOfPasswordReset, notificationsOf, notificationsOfMessage } from './notifications.rules';
+import { alertedVolunteers, escalates, notificationOfAccept, notificationOfPasswordReset, notificationOfWarning, notificationsOf, notificationsOfMessage } from './notifications.rules';
 
 /**
  * Writes notifications into the outbox inside the transaction of the change that causes them
@@ -41,6 +42,12 @@ export class NotificationOutbox {
 
   async passwordResetRequested(tx: Tx, request: AuthEvents['auth.passwordResetRequested']): Promise<void> {
     this.written.set(request, await this.repository.insert(tx, [notificationOfPasswordReset(request)]));
+  }
+
+  /** Staff warned the person concerned by a flag: they get the note by mail. */
+  async flagResolved(tx: Tx, resolved: ModerationEvents['flag.resolved']): Promise<void> {
+    const warning = notificationOfWarning(resolved);
+    if (warning) this.written.set(resolved, await this.repository.insert(tx, [warning]));
   }
 
   /** Only participants whose app was closed get a row (delivery checks again when it is due). */

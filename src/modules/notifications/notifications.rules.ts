@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AlertStatus, NotificationCategory, NotificationChannel, SosEventType } from '../../platform/db';
 import type { AuthEvents } from '../auth';
 import type { ChatEvents } from '../chat';
+import type { ModerationEvents } from '../moderation';
 import type { SosChange, SosEvents } from '../sos';
 import type { NewNotification } from './notifications.repository';
 
@@ -83,6 +84,18 @@ export function notificationOfPasswordReset(request: AuthEvents['auth.passwordRe
     channel: NotificationChannel.EMAIL,
     category: NotificationCategory.PASSWORD_RESET,
     payload: { token: request.token },
+  };
+}
+
+/** A staff warning after a review flag, mailed to the person concerned (none when their account is gone). */
+export function notificationOfWarning(resolved: ModerationEvents['flag.resolved']): NewNotification | null {
+  if (!resolved.personId) return null;
+  return {
+    dedupKey: `flag:${resolved.flagId}:warning`,
+    userId: resolved.personId,
+    channel: NotificationChannel.EMAIL,
+    category: NotificationCategory.ACCOUNT_WARNING,
+    payload: { note: resolved.note },
   };
 }
 

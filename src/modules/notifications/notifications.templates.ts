@@ -78,6 +78,13 @@ const MAIL_TEMPLATES: Record<Language, Partial<Record<NotificationCategory, (pay
         (links.passwordReset ? `Choose a new one here: ${links.passwordReset}?token=${p.token}` : `Enter this code in the app to choose a new one:\n\n${p.token}`) +
         '\n\nIt works once, within 30 minutes. If you did not ask for it, ignore this mail: your password stays as it is.',
     }),
+    ACCOUNT_WARNING: (p) => ({
+      title: 'A warning about your CareConnect account',
+      body:
+        'Our team reviewed how your account has been used and asks you to take note of this:\n\n' +
+        `${p.note}\n\n` +
+        'If it happens again, your account may be suspended. You can always raise an SOS in an emergency. Reply to this mail if you think this is a mistake.',
+    }),
   },
   de: {
     PASSWORD_RESET: (p, links) => ({
@@ -86,6 +93,13 @@ const MAIL_TEMPLATES: Record<Language, Partial<Record<NotificationCategory, (pay
         'Jemand (hoffentlich du) möchte das Passwort deines CareConnect-Kontos zurücksetzen.\n\n' +
         (links.passwordReset ? `Wähle hier ein neues: ${links.passwordReset}?token=${p.token}` : `Gib diesen Code in der App ein, um ein neues zu wählen:\n\n${p.token}`) +
         '\n\nEr gilt einmal und 30 Minuten lang. Wenn du das nicht warst, ignoriere diese Mail: dein Passwort bleibt, wie es ist.',
+    }),
+    ACCOUNT_WARNING: (p) => ({
+      title: 'Ein Hinweis zu deinem CareConnect-Konto',
+      body:
+        'Unser Team hat geprüft, wie dein Konto genutzt wurde, und bittet dich, Folgendes zu beachten:\n\n' +
+        `${p.note}\n\n` +
+        'Wenn es wieder vorkommt, kann dein Konto gesperrt werden. Im Notfall kannst du immer einen SOS auslösen. Antworte auf diese Mail, wenn du das für einen Irrtum hältst.',
     }),
   },
 };

@@ -9,6 +9,7 @@ import { FixThrottle } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
 import type { Redis } from '../../platform/redis';
+import type { FlagRaiser } from '../moderation';
 import type { UsersService } from '../users';
 import type { VolunteerSearch, VolunteersService } from '../volunteers';
 import { SosAccess } from './sos.access';
@@ -52,6 +53,7 @@ export function createSosModule(deps: {
   users: UsersService;
   volunteers: VolunteersService;
   search: VolunteerSearch;
+  flags: FlagRaiser;
 }) {
   const { config, logger, sql, events, volunteers } = deps;
   const repository = new SosRepository(sql);
@@ -95,7 +97,7 @@ export function createSosModule(deps: {
     { firstRadiusMeters: config.SOS_RADII_METERS[0], alertsPerStep: config.SOS_ALERTS_PER_STEP, stepTimeoutSeconds: config.SOS_STEP_TIMEOUT_SECONDS },
     logger,
   );
-  const intake = new SosIntake(repository, sql, events, scheduler, outage, { perHour: config.SOS_PER_HOUR, spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM }, logger);
+  const intake = new SosIntake(repository, sql, events, scheduler, outage, deps.flags, { perHour: config.SOS_PER_HOUR, spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM }, logger);
   const lifecycle = new SosLifecycle(
     repository,
     alerts,
@@ -103,7 +105,7 @@ export function createSosModule(deps: {
     events,
     access,
     volunteers,
-    deps.users,
+    deps.flags,
     outage,
     {
       fakeReportsToFlag: config.SOS_FAKE_REPORTS_TO_FLAG,
@@ -112,7 +114,7 @@ export function createSosModule(deps: {
     },
     logger,
   );
-  const replay = new OutageReplay(journal, repository, alerts, sql, events, lifecycle, scheduler, logger);
+  const replay = new OutageReplay(journal, repository, alerts, sql, events, lifecycle, scheduler, deps.flags, logger);
   const service = new SosService(repository, alerts, access, volunteers, loaders, outage, events);
   const feeds = new SosFeeds(service, repository, alerts, volunteers, deps.pubsub, outage);
   return {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ACCOUNT_GONE, type Context } from '../../platform/auth';
-import { isForeignKeyViolation, isUniqueViolation, type Sql } from '../../platform/db';
+import { isForeignKeyViolation, isUniqueViolation, type Sql, type Tx } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import { AppError, isDependencyUnavailable, unauthenticated } from '../../platform/errors';
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
+import { FlagKind, FlagSubjectType, type FlagRaiser } from '../moderation';
 import type { Skill } from '../volunteers';
 import { sosErrors } from './sos.errors';
 import type { SosEvents } from './sos.events';
@@ -16,6 +17,19 @@ import { SosEventType, SosStatus, type SosCategory } from './types/sos-enums';
 
 /** The review flag of an SOS raised from a suspended account. */
 export const SUSPENDED_ACCOUNT = 'raised from a suspended account';
+
+/** Opens the review flags of an SOS's reasons at raise (a place far from its IP's, a suspended account), in its transaction. */
+export async function flagRaisedSos(flags: FlagRaiser, tx: Tx, sos: { id: string; requesterId: string; flagReasons: string[] }): Promise<void> {
+  for (const reason of sos.flagReasons) {
+    await flags.raise(tx, {
+      kind: reason === SUSPENDED_ACCOUNT ? FlagKind.SUSPENDED_ACCOUNT_SOS : FlagKind.SPOOFED_LOCATION,
+      subjectType: FlagSubjectType.SOS,
+      subjectId: sos.id,
+      personId: sos.requesterId,
+      evidence: { reason },
+    });
+  }
+}
 
 export interface IntakeSettings {
   perHour: number;
@@ -48,6 +62,7 @@ export class SosIntake {
     private readonly events: EventBus<SosEvents>,
     private readonly scheduler: SosScheduler,
     private readonly outage: OutageIntake,
+    private readonly flags: FlagRaiser,
     private readonly settings: IntakeSettings,
     private readonly logger: Logger,
   ) {}
@@ -108,6 +123,7 @@ export class SosIntake {
       inserted = await this.events.transaction(this.sql, async (tx, { emit }) => {
         const written = await this.repository.insert(tx, sos);
         if (!written) return null;
+        await flagRaisedSos(this.flags, tx, sos);
         if (!fromSuspendedAccount) {
           await emit('sos.changed', { events: [written.created], alerts: [] });
           return written.sos;

@@ -4,7 +4,7 @@ import type { Emitter, EventBus } from '../../platform/events';
 import { AppError, badInput, isDependencyUnavailable } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { assertId } from '../../platform/validation';
-import type { UsersService } from '../users';
+import { FlagKind, FlagSubjectType, type FlagRaiser } from '../moderation';
 import type { VolunteerRow, VolunteersService } from '../volunteers';
 import type { Relation, SosAccess } from './sos.access';
 import type { SosAlertsRepository } from './sos-alerts.repository';
@@ -38,7 +38,7 @@ export class SosLifecycle {
     private readonly events: EventBus<SosEvents>,
     private readonly access: SosAccess,
     private readonly volunteers: VolunteersService,
-    private readonly users: UsersService,
+    private readonly flags: FlagRaiser,
     private readonly outage: OutageIntake,
     private readonly settings: LifecycleSettings,
     private readonly logger: Logger,
@@ -118,7 +118,13 @@ export class SosLifecycle {
       await this.callOff(tx, emit, sos, note, note);
       const record = await this.repository.cancellationRecord(tx, sos.requesterId);
       if (record.total >= this.settings.cancellationsMinimum && record.cancelled / record.total > this.settings.cancellationShareToFlag) {
-        await this.users.flagForReview(tx, sos.requesterId, 'cancels most of their SOS');
+        await this.flags.raise(tx, {
+          kind: FlagKind.CANCELLATIONS,
+          subjectType: FlagSubjectType.USER,
+          subjectId: sos.requesterId,
+          personId: sos.requesterId,
+          evidence: { cancelled: record.cancelled, total: record.total, lastSosId: sos.id },
+        });
       }
     });
     return id;
@@ -193,7 +199,15 @@ export class SosLifecycle {
     await this.events.transaction(this.sql, async (tx) => {
       const sos = await this.lockFor(ctx, tx, id, ['alerted', 'assigned']);
       const reporters = await this.repository.reportFake(tx, id, volunteer.id, text, sos.requesterId);
-      if (reporters >= this.settings.fakeReportsToFlag) await this.users.flagForReview(tx, sos.requesterId, 'SOS reported as fake by several volunteers');
+      if (reporters >= this.settings.fakeReportsToFlag) {
+        await this.flags.raise(tx, {
+          kind: FlagKind.FAKE_SOS_REPORTS,
+          subjectType: FlagSubjectType.USER,
+          subjectId: sos.requesterId,
+          personId: sos.requesterId,
+          evidence: { reporters, sosId: id, volunteerId: volunteer.id, reason: text },
+        });
+      }
     });
   }
 

@@ -2,8 +2,10 @@ import type { Sql, Tx } from '../../platform/db';
 import type { Emitter, EventBus } from '../../platform/events';
 import { AppError, isDependencyUnavailable } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
+import type { FlagRaiser } from '../moderation';
 import type { SosAlertsRepository } from './sos-alerts.repository';
 import type { SosEvents } from './sos.events';
+import { flagRaisedSos } from './sos.intake';
 import type { SosLifecycle } from './sos.lifecycle';
 import type { JournaledAccept, OutageJournal, QueuedSos } from './sos.outage-journal';
 import type { SosRepository } from './sos.repository';
@@ -36,6 +38,7 @@ export class OutageReplay {
     private readonly events: EventBus<SosEvents>,
     private readonly lifecycle: SosLifecycle,
     private readonly scheduler: SosScheduler,
+    private readonly flags: FlagRaiser,
     private readonly logger: Logger,
   ) {}
 
@@ -156,9 +159,9 @@ export class OutageReplay {
     this.logger.warn({ sosId: sos.id, openSosId }, 'queued SOS written cancelled: the person had an open SOS');
   }
 
-  /** The SOS row and its CREATED event, as of when it was queued; null if the key is written already. */
-  private insert(tx: Tx, sos: QueuedSos, status: SosStatus | undefined) {
-    return this.repository.insert(tx, {
+  /** The SOS row and its CREATED event, as of when it was queued, with its review flags; null if the key is written already. */
+  private async insert(tx: Tx, sos: QueuedSos, status: SosStatus | undefined) {
+    const inserted = await this.repository.insert(tx, {
       id: sos.id,
       requesterId: sos.requesterId,
       idempotencyKey: sos.idempotencyKey,
@@ -171,5 +174,7 @@ export class OutageReplay {
       createdAt: new Date(sos.queuedAt),
       status,
     });
+    if (inserted) await flagRaisedSos(this.flags, tx, sos);
+    return inserted;
   }
 }

@@ -73,6 +73,7 @@ export type SosChanges = Partial<{
   arrivedAt: Date;
   closedAt: Date;
   closeNote: string | null;
+  flaggedForReview: boolean;
 }>;
 
 const CHANGE_COLUMNS: Record<keyof SosChanges, string> = {
@@ -86,6 +87,7 @@ const CHANGE_COLUMNS: Record<keyof SosChanges, string> = {
   arrivedAt: 'arrived_at',
   closedAt: 'closed_at',
   closeNote: 'close_note',
+  flaggedForReview: 'flagged_for_review',
 };
 
 /** `column = $n` for each change, numbered from `first`, and their values. */

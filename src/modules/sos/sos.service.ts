@@ -1,4 +1,5 @@
 import { signedIn, type Context } from '../../platform/auth';
+import type { Tx } from '../../platform/db';
 import { isDependencyUnavailable } from '../../platform/errors';
 import type { EventBus } from '../../platform/events';
 import { pageOf, pageSize } from '../../platform/graphql/cursor';
@@ -97,6 +98,11 @@ export class SosService {
   /** Whether an alert is still offered, unexpired and unseen (the SMS fallback asks before it sends). */
   isAlertUnattended(alertId: string): Promise<boolean> {
     return this.alerts.isUnattended(alertId);
+  }
+
+  /** Whether an open review flag is about this SOS (the moderation module says), in its transaction. */
+  setReviewFlag(tx: Tx, id: string, flagged: boolean): Promise<void> {
+    return this.repository.update(tx, id, { flaggedForReview: flagged });
   }
 
   /** For staff: SOS not yet closed, escalated ones first. */

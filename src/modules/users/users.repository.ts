@@ -8,8 +8,8 @@ export interface UserRow {
   phone: string | null;
   phoneVerified: boolean;
   role: Role;
+  /** An open review flag is about this person (the moderation module keeps it). */
   flaggedForReview: boolean;
-  flagReasons: string[];
   /** Suspended from suspendedAt until suspendedUntil (null: until reinstated); see `isSuspended`. */
   suspendedAt: Date | null;
   suspendedUntil: Date | null;
@@ -39,7 +39,7 @@ export interface NewUser {
 }
 
 const USER_COLUMNS = `id, email, display_name AS "displayName", phone, phone_verified AS "phoneVerified", role,
-  flagged_for_review AS "flaggedForReview", flag_reasons AS "flagReasons",
+  flagged_for_review AS "flaggedForReview",
   suspended_at AS "suspendedAt", suspended_until AS "suspendedUntil", suspension_reason AS "suspensionReason",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -135,17 +135,13 @@ export class UsersRepository {
     await tx.query('UPDATE users SET phone = $2, phone_verified = true, updated_at = now() WHERE id = $1', [id, phone]);
   }
 
-  /** Flags a person for staff review, once per reason. */
   /** Accounts with a staff role (PROFESSIONAL, ADMIN). */
   async staffIds(tx: Tx): Promise<string[]> {
     const { rows } = await tx.query<{ id: string }>(`SELECT id FROM users WHERE role IN ('PROFESSIONAL', 'ADMIN')`);
     return rows.map((r) => r.id);
   }
 
-  async flagForReview(tx: Tx, id: string, reason: string): Promise<void> {
-    await tx.query(
-      `UPDATE users SET flagged_for_review = true, flag_reasons = array_append(flag_reasons, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY(flag_reasons))`,
-      [id, reason],
-    );
+  async setReviewFlag(tx: Tx, id: string, flagged: boolean): Promise<void> {
+    await tx.query('UPDATE users SET flagged_for_review = $2, updated_at = now() WHERE id = $1', [id, flagged]);
   }
 }

@@ -164,7 +164,6 @@ export class UsersService {
     return this.repository.setRole(tx, id, role);
   }
 
-  /** Flags a person for staff review (repeated cancellations, fake reports), once per reason. */
   /** The person proved this number theirs (a code sent to it), in the caller's transaction. */
   setVerifiedPhone(tx: Tx, id: string, phone: string): Promise<void> {
     return this.repository.setVerifiedPhone(tx, id, phone);
@@ -187,7 +186,8 @@ export class UsersService {
     return this.repository.staffIds(tx);
   }
 
-  flagForReview(tx: Tx, id: string, reason: string): Promise<void> {
-    return this.repository.flagForReview(tx, id, reason);
+  /** Whether an open review flag is about this person (the moderation module says), in its transaction. */
+  setReviewFlag(tx: Tx, id: string, flagged: boolean): Promise<void> {
+    return this.repository.setReviewFlag(tx, id, flagged);
   }
 }

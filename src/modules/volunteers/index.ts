@@ -7,6 +7,7 @@ import type { EventBus } from '../../platform/events';
 import { FixThrottle } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { Redis } from '../../platform/redis';
+import type { FlagRaiser } from '../moderation';
 import type { UsersService } from '../users';
 import { VolunteerIndex } from './volunteer-index';
 import { UserVolunteerResolver, VolunteerProfileResolver } from './volunteer-profile.resolver';
@@ -37,6 +38,7 @@ export function createVolunteersModule(deps: {
   registry: Registry;
   events: EventBus<VolunteerEvents>;
   users: UsersService;
+  flags: FlagRaiser;
 }) {
   const { config, logger } = deps;
   const repository = new VolunteersRepository(deps.db, deps.sql);
@@ -50,6 +52,7 @@ export function createVolunteersModule(deps: {
     search,
     new FixThrottle(config.VOLUNTEER_LOCATION_PERSIST_SECONDS * 1000, config.VOLUNTEER_LOCATION_PERSIST_METERS),
     deps.users,
+    deps.flags,
     volunteerLoadersFactory(repository, index),
     {
       staleSeconds: config.VOLUNTEER_STALE_SECONDS,

@@ -20,7 +20,7 @@ export interface VolunteerRow {
   /** Reliability, which lowers a volunteer's rank in matching. */
   disconnectionCount: number;
   expiredAlertCount: number;
-  /** Set after VOLUNTEER_DISCONNECTIONS_TO_FLAG drops in 30 days, for staff to review. */
+  /** An open review flag is about this volunteer (after VOLUNTEER_DISCONNECTIONS_TO_FLAG drops in 30 days; the moderation module keeps it). */
   flaggedForReview: boolean;
   /** The SOS the volunteer is on the way to or at now, and the person who raised it (who may follow them). */
   assignedSosId: string | null;
@@ -171,8 +171,8 @@ export class VolunteersRepository {
     return rows[0].drops;
   }
 
-  async flagForReview(tx: Tx, id: string): Promise<void> {
-    await tx.query('UPDATE volunteer_profiles SET flagged_for_review = true WHERE id = $1', [id]);
+  async setReviewFlag(tx: Tx, id: string, flagged: boolean): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET flagged_for_review = $2 WHERE id = $1', [id, flagged]);
   }
 
   async setAvailable(id: string, available: boolean): Promise<void> {

@@ -6,6 +6,7 @@ import type { FixThrottle, Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import { assertId } from '../../platform/validation';
 import { pageOf } from '../../platform/graphql/cursor';
+import { FlagKind, FlagSubjectType, type FlagRaiser } from '../moderation';
 import type { UsersService } from '../users';
 import type { VolunteerIndex } from './volunteer-index';
 import type { SearchOptions, VolunteerSearch } from './volunteer-search';
@@ -45,6 +46,7 @@ export class VolunteersService {
     private readonly searcher: VolunteerSearch,
     private readonly throttle: FixThrottle,
     private readonly users: UsersService,
+    private readonly flags: FlagRaiser,
     private readonly loaders: () => VolunteerLoaders,
     private readonly settings: VolunteerSettings,
     private readonly logger: Logger,
@@ -74,7 +76,14 @@ export class VolunteersService {
   /** A volunteer dropped from an SOS for silence; VOLUNTEER_DISCONNECTIONS_TO_FLAG drops in 30 days flag them for review. */
   async recordDisconnection(tx: Tx, volunteerId: string, sosId: string): Promise<void> {
     const drops = await this.repository.recordDisconnection(tx, volunteerId, sosId);
-    if (drops >= this.settings.disconnectionsToFlag) await this.repository.flagForReview(tx, volunteerId);
+    if (drops < this.settings.disconnectionsToFlag) return;
+    const personId = (await this.userIdsOf(tx, [volunteerId])).get(volunteerId) ?? null;
+    await this.flags.raise(tx, { kind: FlagKind.DISCONNECTIONS, subjectType: FlagSubjectType.VOLUNTEER, subjectId: volunteerId, personId, evidence: { sosId, dropsIn30Days: drops } });
+  }
+
+  /** Whether an open review flag is about this volunteer (the moderation module says), in its transaction. */
+  setReviewFlag(tx: Tx, volunteerId: string, flagged: boolean): Promise<void> {
+    return this.repository.setReviewFlag(tx, volunteerId, flagged);
   }
 
   /** Whose volunteer profiles these are (volunteer id -> account id), in the caller's transaction. */
