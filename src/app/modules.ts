@@ -100,6 +100,9 @@ export function createModules(infra: Infrastructure) {
   events.onTransaction('sos.cancelledByStaff', ({ sosId, staffId, reason }, tx) =>
     audit.service.record(tx, { actorId: staffId, kind: AuditKind.SOS_CANCELLED_BY_STAFF, subjectType: AuditSubjectType.SOS, subjectId: sosId, details: { reason } }),
   );
+  events.onTransaction('sos.reassigned', ({ sosId, staffId, ...details }, tx) =>
+    audit.service.record(tx, { actorId: staffId, kind: AuditKind.SOS_REASSIGNED, subjectType: AuditSubjectType.SOS, subjectId: sosId, details }),
+  );
   events.onTransaction('sos.noteAdded', ({ sosId, noteId, staffId }, tx) =>
     audit.service.record(tx, { actorId: staffId, kind: AuditKind.SOS_NOTE_ADDED, subjectType: AuditSubjectType.SOS, subjectId: sosId, details: { noteId } }),
   );

@@ -53,7 +53,7 @@ async function raiseAndCancel(person: Actor): Promise<string> {
 }
 
 const flaggedInUsers = async (person: Actor) =>
-  (await admin.client.request(UsersDocument, { filter: { query: person.displayName, flagged: true }, first: 10 })).users.edges.some((e) => e.node.id === person.id);
+  (await admin.client.request(UsersDocument, { filter: { query: person.email, flagged: true }, first: 10 })).users.edges.some((e) => e.node.id === person.id);
 
 describe('moderation queue', () => {
   it('opens one flag per concern, adds to it while open, and shows it to staff only', async () => {

@@ -7,8 +7,10 @@ import {
   CancelSosAsStaffDocument,
   LoginDocument,
   MyAlertsDocument,
+  MyAssignmentDocument,
   MyVolunteerProfileDocument,
   PendingVolunteersDocument,
+  ReassignSosDocument,
   RaiseSosDocument,
   RefreshSessionDocument,
   RejectVolunteerDocument,
@@ -198,6 +200,57 @@ describe('staff actions on an SOS', () => {
       ['SOS_NOTE_ADDED', professional.id, { noteId: addSosNote.id }],
       ['SOS_CANCELLED_BY_STAFF', professional.id, { reason: 'Duplicate of a phone call' }],
     ]);
+  });
+});
+
+describe('reassignSos (staff)', () => {
+  it('offers an SOS to a volunteer staff name, or takes it from its volunteer and matches again; audited', async () => {
+    const professional = await signInAs(server, Role.PROFESSIONAL);
+    const admin = await signInAs(server, Role.ADMIN);
+    const centre = freshCentre();
+    const first = await volunteerAt(server, at(100, 0, centre));
+    const second = await volunteerAt(server, at(200, 90, centre));
+    const person = await signUp(server);
+    const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+    await first.client.request(AcceptSosDocument, { sosId: raiseSos.id });
+    const offersOf = async (volunteer: Actor) => (await volunteer.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id);
+    expect(await offersOf(second)).toEqual([]);
+
+    await expectError(person.client.request(ReassignSosDocument, { sosId: raiseSos.id }), 'FORBIDDEN');
+    await expectError(first.client.request(ReassignSosDocument, { sosId: raiseSos.id }), 'FORBIDDEN');
+    await expectError(professional.client.request(ReassignSosDocument, { sosId: randomUUID() }), 'NOT_FOUND');
+    await expectError(professional.client.request(ReassignSosDocument, { sosId: raiseSos.id, volunteerId: randomUUID() }), 'NOT_FOUND');
+    await expectError(professional.client.request(ReassignSosDocument, { sosId: raiseSos.id, volunteerId: first.volunteerId }), 'BAD_USER_INPUT', { field: 'volunteerId' });
+    const nowhere = await volunteerAt(server, null, ['FIRST_AID'], false);
+    await expectError(professional.client.request(ReassignSosDocument, { sosId: raiseSos.id, volunteerId: nowhere.volunteerId }), 'BAD_USER_INPUT', { field: 'volunteerId' });
+    expect((await person.client.request(SosDocument, { id: raiseSos.id })).sos).toMatchObject({ status: 'ACCEPTED' });
+
+    // Offered to the one staff name (declined or withdrawn before: offered afresh), and only to them.
+    const offered = (await professional.client.request(ReassignSosDocument, { sosId: raiseSos.id, volunteerId: second.volunteerId, reason: 'closer by car' })).reassignSos;
+    expect(offered).toMatchObject({ status: 'MATCHING', assignedVolunteer: null });
+    const timeline = async () => (await professional.client.request(SosDocument, { id: raiseSos.id })).sos!.timeline;
+    expect((await timeline()).at(-1)).toMatchObject({ type: 'REASSIGNED', message: 'Staff offered this SOS to a volunteer they chose: closer by car' });
+    expect(await offersOf(second)).toEqual([raiseSos.id]);
+    expect((await first.client.request(MyAssignmentDocument)).myAssignment).toBeNull();
+    await second.client.request(AcceptSosDocument, { sosId: raiseSos.id });
+
+    // Taken from them and matched again: someone not alerted before is.
+    const third = await volunteerAt(server, at(300, 180, centre));
+    await admin.client.request(ReassignSosDocument, { sosId: raiseSos.id });
+    expect((await timeline()).map((e) => e.type)).toEqual(expect.arrayContaining(['REASSIGNED', 'REMATCHING']));
+    expect((await timeline()).filter((e) => e.type === 'REASSIGNED').at(-1)!.message).toBe('Staff took this SOS from its volunteer');
+    expect(await eventually(() => offersOf(third), (ids) => ids.length > 0)).toEqual([raiseSos.id]);
+    expect((await second.client.request(MyAssignmentDocument)).myAssignment).toBeNull();
+    expect(await offersOf(second)).toEqual([]);
+
+    const entries = await auditOf(admin, { subjectId: raiseSos.id, kind: 'SOS_REASSIGNED' });
+    expect(entries.map((e) => [e.actorId, e.details])).toEqual([
+      [admin.id, { droppedVolunteerId: second.volunteerId, offeredVolunteerId: null, reason: null }],
+      [professional.id, { droppedVolunteerId: first.volunteerId, offeredVolunteerId: second.volunteerId, reason: 'closer by car' }],
+    ]);
+
+    await admin.client.request(CancelSosAsStaffDocument, { sosId: raiseSos.id, reason: 'test over' });
+    await expectError(admin.client.request(ReassignSosDocument, { sosId: raiseSos.id }), 'CONFLICT');
   });
 });
 

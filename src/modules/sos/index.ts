@@ -107,10 +107,12 @@ export function createSosModule(deps: {
     volunteers,
     deps.flags,
     outage,
+    scheduler,
     {
       fakeReportsToFlag: config.SOS_FAKE_REPORTS_TO_FLAG,
       cancellationShareToFlag: config.SOS_CANCELLED_PERCENT_TO_FLAG / 100,
       cancellationsMinimum: config.SOS_CANCELLED_MINIMUM,
+      stepTimeoutSeconds: config.SOS_STEP_TIMEOUT_SECONDS,
     },
     logger,
   );

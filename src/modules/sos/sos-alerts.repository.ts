@@ -76,6 +76,22 @@ export class SosAlertsRepository {
     return rows;
   }
 
+  /**
+   * An offer staff make to a volunteer they chose, in the transaction holding the SOS's lock. One
+   * offered this SOS before (declined, expired) is offered it again: their offer starts afresh.
+   */
+  async offerAgain(tx: Tx, alert: NewAlert): Promise<AlertRow> {
+    const { rows } = await tx.query<AlertRow>(
+      `INSERT INTO sos_alerts (id, sos_id, volunteer_id, round, step, distance_m, expires_at) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)
+       ON CONFLICT (sos_id, volunteer_id) DO UPDATE
+         SET status = 'OFFERED', round = EXCLUDED.round, step = EXCLUDED.step, distance_m = EXCLUDED.distance_m,
+             expires_at = EXCLUDED.expires_at, created_at = now(), responded_at = NULL, seen_at = NULL
+       RETURNING ${ALERT_COLUMNS}`,
+      [alert.sosId, alert.volunteerId, alert.round, alert.step, alert.distanceMeters, alert.expiresAt],
+    );
+    return rows[0];
+  }
+
   /** Closes the open offers of an SOS (all, or all but one volunteer's) with the given status. */
   async closeOpen(tx: Tx, sosId: string, status: 'EXPIRED' | 'WITHDRAWN', exceptVolunteerId: string | null = null): Promise<AlertRow[]> {
     const { rows } = await tx.query<AlertRow>(

@@ -26,6 +26,11 @@ export interface SosEvents {
   'sos.volunteerDropped': { sosId: string; volunteerId: string; volunteerUserId: string };
   /** Staff called an SOS off, inside that transaction (the audit log records it there). */
   'sos.cancelledByStaff': { sosId: string; staffId: string; reason: string };
+  /**
+   * Staff took an SOS from its volunteer (droppedVolunteerId) to match it again, or offered it to
+   * a volunteer they chose (offeredVolunteerId), inside that transaction (audited there).
+   */
+  'sos.reassigned': { sosId: string; staffId: string; droppedVolunteerId: string | null; offeredVolunteerId: string | null; reason: string | null };
   /** Staff wrote a note on an SOS, inside that transaction. */
   'sos.noteAdded': { sosId: string; noteId: string; staffId: string };
   /** Staff were shown an SOS's exact location (no transaction: a read). The audit log records it, once per while. */

@@ -1,7 +1,8 @@
 import type { Context } from '../../platform/auth';
 import { isUniqueViolation, type Sql, type Tx } from '../../platform/db';
 import type { Emitter, EventBus } from '../../platform/events';
-import { AppError, badInput, isDependencyUnavailable } from '../../platform/errors';
+import { AppError, badInput, isDependencyUnavailable, notFound } from '../../platform/errors';
+import { distanceMeters, type Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import { assertId } from '../../platform/validation';
 import { FlagKind, FlagSubjectType, type FlagRaiser } from '../moderation';
@@ -12,6 +13,7 @@ import { sosErrors } from './sos.errors';
 import type { SosEvents } from './sos.events';
 import type { OutageIntake } from './sos.outage-intake';
 import type { SosNoteRow, SosRepository, SosRow } from './sos.repository';
+import type { SosScheduler } from './sos.scheduler';
 import { allows, type SosAction } from './sos.transitions';
 import { AlertStatus, SosEventType, SosStatus } from './types/sos-enums';
 
@@ -21,6 +23,8 @@ export interface LifecycleSettings {
   /** Cancelled share of a person's SOS (with at least `cancellationsMinimum` SOS) that flags them. */
   cancellationShareToFlag: number;
   cancellationsMinimum: number;
+  /** How long a volunteer staff offer an SOS to has to accept (a matching step's time). */
+  stepTimeoutSeconds: number;
 }
 
 const NOTE_MAX_LENGTH = 1000;
@@ -40,6 +44,7 @@ export class SosLifecycle {
     private readonly volunteers: VolunteersService,
     private readonly flags: FlagRaiser,
     private readonly outage: OutageIntake,
+    private readonly scheduler: SosScheduler,
     private readonly settings: LifecycleSettings,
     private readonly logger: Logger,
   ) {}
@@ -143,6 +148,73 @@ export class SosLifecycle {
       await emit('sos.cancelledByStaff', { sosId: id, staffId: ctx.tokenUserId!, reason: why });
     });
     return id;
+  }
+
+  /**
+   * Staff take an open SOS from its volunteer (if it has one) and match it again from the first
+   * radius, in a new round; or offer it to the volunteer they name, who has a step's time to
+   * accept before matching carries on by itself. Open offers are withdrawn, and so is the dropped
+   * volunteer's accepted one (their app hears it on `sosAlerts`). Audited.
+   */
+  async reassign(ctx: Context, sosId: string, volunteerId: string | null | undefined, reason: string | null | undefined): Promise<string> {
+    const id = assertId('sosId', sosId);
+    const why = optionalText('reason', reason);
+    const named = volunteerId ? await this.offerable(ctx, assertId('volunteerId', volunteerId)) : null;
+    const next = await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const sos = await this.lockFor(ctx, tx, id, ['staff']);
+      this.assertAllowed(sos, 'reassigned');
+      if (named) await this.assertMayBeOffered(tx, sos, named);
+      const withdrawn = await this.alerts.closeOpen(tx, id, 'WITHDRAWN');
+      const dropped = sos.assignedVolunteerId;
+      if (dropped) {
+        const accepted = await this.alerts.lock(tx, id, dropped);
+        if (accepted) withdrawn.push(await this.alerts.setStatus(tx, accepted.id, AlertStatus.WITHDRAWN));
+        await emit('sos.assignmentChanged', { volunteerId: dropped, assignment: null });
+        const droppedUserId = (await this.volunteers.userIdsOf(tx, [dropped])).get(dropped);
+        if (droppedUserId) await emit('sos.volunteerDropped', { sosId: id, volunteerId: dropped, volunteerUserId: droppedUserId });
+      }
+      const round = sos.matchingRound + 1;
+      const expiresAt = new Date(Date.now() + this.settings.stepTimeoutSeconds * 1000);
+      // A named volunteer has the first step of the new round to themself; otherwise it runs now.
+      const changes = named
+        ? { status: SosStatus.MATCHING, nextStepAt: expiresAt }
+        : { status: SosStatus.PENDING, nextStepAt: new Date() };
+      const reset = { ...changes, assignedVolunteerId: null, matchingRound: round, matchingStep: 0, searchRadiusMeters: 0 };
+      await this.repository.update(tx, id, reset);
+      const offered = named
+        ? [await this.alerts.offerAgain(tx, { sosId: id, volunteerId: named.id, round, step: 0, distanceMeters: distanceMeters(named.location, sos), expiresAt })]
+        : [];
+      const said = why ? `: ${why}` : '';
+      const events = named
+        ? [await this.repository.appendEvent(tx, id, SosEventType.REASSIGNED, `Staff offered this SOS to a volunteer they chose${said}`)]
+        : [
+            await this.repository.appendEvent(tx, id, SosEventType.REASSIGNED, `Staff took this SOS from its volunteer${said}`),
+            await this.repository.appendEvent(tx, id, SosEventType.REMATCHING, 'Looking for another volunteer'),
+          ];
+      const volunteerUsers = named ? new Map([[named.id, named.userId]]) : undefined;
+      await emit('sos.changed', { events, alerts: [...offered, ...withdrawn], volunteerUsers });
+      await emit('sos.reassigned', { sosId: id, staffId: ctx.tokenUserId!, droppedVolunteerId: dropped, offeredVolunteerId: named?.id ?? null, reason: why });
+      return { ...sos, ...reset, lastSeq: events.at(-1)!.seq };
+    });
+    await this.scheduler.resume(next).catch((err: unknown) =>
+      this.logger.error({ sosId: id, err: { message: (err as Error).message } }, 'matching did not resume; the sweeper will resume it'),
+    );
+    return id;
+  }
+
+  /** A volunteer staff may offer an SOS to: not turned down, and somewhere known (the offer says how far). */
+  private async offerable(ctx: Context, volunteerId: string): Promise<{ id: string; userId: string; location: Point }> {
+    const [volunteer] = await this.volunteers.byIds(ctx, [volunteerId]);
+    if (!volunteer) throw notFound('Volunteer');
+    if (volunteer.rejectedAt) throw badInput('volunteerId', 'this volunteer was turned down (rejectVolunteer)');
+    if (volunteer.latitude === null || volunteer.longitude === null) throw badInput('volunteerId', 'this volunteer has never shared a location: nobody can tell them how far it is');
+    return { id: volunteer.id, userId: volunteer.userId, location: { latitude: volunteer.latitude, longitude: volunteer.longitude } };
+  }
+
+  private async assertMayBeOffered(tx: Tx, sos: SosRow, volunteer: { id: string; userId: string }): Promise<void> {
+    if (volunteer.userId === sos.requesterId) throw badInput('volunteerId', 'is the person who raised this SOS');
+    if (volunteer.id === sos.assignedVolunteerId) throw badInput('volunteerId', 'is assigned to this SOS already');
+    if ((await this.repository.busyVolunteers(tx, [volunteer.id])).size > 0) throw new AppError('CONFLICT', 'This volunteer is helping with another SOS');
   }
 
   /** Staff write a note on an SOS (any state), for staff only; audited. */

@@ -119,6 +119,20 @@ export class SosResolver {
   }
 
   @Authorized(Role.PROFESSIONAL, Role.ADMIN)
+  @Mutation(() => SosRequest, {
+    description:
+      'PROFESSIONAL and ADMIN only (audited): without volunteerId, takes an open SOS from its volunteer (if any) and matches it again from the first radius (also after an escalation); with volunteerId, offers it to that volunteer, who has SOS_STEP_TIMEOUT_SECONDS to accept before matching carries on by itself. A volunteer helping with another SOS is a CONFLICT; one turned down or without a known location is BAD_USER_INPUT.',
+  })
+  async reassignSos(
+    @Arg('sosId', () => ID) sosId: string,
+    @Arg('volunteerId', () => ID, { nullable: true }) volunteerId: string | null | undefined,
+    @Arg('reason', () => String, { nullable: true, description: 'Why, shown on the timeline and in the audit log.' }) reason: string | null | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<SosRow> {
+    return this.service.fresh(ctx, await this.lifecycle.reassign(ctx, sosId, volunteerId, reason));
+  }
+
+  @Authorized(Role.PROFESSIONAL, Role.ADMIN)
   @Mutation(() => SosNote, { description: 'PROFESSIONAL and ADMIN only: a note on an SOS (any state), seen by staff only (SosRequest.notes); audited.' })
   addSosNote(@Arg('sosId', () => ID) sosId: string, @Arg('text', () => String) text: string, @Ctx() ctx: Context): Promise<SosNoteRow> {
     return this.lifecycle.addNote(ctx, sosId, text);

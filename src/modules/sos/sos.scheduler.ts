@@ -101,6 +101,12 @@ export class SosScheduler {
     return outcome;
   }
 
+  /** After a change that restarted matching (staff reassigned it): its step runs now if due, else when it is. */
+  async resume(sos: SosRow): Promise<void> {
+    if (sos.nextStepAt && sos.nextStepAt.getTime() > Date.now()) await this.jobs.add(stepJobId(sos), { sosId: sos.id }, sos.nextStepAt, RETRIES);
+    else await this.run(sos.id);
+  }
+
   /** A new SOS's first step in one of this instance's slots; the next one waiting follows. */
   private async startFirst(sos: SosRow): Promise<StepOutcome | null> {
     this.starting++;

@@ -2,7 +2,7 @@ import type { SosRow } from './sos.repository';
 import { OPEN_STATUSES, SosStatus } from './types/sos-enums';
 
 /** What people do to an SOS, named as the error says it ("cannot be accepted"). */
-export type SosAction = 'accepted' | 'marked arrived' | 'resolved' | 'cancelled' | 'rated';
+export type SosAction = 'accepted' | 'marked arrived' | 'resolved' | 'cancelled' | 'rated' | 'reassigned';
 
 /** The states each action may start from. Matching moves PENDING and MATCHING on by itself (see isStepDue). */
 const ALLOWED_FROM: Record<SosAction, readonly SosStatus[]> = {
@@ -11,6 +11,8 @@ const ALLOWED_FROM: Record<SosAction, readonly SosStatus[]> = {
   // An escalated SOS has no volunteer: staff (or the requester) close it.
   resolved: [SosStatus.ACCEPTED, SosStatus.ARRIVED, SosStatus.ESCALATED],
   cancelled: OPEN_STATUSES,
+  // Staff take it from its volunteer, or try again after an escalation.
+  reassigned: OPEN_STATUSES,
   rated: [SosStatus.RESOLVED],
 };
 
