@@ -92,9 +92,9 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     users: modules.users,
     logger,
     redisReady: () => redis.status === 'ready',
-    apply: (userId) => {
+    apply: (userId, standing) => {
       contexts.forgetAccount(userId);
-      websockets.closeSuspended(userId);
+      websockets.closeLost(userId, standing);
     },
   });
 

@@ -6,6 +6,7 @@ import { authResolvers, createAuthModule, type AuthEvents } from '../modules/aut
 import { chatResolvers, createChatModule, type ChatEvents } from '../modules/chat';
 import { createModerationModule, FlagAction, FlagSubjectType, moderationResolvers, type ModerationEvents } from '../modules/moderation';
 import { createNotificationsModule, notificationsResolvers } from '../modules/notifications';
+import { createPrivacyModule, privacyResolvers, type PrivacyEvents } from '../modules/privacy';
 import { PresenceService, type PresenceEvents } from '../modules/presence';
 import { createUsersModule, usersResolvers, type UsersEvents } from '../modules/users';
 import { createSignalingModule, signalingResolvers } from '../modules/signaling';
@@ -14,7 +15,7 @@ import { createVolunteersModule, volunteersResolvers, type VolunteerEvents } fro
 import type { Infrastructure } from './infrastructure';
 
 /** Every domain event of the API: each module declares its own in `<module>.events.ts`. */
-export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents & ChatEvents & UsersEvents & ModerationEvents;
+export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents & ChatEvents & UsersEvents & ModerationEvents & PrivacyEvents;
 
 /** Every resolver class of the API, as each module lists its own. */
 export const resolverClasses = [
@@ -27,6 +28,7 @@ export const resolverClasses = [
   ...notificationsResolvers,
   ...auditResolvers,
   ...moderationResolvers,
+  ...privacyResolvers,
 ] as const;
 
 /** Wires every module to the infrastructure, to the modules it calls, and to the events it reacts to. */
@@ -61,6 +63,35 @@ export function createModules(infra: Infrastructure) {
       emailOf: (userId) => users.service.emailOf(userId),
       isAlertUnattended: (alertId) => sos.service.isAlertUnattended(alertId),
     },
+  });
+  // A person's data is in every module: each exports and purges its own.
+  const privacy = createPrivacyModule({
+    ...infra,
+    events,
+    ports: {
+      sections: {
+        account: (userId) => users.service.exportOf(userId),
+        volunteer: (userId) => volunteers.service.exportOf(userId),
+        sos: (userId) => sos.personalData.exportOf(userId),
+        chat: (userId) => chat.personalData.exportOf(userId),
+        notifications: (userId) => notifications.personalData.exportOf(userId),
+        sessions: (userId) => auth.personalData.exportOf(userId),
+        flags: (userId) => moderation.service.exportOf(userId),
+      },
+      isPassword: (userId, password) => auth.service.isPassword(userId, password),
+      volunteerIdOf: async (userId) => (await volunteers.service.exportOf(userId))?.id ?? null,
+      openInvolvement: (tx, userId) => sos.personalData.openInvolvement(tx, userId),
+      erase: async (tx, userId) => {
+        await sos.personalData.anonymiseRequester(tx, userId);
+        await users.service.deleteAccount(tx, userId);
+      },
+    },
+    purges: [
+      (cutoffs) => sos.personalData.purge(cutoffs),
+      (cutoffs) => chat.personalData.purge(cutoffs),
+      () => auth.personalData.purge(),
+      (cutoffs) => audit.service.purge(cutoffs),
+    ],
   });
 
   // Who reacts to what, across modules. Transaction listeners write in the transaction of the
@@ -122,6 +153,10 @@ export function createModules(infra: Infrastructure) {
   // A warning is mailed to the person concerned, from the outbox like any notification.
   events.onTransaction('flag.resolved', (resolved, tx) => (resolved.action === FlagAction.WARN ? notifications.outbox.flagResolved(tx, resolved) : Promise.resolve()));
   events.on('flag.resolved', (resolved) => notifications.outbox.committed(resolved));
+  events.onTransaction('account.deleted', ({ userId }, tx) =>
+    audit.service.record(tx, { actorId: userId, kind: AuditKind.ACCOUNT_DELETED, subjectType: AuditSubjectType.USER, subjectId: userId }),
+  );
+  events.on('account.deleted', ({ userId, volunteerId }) => (volunteerId ? volunteers.service.forgetLive(volunteerId, userId) : undefined));
   events.onTransaction('auth.refreshTokenReused', ({ userId, familyId, revoked }, tx) =>
     audit.service.record(tx, { actorId: null, kind: AuditKind.REFRESH_TOKEN_REUSED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { familyId, revoked } }),
   );
@@ -140,6 +175,7 @@ export function createModules(infra: Infrastructure) {
       start: () => {
         sos.background.start();
         notifications.background.start();
+        privacy.retention.start();
       },
     },
     notificationChannels: notifications.channels,
@@ -147,6 +183,7 @@ export function createModules(infra: Infrastructure) {
     /** Stops background work (timers, workers): the server on shutdown, scripts when done. */
     close: async () => {
       chat.close();
+      privacy.retention.stop();
       await Promise.all([presence.close(), sos.background.close(), notifications.background.close()]);
     },
     /** Binds what the schema's subscriptions need once the schema exists. */
@@ -165,6 +202,7 @@ export function createModules(infra: Infrastructure) {
       ...notifications.resolvers,
       ...audit.resolvers,
       ...moderation.resolvers,
+      ...privacy.resolvers,
     ],
   };
 }

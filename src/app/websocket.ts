@@ -150,9 +150,9 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
   );
 
   return {
-    /** Closes the person's sockets on this instance (4403): an admin suspended the account. */
-    closeSuspended: (userId: string) => {
-      for (const socket of socketsOf.get(userId) ?? []) closeLost(socket, 'suspended');
+    /** Closes the person's sockets on this instance: 4403 when an admin suspended the account, 4401 when its person deleted it. */
+    closeLost: (userId: string, standing: AccountLost) => {
+      for (const socket of socketsOf.get(userId) ?? []) closeLost(socket, standing);
     },
     /** Closes every socket with 1001; a client that does not answer the close is cut off after 2 s (ws would wait 30). */
     dispose: async () => {

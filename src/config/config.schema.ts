@@ -304,6 +304,19 @@ export const configSchema = {
     parse: integer(1, 3600),
   }),
   SOS_ROUTE_METERS: spec({ default: '25', description: 'See SOS_ROUTE_INTERVAL_SECONDS.', parse: integer(1, 10_000) }),
+  RETENTION_EVERY_SECONDS: spec({
+    default: '86400',
+    description: 'How often the retention purge runs (on one instance per period, whichever claims it first in PostgreSQL); it logs and records (`retention_runs`) what it removed.',
+    parse: integer(1, 7 * 86400),
+  }),
+  RETENTION_CLIENT_IP_DAYS: spec({ default: '30', description: 'Client IP addresses of SOS and of sign-in lockouts (audit log) are removed after this many days.', parse: integer(1, 3650) }),
+  RETENTION_SOS_LOCATION_DAYS: spec({
+    default: '90',
+    description: 'The exact location of an SOS is coarsened to about 1 km (0.01°) this many days after it closed.',
+    parse: integer(1, 3650),
+  }),
+  RETENTION_ROUTE_DAYS: spec({ default: '90', description: "A volunteer's route to an SOS (`SosRequest.route`) is deleted this many days after the SOS closed.", parse: integer(1, 3650) }),
+  RETENTION_CHAT_DAYS: spec({ default: '365', description: 'The chat messages of an SOS are deleted this many days after it closed.', parse: integer(1, 3650) }),
   SOS_SWEEP_SECONDS: spec({
     default: '5',
     description: 'How often each instance looks in PostgreSQL for matching steps that are overdue (their job was lost, e.g. with Redis) and for assigned volunteers gone silent.',

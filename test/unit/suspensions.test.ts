@@ -4,9 +4,10 @@ import { RESYNC, type Feed, type PubSub } from '../../src/platform/pubsub';
 import type { UsersService } from '../../src/modules/users';
 import type { EventBus } from '../../src/platform/events';
 import type { UsersEvents } from '../../src/modules/users';
+import type { PrivacyEvents } from '../../src/modules/privacy';
 import { eventually } from '../helpers/wait';
 
-type Message = { userId: string } | typeof RESYNC;
+type Message = { userId: string; gone?: boolean } | typeof RESYNC;
 
 /** A feed the test pushes messages into. */
 function controllableFeed() {
@@ -28,11 +29,11 @@ function controllableFeed() {
     },
     [Symbol.asyncIterator]: () => feed,
   };
-  return { feed: feed as unknown as Feed<{ userId: string }>, push: (m: Message) => (queued.push(m), wake?.()), isClosed: () => closed };
+  return { feed: feed as unknown as Feed<{ userId: string; gone?: boolean }>, push: (m: Message) => (queued.push(m), wake?.()), isClosed: () => closed };
 }
 
 describe('propagateSuspensions', () => {
-  it('applies what pub/sub says and what PostgreSQL says after a gap, and looks as far back again when PostgreSQL did not answer', async () => {
+  it('applies what pub/sub says (suspended or gone) and what PostgreSQL says after a gap, and looks as far back again when PostgreSQL did not answer', async () => {
     const feeds: ReturnType<typeof controllableFeed>[] = [];
     // Subscribing takes a while, so a catch-up that marked its time before looking would look from later.
     const listen = async () => {
@@ -49,13 +50,14 @@ describe('propagateSuspensions', () => {
       },
     } as unknown as UsersService;
     const applied: string[] = [];
+    const standings: string[] = [];
     const propagation = propagateSuspensions({
-      events: { on: () => undefined } as unknown as EventBus<UsersEvents>,
+      events: { on: () => undefined } as unknown as EventBus<UsersEvents & PrivacyEvents>,
       pubsub,
       users,
       logger: createLogger('silent'),
       redisReady: () => true,
-      apply: (userId) => applied.push(userId),
+      apply: (userId, standing) => (applied.push(userId), standings.push(standing)),
     });
     try {
       // The first catch-up failed: its feed is dropped, and the retry looks back from the same point.
@@ -65,7 +67,9 @@ describe('propagateSuspensions', () => {
       expect(applied).toEqual(['from-the-database']);
 
       feeds[1].push({ userId: 'from-pub-sub' });
-      await eventually(async () => applied, (a) => a.includes('from-pub-sub'));
+      feeds[1].push({ userId: 'deleted', gone: true });
+      await eventually(async () => applied, (a) => a.includes('deleted'));
+      expect(standings).toEqual(['suspended', 'suspended', 'gone']);
       feeds[1].push(RESYNC);
       await eventually(async () => lookups.length, (n) => n === 3);
       expect(lookups[2].getTime()).toBeGreaterThan(lookups[1].getTime());

@@ -40,6 +40,18 @@ export class AuditRepository {
     ]);
   }
 
+  /**
+   * Removes client IP addresses from entries older than `before` (retention): the one change the
+   * table's trigger lets through. Sign-in lockouts are the entries that carry one.
+   */
+  async redactClientIps(before: Date): Promise<number> {
+    const { rowCount } = await this.sql.query(
+      `UPDATE audit_events SET details = details - 'clientIp' WHERE kind = 'LOGIN_LOCKED_OUT' AND at < $1 AND details ? 'clientIp'`,
+      [before],
+    );
+    return rowCount ?? 0;
+  }
+
   /** Newest first, after the cursor's (at, id); each filter is used only when given. */
   async page(filter: AuditFilter, limit: number, after: { at: string; id: string } | null): Promise<AuditRow[]> {
     const { rows } = await this.sql.query<AuditRow>(

@@ -3,6 +3,7 @@ import { badInput } from '../../platform/errors';
 import { pageOf } from '../../platform/graphql/cursor';
 import { assertId } from '../../platform/validation';
 import type { Logger } from '../../platform/logger';
+import type { RetentionCutoffs } from '../../platform/privacy';
 import type { AuditFilter, AuditRepository, NewAuditEntry } from './audit.repository';
 
 /** A read of the same subject by the same person is recorded once per this long. */
@@ -47,6 +48,11 @@ export class AuditService {
     }
     this.readsAt.set(key, now);
     await this.recordNow(entry);
+  }
+
+  /** Retention: the client IP addresses the log holds are kept as long as any other (RETENTION_CLIENT_IP_DAYS). */
+  async purge(cutoffs: RetentionCutoffs): Promise<Record<string, number>> {
+    return { auditClientIps: await this.repository.redactClientIps(cutoffs.clientIpBefore) };
   }
 
   page(filter: AuditFilter, first: number | null | undefined, after: string | null | undefined) {

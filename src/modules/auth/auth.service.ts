@@ -122,6 +122,12 @@ export class AuthService {
   }
 
   /** Ends the session the token belongs to. Unknown tokens are fine: signing out is idempotent. */
+  /** Whether this is the person's password (they confirm a grave step with it, e.g. deleting their account). */
+  async isPassword(userId: string, password: string): Promise<boolean> {
+    const hash = (await this.repository.passwordHashOf(userId)) ?? (await this.decoy());
+    return verifyPassword(password, hash);
+  }
+
   async logout(refreshToken: string): Promise<boolean> {
     const row = await this.repository.findRefreshToken(hashRefreshToken(refreshToken));
     if (row) await this.repository.revokeFamily(row.familyId);

@@ -8,6 +8,7 @@ import type { Logger } from '../../platform/logger';
 import { FixedWindowLimiter } from '../../platform/rate-limit';
 import type { Redis } from '../../platform/redis';
 import type { UsersService } from '../users';
+import { AuthPersonalData } from './auth-personal-data.repository';
 import { AuthRepository } from './auth.repository';
 import { AuthResolver } from './auth.resolver';
 import type { AuthEvents } from './auth.events';
@@ -51,5 +52,5 @@ export function createAuthModule(deps: { db: Db; sql: Sql; redis: Redis; config:
     config.PASSWORD_HASH_COST,
     logger,
   );
-  return { service, resolvers: [new AuthResolver(service), new PasswordResetResolver(passwordReset)] };
+  return { service, personalData: new AuthPersonalData(sql), resolvers: [new AuthResolver(service), new PasswordResetResolver(passwordReset)] };
 }

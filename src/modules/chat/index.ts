@@ -12,6 +12,7 @@ import type { PresenceEvents, PresenceService } from '../presence';
 import type { SosService } from '../sos';
 import type { UsersService } from '../users';
 import { chatLoadersFactory } from './chat.loaders';
+import { ChatPersonalData } from './chat-personal-data.repository';
 import { ChatRepository } from './chat.repository';
 import { ChatResolver, ConversationResolver, MessageResolver, SosConversationResolver, boundChat } from './chat.resolver';
 import { ChatActivity } from './chat.activity';
@@ -43,6 +44,8 @@ export function createChatModule(deps: {
   });
   return {
     service,
+    /** The messages people wrote: their export and the chat's retention. */
+    personalData: new ChatPersonalData(deps.sql),
     /** Tells a user's conversations that they came online or went offline (wired to presence events). */
     presenceChanged: (change: PresenceEvents['presence.changed']) => activity.presenceChanged(change),
     close: () => activity.close(),

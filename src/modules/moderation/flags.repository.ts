@@ -105,6 +105,15 @@ export class FlagsRepository {
     return rows;
   }
 
+  /** The flags concerning a person, for their data export (not staff's notes). */
+  async ofPerson(personId: string): Promise<unknown[]> {
+    const { rows } = await this.sql.query(
+      `SELECT kind, subject_type AS "subjectType", state, action, opened_at AS "openedAt", resolved_at AS "resolvedAt" FROM flags WHERE person_id = $1 ORDER BY opened_at`,
+      [personId],
+    );
+    return rows;
+  }
+
   async historyOf(flagIds: readonly string[]): Promise<FlagEventRow[]> {
     const { rows } = await this.sql.query<FlagEventRow>(
       `SELECT id::text, flag_id AS "flagId", at, type, actor_id AS "actorId", note, evidence FROM flag_events WHERE flag_id = ANY($1::uuid[]) ORDER BY flag_id, id`,

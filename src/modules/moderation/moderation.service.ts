@@ -56,6 +56,11 @@ export class ModerationService {
     );
   }
 
+  /** The flags concerning a person, for their data export. */
+  exportOf(userId: string): Promise<unknown[]> {
+    return this.repository.ofPerson(userId);
+  }
+
   historyOf(ctx: Context, flagId: string): Promise<FlagEventRow[]> {
     return ctx.loaders.get(this.history).load(flagId);
   }

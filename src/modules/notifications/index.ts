@@ -15,6 +15,7 @@ import { DeadLettersResolver } from './dead-letters.resolver';
 import { NotificationDelivery, type DeliveryPorts } from './notifications.delivery';
 import { NotificationDispatcher } from './notifications.dispatcher';
 import { NotificationOutbox } from './notifications.outbox';
+import { NotificationsPersonalData } from './notifications-personal-data.repository';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationSettingsResolver } from './notifications.resolver';
 import { PhoneVerificationService } from './phone-verification.service';
@@ -108,6 +109,8 @@ export function createNotificationsModule(deps: {
   );
   const channels = () => ({ ...push.status(), ...sms.status(), ...mail.status() });
   return {
+    /** Devices, choices and what was sent: a person's export. */
+    personalData: new NotificationsPersonalData(sql),
     /** Writes notifications in the transactions of the changes that cause them (wired to SOS events in the composition root). */
     outbox: new NotificationOutbox(repository, deps.volunteers, deps.users, dispatcher, config.NOTIFY_SMS_AFTER_SECONDS),
     /** Which channels are on and off (no credentials), for /readyz. */

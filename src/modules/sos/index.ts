@@ -26,6 +26,7 @@ import { OutageIntake } from './sos.outage-intake';
 import { OutageJournal } from './sos.outage-journal';
 import { OutageReplay } from './sos.outage-replay';
 import { sosLoadersFactory } from './sos.loaders';
+import { SosPersonalData } from './sos-personal-data.repository';
 import { SosRepository } from './sos.repository';
 import { SosAlertResolver, SosEventResolver, SosRequestResolver } from './sos-request.resolver';
 import { SosResolver } from './sos.resolver';
@@ -121,6 +122,8 @@ export function createSosModule(deps: {
   const feeds = new SosFeeds(service, repository, alerts, volunteers, deps.pubsub, outage);
   return {
     service,
+    /** The SOS people raised and the alerts they received: their export, retention, and a requester's erasure. */
+    personalData: new SosPersonalData(sql),
     /** Matching's job worker and sweeper, and the outage journal's replayer (the API server runs them; scripts do not). */
     background: {
       start: () => {

@@ -114,7 +114,11 @@ export interface RoutePointRow extends Point {
   accuracyMeters: number | null;
 }
 
-/** The only code that touches `sos_requests`, `sos_events`, `sos_fake_reports`, `sos_route_points` and `sos_notes`: raw SQL, because of PostGIS and of the row locks matching needs. */
+/**
+ * The code that touches `sos_requests`, `sos_events`, `sos_fake_reports`, `sos_route_points` and
+ * `sos_notes` (with sos-personal-data.repository.ts for exports, retention and erasure): raw SQL,
+ * because of PostGIS and of the row locks matching needs.
+ */
 export class SosRepository {
   constructor(private readonly sql: Sql) {}
 

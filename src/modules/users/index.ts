@@ -14,7 +14,7 @@ export { UsersService };
 
 /** The users module's GraphQL resolvers (instances are made by createUsersModule). */
 export const usersResolvers = [UsersResolver] as const;
-export { isSuspended, type NewUser, type UserRow } from './users.repository';
+export { DELETED_ACCOUNT_ID, isSuspended, type NewUser, type UserRow } from './users.repository';
 export { usersTopics } from './users.topics';
 export type { UsersEvents } from './users.events';
 

@@ -18,6 +18,9 @@ export interface UserRow {
   updatedAt: Date;
 }
 
+/** The requester of every SOS whose person deleted their account (a row with no credential, made by a migration). */
+export const DELETED_ACCOUNT_ID = '00000000-0000-0000-0000-000000000000';
+
 /** Whether an admin's suspension holds now. */
 export const isSuspended = (user: Pick<UserRow, 'suspendedAt' | 'suspendedUntil'>, now = Date.now()): boolean =>
   user.suspendedAt !== null && (user.suspendedUntil === null || user.suspendedUntil.getTime() > now);
@@ -117,7 +120,7 @@ export class UsersRepository {
     const pattern = filter.query ? `%${filter.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     const { rows } = await this.sql.query<UserRow>(
       `SELECT ${USER_COLUMNS} FROM users
-        WHERE ($1::text IS NULL OR display_name ILIKE $1 OR ($2 AND email ILIKE $1))
+        WHERE id <> '${DELETED_ACCOUNT_ID}' AND ($1::text IS NULL OR display_name ILIKE $1 OR ($2 AND email ILIKE $1))
           AND ($3::"Role" IS NULL OR role = $3) AND ($4::boolean IS NULL OR flagged_for_review = $4)
           AND ($5::boolean IS NULL OR (suspended_at IS NOT NULL AND (suspended_until IS NULL OR suspended_until > now())) = $5)
           AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
@@ -139,6 +142,11 @@ export class UsersRepository {
   async staffIds(tx: Tx): Promise<string[]> {
     const { rows } = await tx.query<{ id: string }>(`SELECT id FROM users WHERE role IN ('PROFESSIONAL', 'ADMIN')`);
     return rows.map((r) => r.id);
+  }
+
+  /** The account goes; what hangs on it goes with it (foreign keys cascade), or loses its link to it (SET NULL). */
+  async delete(tx: Tx, id: string): Promise<void> {
+    await tx.query('DELETE FROM users WHERE id = $1', [id]);
   }
 
   async setReviewFlag(tx: Tx, id: string, flagged: boolean): Promise<void> {

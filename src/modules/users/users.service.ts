@@ -186,6 +186,24 @@ export class UsersService {
     return this.repository.staffIds(tx);
   }
 
+  /** The person's account, for their data export. */
+  async exportOf(userId: string) {
+    const [user] = await this.repository.findByIds([userId]);
+    if (!user) return null;
+    const { id, email, displayName, phone, phoneVerified, role, createdAt, suspendedAt, suspendedUntil, suspensionReason } = user;
+    return { id, email, displayName, phone, phoneVerified, role, createdAt, suspendedAt, suspendedUntil, suspensionReason };
+  }
+
+  /**
+   * Deletes the account in the caller's transaction (the person asked; the privacy module has
+   * anonymised what others keep). The last admin cannot go: nobody could appoint another.
+   */
+  async deleteAccount(tx: Tx, userId: string): Promise<void> {
+    const admins = await this.repository.lockAdmins(tx);
+    if (admins.length === 1 && admins[0] === userId) throw new AppError('CONFLICT', 'The last admin cannot delete their account: make someone else ADMIN first');
+    await this.repository.delete(tx, userId);
+  }
+
   /** Whether an open review flag is about this person (the moderation module says), in its transaction. */
   setReviewFlag(tx: Tx, id: string, flagged: boolean): Promise<void> {
     return this.repository.setReviewFlag(tx, id, flagged);

@@ -200,6 +200,17 @@ export class VolunteerIndex {
     await execPipeline(pipeline);
   }
 
+  /** Takes a volunteer whose account was deleted out of the index entirely. */
+  async remove(volunteerId: string, userId: string): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    pipeline.hdel(KEYS.byUser, userId);
+    pipeline.hdel(KEYS.state, volunteerId);
+    pipeline.hdel(KEYS.assigned, volunteerId);
+    pipeline.zrem(KEYS.seen, volunteerId);
+    for (const key of [KEYS.geo, ...SKILL_GEO_KEYS]) pipeline.zrem(key, volunteerId);
+    await execPipeline(pipeline);
+  }
+
   /** Marks a volunteer as assigned to an SOS (or no longer, with null): their updates then go to its requester. */
   async setAssignment(volunteerId: string, sosId: string | null): Promise<void> {
     if (sosId) await this.redis.hset(KEYS.assigned, volunteerId, sosId);

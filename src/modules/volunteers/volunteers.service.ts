@@ -91,6 +91,19 @@ export class VolunteersService {
     return volunteerIds.length > 0 ? this.repository.userIdsOf(tx, volunteerIds) : Promise.resolve(new Map());
   }
 
+  /** The person's volunteer profile, for their data export (their live position is not kept: only its durable copy). */
+  async exportOf(userId: string) {
+    const [row] = await this.repository.findByUserIds([userId]);
+    if (!row) return null;
+    const { id, skills, bio, verified, available, latitude, longitude, locationUpdatedAt, completedCount, ratingCount, ratingSum, disconnectionCount, rejectedAt, rejectionReason, createdAt } = row;
+    return { id, skills, bio, verified, available, latitude, longitude, locationUpdatedAt, completedCount, ratingCount, ratingSum, disconnectionCount, rejectedAt, rejectionReason, createdAt };
+  }
+
+  /** After a deleted account's commit: its volunteer leaves the live index (best effort: matching reads profiles from PostgreSQL). */
+  async forgetLive(volunteerId: string, userId: string): Promise<void> {
+    await this.bestEffort('remove', () => this.index.remove(volunteerId, userId));
+  }
+
   /** Mirrors an assignment into the live index after it committed; best effort, PostgreSQL has the assignment. */
   async setLiveAssignment(volunteerId: string, sosId: string | null): Promise<void> {
     await this.bestEffort('assignment', () => this.index.setAssignment(volunteerId, sosId));

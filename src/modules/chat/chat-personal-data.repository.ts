@@ -1,0 +1,29 @@
+import type { Sql } from '../../platform/db';
+import type { PersonalData, RetentionCutoffs } from '../../platform/privacy';
+
+/** What the chat tables hold of people: the messages they wrote, and the retention of SOS conversations. */
+export class ChatPersonalData implements PersonalData {
+  constructor(private readonly sql: Sql) {}
+
+  async exportOf(userId: string) {
+    const { rows } = await this.sql.query(
+      `SELECT p.conversation_id AS "conversationId", c.sos_id AS "sosId", p.joined_at AS "joinedAt", p.left_at AS "leftAt",
+              COALESCE((SELECT json_agg(json_build_object('id', m.id, 'body', m.body, 'at', m.created_at) ORDER BY m.seq)
+                          FROM messages m WHERE m.conversation_id = p.conversation_id AND m.sender_id = $1), '[]') AS "messagesSent"
+         FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+        WHERE p.user_id = $1 ORDER BY p.joined_at`,
+      [userId],
+    );
+    return rows;
+  }
+
+  /** Messages of conversations whose SOS closed before the cutoff (a conversation without an SOS is kept). */
+  async purge(cutoffs: RetentionCutoffs): Promise<Record<string, number>> {
+    const { rowCount } = await this.sql.query(
+      `DELETE FROM messages m USING conversations c JOIN sos_requests s ON s.id = c.sos_id
+        WHERE m.conversation_id = c.id AND s.closed_at IS NOT NULL AND s.closed_at < $1`,
+      [cutoffs.chatBefore],
+    );
+    return { chatMessages: rowCount ?? 0 };
+  }
+}

@@ -1,0 +1,72 @@
+import type { Sql, Tx } from '../../platform/db';
+import type { PersonalData, RetentionCutoffs } from '../../platform/privacy';
+import { DELETED_ACCOUNT_ID } from '../users';
+
+
+/** Rounds a location to 0.01° (about 1.1 km north-south, less east-west): where, not which door. */
+const COARSENED = `ST_SetSRID(ST_MakePoint(round(ST_X(location::geometry)::numeric, 2), round(ST_Y(location::geometry)::numeric, 2)), 4326)::geography`;
+
+/** What the SOS tables hold of people: their export, their retention, the erasure of a requester. */
+export class SosPersonalData implements PersonalData {
+  constructor(private readonly sql: Sql) {}
+
+  /** The SOS the person raised, with their timelines, and the alerts they received as a volunteer. */
+  async exportOf(userId: string) {
+    const raised = await this.sql.query(
+      `SELECT s.id, s.category, s.description, ST_Y(s.location::geometry) AS latitude, ST_X(s.location::geometry) AS longitude,
+              s.location_accuracy_m AS "accuracyMeters", s.required_skills::text[] AS "requiredSkills", s.status, s.client_ip AS "clientIp",
+              s.created_at AS "createdAt", s.accepted_at AS "acceptedAt", s.arrived_at AS "arrivedAt", s.closed_at AS "closedAt",
+              s.close_note AS "closeNote", s.rating, s.rating_comment AS "ratingComment",
+              COALESCE((SELECT json_agg(json_build_object('seq', e.seq, 'type', e.type, 'message', e.message, 'at', e.at) ORDER BY e.seq)
+                          FROM sos_events e WHERE e.sos_id = s.id), '[]') AS timeline
+         FROM sos_requests s WHERE s.requester_id = $1 ORDER BY s.created_at`,
+      [userId],
+    );
+    const alerts = await this.sql.query(
+      `SELECT a.sos_id AS "sosId", a.status, a.distance_m AS "distanceMeters", a.created_at AS "offeredAt", a.seen_at AS "seenAt", a.responded_at AS "respondedAt",
+              (SELECT count(*)::int FROM sos_route_points r WHERE r.sos_id = a.sos_id AND r.volunteer_id = a.volunteer_id) AS "routePointsKept"
+         FROM sos_alerts a JOIN volunteer_profiles v ON v.id = a.volunteer_id WHERE v.user_id = $1 ORDER BY a.created_at`,
+      [userId],
+    );
+    return { raised: raised.rows, alertsReceived: alerts.rows };
+  }
+
+  async purge(cutoffs: RetentionCutoffs): Promise<Record<string, number>> {
+    const ips = await this.sql.query(`UPDATE sos_requests SET client_ip = NULL WHERE client_ip IS NOT NULL AND created_at < $1`, [cutoffs.clientIpBefore]);
+    const coarsened = await this.sql.query(
+      `UPDATE sos_requests SET location = ${COARSENED}, location_accuracy_m = GREATEST(COALESCE(location_accuracy_m, 0), 1000), location_coarsened_at = now()
+        WHERE closed_at IS NOT NULL AND location_coarsened_at IS NULL AND closed_at < $1`,
+      [cutoffs.exactLocationBefore],
+    );
+    const routes = await this.sql.query(
+      `DELETE FROM sos_route_points r USING sos_requests s WHERE r.sos_id = s.id AND s.closed_at IS NOT NULL AND s.closed_at < $1`,
+      [cutoffs.routeBefore],
+    );
+    return { sosClientIps: ips.rowCount ?? 0, sosLocationsCoarsened: coarsened.rowCount ?? 0, routePoints: routes.rowCount ?? 0 };
+  }
+
+  /**
+   * A requester deleted their account: their SOS stay (the volunteers who helped keep their
+   * history) under the deleted-account requester, without what they wrote, their IP address or
+   * their exact location.
+   */
+  async anonymiseRequester(tx: Tx, userId: string): Promise<void> {
+    await tx.query(
+      `UPDATE sos_requests SET requester_id = $2, idempotency_key = id::text, description = NULL, close_note = NULL, rating_comment = NULL, client_ip = NULL,
+              location = ${COARSENED}, location_accuracy_m = GREATEST(COALESCE(location_accuracy_m, 0), 1000), location_coarsened_at = now(), updated_at = now()
+        WHERE requester_id = $1`,
+      [userId, DELETED_ACCOUNT_ID],
+    );
+  }
+
+  /** Whether the person has an SOS open, or is on the way to one as its volunteer: their account must wait. */
+  async openInvolvement(tx: Tx, userId: string): Promise<'requester' | 'volunteer' | null> {
+    const { rows } = await tx.query<{ requester: boolean; volunteer: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM sos_requests WHERE requester_id = $1 AND status IN ('PENDING', 'MATCHING', 'ACCEPTED', 'ARRIVED', 'ESCALATED')) AS requester,
+              EXISTS (SELECT 1 FROM sos_requests s JOIN volunteer_profiles v ON v.id = s.assigned_volunteer_id
+                       WHERE v.user_id = $1 AND s.status IN ('ACCEPTED', 'ARRIVED')) AS volunteer`,
+      [userId],
+    );
+    return rows[0].requester ? 'requester' : rows[0].volunteer ? 'volunteer' : null;
+  }
+}
