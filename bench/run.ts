@@ -3,6 +3,7 @@
 // on loopback, against a database and Redis prefix of their own.
 import { parseArgs } from 'node:util';
 import { writeReport, type ScenarioReport } from './lib/report';
+import { analyticsScenario } from './scenarios/analytics';
 import { chatScenario } from './scenarios/chat';
 import { documentsScenario } from './scenarios/documents';
 import { locationsScenario } from './scenarios/locations';
@@ -20,6 +21,7 @@ const SCENARIOS: Record<string, (durationSeconds: number) => Promise<ScenarioRep
   notifications: notificationsScenario,
   documents: documentsScenario,
   locations: locationsScenario,
+  analytics: analyticsScenario,
 };
 
 async function main() {

@@ -1,11 +1,13 @@
 import type { GraphQLSchema } from 'graphql';
 import { AccessTokens } from '../platform/auth';
 import { DomainEvents } from '../platform/events';
+import { analyticsResolvers, createAnalyticsModule } from '../modules/analytics';
 import { auditResolvers, AuditKind, AuditSubjectType, createAuditModule } from '../modules/audit';
 import { authResolvers, createAuthModule, type AuthEvents } from '../modules/auth';
 import { chatResolvers, createChatModule, type ChatEvents } from '../modules/chat';
 import { createModerationModule, FlagAction, FlagSubjectType, moderationResolvers, type ModerationEvents } from '../modules/moderation';
 import { createNotificationsModule, notificationsResolvers } from '../modules/notifications';
+import { createOpsModule, opsResolvers } from '../modules/ops';
 import { createPrivacyModule, privacyResolvers, type PrivacyEvents } from '../modules/privacy';
 import { PresenceService, type PresenceEvents } from '../modules/presence';
 import { createUsersModule, usersResolvers, type UsersEvents } from '../modules/users';
@@ -29,6 +31,8 @@ export const resolverClasses = [
   ...auditResolvers,
   ...moderationResolvers,
   ...privacyResolvers,
+  ...analyticsResolvers,
+  ...opsResolvers,
 ] as const;
 
 /** Wires every module to the infrastructure, to the modules it calls, and to the events it reacts to. */
@@ -64,6 +68,8 @@ export function createModules(infra: Infrastructure) {
       isAlertUnattended: (alertId) => sos.service.isAlertUnattended(alertId),
     },
   });
+  const analytics = createAnalyticsModule(infra.sql, infra.config.AREA_H3_RESOLUTION);
+  const ops = createOpsModule(infra.sql, infra.config, infra.logger);
   // A person's data is in every module: each exports and purges its own.
   const privacy = createPrivacyModule({
     ...infra,
@@ -184,6 +190,7 @@ export function createModules(infra: Infrastructure) {
     close: async () => {
       chat.close();
       privacy.retention.stop();
+      ops.service.close();
       await Promise.all([presence.close(), sos.background.close(), notifications.background.close()]);
     },
     /** Binds what the schema's subscriptions need once the schema exists. */
@@ -191,6 +198,7 @@ export function createModules(infra: Infrastructure) {
       sos.bindSchema(schema);
       chat.bindSchema(schema);
       signaling.bindSchema(schema);
+      ops.bindSchema(schema);
     },
     resolvers: [
       ...users.resolvers,
@@ -203,6 +211,8 @@ export function createModules(infra: Infrastructure) {
       ...audit.resolvers,
       ...moderation.resolvers,
       ...privacy.resolvers,
+      ...analytics.resolvers,
+      ...ops.resolvers,
     ],
   };
 }

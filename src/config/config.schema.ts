@@ -304,6 +304,12 @@ export const configSchema = {
     parse: integer(1, 3600),
   }),
   SOS_ROUTE_METERS: spec({ default: '25', description: 'See SOS_ROUTE_INTERVAL_SECONDS.', parse: integer(1, 10_000) }),
+  AREA_H3_RESOLUTION: spec({
+    default: '7',
+    description:
+      'The H3 resolution of "areas" for staff (`responseStats` by AREA, `opsOverview`): 7 is a hexagon of about 5 km², coarse enough that a count never points at one person; 8 is about 0.7 km².',
+    parse: integer(0, 15),
+  }),
   RETENTION_EVERY_SECONDS: spec({
     default: '86400',
     description: 'How often the retention purge runs (on one instance per period, whichever claims it first in PostgreSQL); it logs and records (`retention_runs`) what it removed.',

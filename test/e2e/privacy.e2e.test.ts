@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { latLngToCell } from 'h3-js';
 import {
   AcceptSosDocument,
   AuditLogDocument,
@@ -151,9 +152,11 @@ describe('retention', () => {
     const since = new Date();
 
     await eventually(() => db('SELECT 1 FROM retention_runs WHERE finished_at > $1', [since]), (rows) => rows.length > 0, 10_000);
-    const [oldSos] = await db(`SELECT client_ip, ST_Y(location::geometry) AS latitude, location_coarsened_at FROM sos_requests WHERE id = $1`, [old.sosId]);
+    const [oldSos] = await db(`SELECT client_ip, ST_Y(location::geometry) AS latitude, to_hex(h3_cell) AS cell FROM sos_requests WHERE id = $1`, [old.sosId]);
     expect(oldSos.client_ip).toBeNull();
     expect(oldSos.latitude).toBeCloseTo(Math.round(old.centre.latitude * 100) / 100, 6);
+    // Its cell too: the one of about 0.7 km² around it, not the square metre it was raised on.
+    expect(oldSos.cell).toBe(latLngToCell(old.centre.latitude, old.centre.longitude, 8));
     const [recentSos] = await db(`SELECT client_ip, ST_Y(location::geometry) AS latitude, location_coarsened_at FROM sos_requests WHERE id = $1`, [recent.sosId]);
     expect(recentSos).toMatchObject({ client_ip: '81.169.145.1', location_coarsened_at: null });
     expect(recentSos.latitude).toBeCloseTo(recent.centre.latitude, 9);

@@ -1,4 +1,5 @@
 import type { Queryable, Sql } from '../../platform/db';
+import { inBatches } from '../../platform/privacy';
 import type { AuditKind, AuditSubjectType } from './audit-kinds';
 
 export interface NewAuditEntry {
@@ -44,12 +45,15 @@ export class AuditRepository {
    * Removes client IP addresses from entries older than `before` (retention): the one change the
    * table's trigger lets through. Sign-in lockouts are the entries that carry one.
    */
-  async redactClientIps(before: Date): Promise<number> {
-    const { rowCount } = await this.sql.query(
-      `UPDATE audit_events SET details = details - 'clientIp' WHERE kind = 'LOGIN_LOCKED_OUT' AND at < $1 AND details ? 'clientIp'`,
-      [before],
-    );
-    return rowCount ?? 0;
+  redactClientIps(before: Date): Promise<number> {
+    return inBatches(async (limit) => {
+      const { rowCount } = await this.sql.query(
+        `UPDATE audit_events SET details = details - 'clientIp'
+          WHERE id IN (SELECT id FROM audit_events WHERE kind = 'LOGIN_LOCKED_OUT' AND at < $1 AND details ? 'clientIp' LIMIT $2)`,
+        [before, limit],
+      );
+      return rowCount ?? 0;
+    });
   }
 
   /** Newest first, after the cursor's (at, id); each filter is used only when given. */

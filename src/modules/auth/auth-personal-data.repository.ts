@@ -1,5 +1,5 @@
 import type { Sql } from '../../platform/db';
-import type { PersonalData } from '../../platform/privacy';
+import { inBatches, type PersonalData } from '../../platform/privacy';
 
 /** What the auth tables hold of people: their sign-ins (never a token or a password hash), and expired ones' removal. */
 export class AuthPersonalData implements PersonalData {
@@ -16,8 +16,10 @@ export class AuthPersonalData implements PersonalData {
 
   /** Expired refresh tokens and password resets serve nothing: a reused expired token is refused as expired. */
   async purge(): Promise<Record<string, number>> {
-    const tokens = await this.sql.query('DELETE FROM refresh_tokens WHERE expires_at < now()');
-    const resets = await this.sql.query('DELETE FROM password_resets WHERE expires_at < now()');
-    return { refreshTokens: tokens.rowCount ?? 0, passwordResets: resets.rowCount ?? 0 };
+    const deleted = (text: string) => inBatches(async (limit) => (await this.sql.query(text, [limit])).rowCount ?? 0);
+    return {
+      refreshTokens: await deleted('DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens WHERE expires_at < now() LIMIT $1)'),
+      passwordResets: await deleted('DELETE FROM password_resets WHERE token_hash IN (SELECT token_hash FROM password_resets WHERE expires_at < now() LIMIT $1)'),
+    };
   }
 }

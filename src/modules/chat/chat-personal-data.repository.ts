@@ -1,5 +1,5 @@
 import type { Sql } from '../../platform/db';
-import type { PersonalData, RetentionCutoffs } from '../../platform/privacy';
+import { inBatches, type PersonalData, type RetentionCutoffs } from '../../platform/privacy';
 
 /** What the chat tables hold of people: the messages they wrote, and the retention of SOS conversations. */
 export class ChatPersonalData implements PersonalData {
@@ -19,11 +19,16 @@ export class ChatPersonalData implements PersonalData {
 
   /** Messages of conversations whose SOS closed before the cutoff (a conversation without an SOS is kept). */
   async purge(cutoffs: RetentionCutoffs): Promise<Record<string, number>> {
-    const { rowCount } = await this.sql.query(
-      `DELETE FROM messages m USING conversations c JOIN sos_requests s ON s.id = c.sos_id
-        WHERE m.conversation_id = c.id AND s.closed_at IS NOT NULL AND s.closed_at < $1`,
-      [cutoffs.chatBefore],
+    const chatMessages = await inBatches(
+      async (limit) =>
+        (
+          await this.sql.query(
+            `DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN sos_requests s ON s.id = c.sos_id
+                                                WHERE s.closed_at IS NOT NULL AND s.closed_at < $1 LIMIT $2)`,
+            [cutoffs.chatBefore, limit],
+          )
+        ).rowCount ?? 0,
     );
-    return { chatMessages: rowCount ?? 0 };
+    return { chatMessages };
   }
 }

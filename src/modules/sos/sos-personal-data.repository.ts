@@ -1,10 +1,16 @@
 import type { Sql, Tx } from '../../platform/db';
-import type { PersonalData, RetentionCutoffs } from '../../platform/privacy';
+import { inBatches, type PersonalData, type RetentionCutoffs } from '../../platform/privacy';
+import { COARSE_RESOLUTION, parentCellBigintSql } from '../../platform/geo';
 import { DELETED_ACCOUNT_ID } from '../users';
 
 
-/** Rounds a location to 0.01° (about 1.1 km north-south, less east-west): where, not which door. */
-const COARSENED = `ST_SetSRID(ST_MakePoint(round(ST_X(location::geometry)::numeric, 2), round(ST_Y(location::geometry)::numeric, 2)), 4326)::geography`;
+/**
+ * Rounds a location to 0.01° (about 1.1 km north-south, less east-west): where, not which door;
+ * its H3 cell becomes the one of about 0.7 km² around it.
+ */
+const COARSENED = `location = ST_SetSRID(ST_MakePoint(round(ST_X(location::geometry)::numeric, 2), round(ST_Y(location::geometry)::numeric, 2)), 4326)::geography,
+  h3_cell = ${parentCellBigintSql('h3_cell', String(COARSE_RESOLUTION))},
+  location_accuracy_m = GREATEST(COALESCE(location_accuracy_m, 0), 1000), location_coarsened_at = now()`;
 
 /** What the SOS tables hold of people: their export, their retention, the erasure of a requester. */
 export class SosPersonalData implements PersonalData {
@@ -32,17 +38,30 @@ export class SosPersonalData implements PersonalData {
   }
 
   async purge(cutoffs: RetentionCutoffs): Promise<Record<string, number>> {
-    const ips = await this.sql.query(`UPDATE sos_requests SET client_ip = NULL WHERE client_ip IS NOT NULL AND created_at < $1`, [cutoffs.clientIpBefore]);
-    const coarsened = await this.sql.query(
-      `UPDATE sos_requests SET location = ${COARSENED}, location_accuracy_m = GREATEST(COALESCE(location_accuracy_m, 0), 1000), location_coarsened_at = now()
-        WHERE closed_at IS NOT NULL AND location_coarsened_at IS NULL AND closed_at < $1`,
-      [cutoffs.exactLocationBefore],
+    const changed = async (text: string, before: Date, limit: number) => (await this.sql.query(text, [before, limit])).rowCount ?? 0;
+    const sosClientIps = await inBatches((limit) =>
+      changed(
+        `UPDATE sos_requests SET client_ip = NULL WHERE id IN (SELECT id FROM sos_requests WHERE client_ip IS NOT NULL AND created_at < $1 LIMIT $2)`,
+        cutoffs.clientIpBefore,
+        limit,
+      ),
     );
-    const routes = await this.sql.query(
-      `DELETE FROM sos_route_points r USING sos_requests s WHERE r.sos_id = s.id AND s.closed_at IS NOT NULL AND s.closed_at < $1`,
-      [cutoffs.routeBefore],
+    const sosLocationsCoarsened = await inBatches((limit) =>
+      changed(
+        `UPDATE sos_requests SET ${COARSENED}
+          WHERE id IN (SELECT id FROM sos_requests WHERE closed_at IS NOT NULL AND location_coarsened_at IS NULL AND closed_at < $1 LIMIT $2)`,
+        cutoffs.exactLocationBefore,
+        limit,
+      ),
     );
-    return { sosClientIps: ips.rowCount ?? 0, sosLocationsCoarsened: coarsened.rowCount ?? 0, routePoints: routes.rowCount ?? 0 };
+    const routePoints = await inBatches((limit) =>
+      changed(
+        `DELETE FROM sos_route_points WHERE id IN (SELECT r.id FROM sos_route_points r JOIN sos_requests s ON s.id = r.sos_id WHERE s.closed_at IS NOT NULL AND s.closed_at < $1 LIMIT $2)`,
+        cutoffs.routeBefore,
+        limit,
+      ),
+    );
+    return { sosClientIps, sosLocationsCoarsened, routePoints };
   }
 
   /**
@@ -53,7 +72,7 @@ export class SosPersonalData implements PersonalData {
   async anonymiseRequester(tx: Tx, userId: string): Promise<void> {
     await tx.query(
       `UPDATE sos_requests SET requester_id = $2, idempotency_key = id::text, description = NULL, close_note = NULL, rating_comment = NULL, client_ip = NULL,
-              location = ${COARSENED}, location_accuracy_m = GREATEST(COALESCE(location_accuracy_m, 0), 1000), location_coarsened_at = now(), updated_at = now()
+              ${COARSENED}, updated_at = now()
         WHERE requester_id = $1`,
       [userId, DELETED_ACCOUNT_ID],
     );

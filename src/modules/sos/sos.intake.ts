@@ -129,7 +129,7 @@ export class SosIntake {
           return written.sos;
         }
         // Volunteers are not sent to someone an admin suspended: staff take it from the start.
-        const changes = { status: SosStatus.ESCALATED, nextStepAt: null };
+        const changes = { status: SosStatus.ESCALATED, nextStepAt: null, escalatedAt: new Date() };
         const escalated = await this.repository.appendEvent(tx, written.sos.id, SosEventType.ESCALATED, 'Raised from a suspended account; professionals are alerted', null, changes);
         const sosNow = { ...written.sos, ...changes, lastSeq: escalated.seq };
         await emit('sos.changed', { sos: sosNow, events: [written.created, escalated], alerts: [] });

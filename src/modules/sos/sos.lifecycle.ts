@@ -95,7 +95,7 @@ export class SosLifecycle {
     if (alert.expiresAt.getTime() <= at.getTime()) throw sosErrors.offerClosed('EXPIRED');
     if ((await this.repository.busyVolunteers(tx, [volunteer.id])).size > 0) throw sosErrors.alreadyAssigned();
     const alerts = [await this.alerts.setStatus(tx, alert.id, AlertStatus.ACCEPTED), ...(await this.alerts.closeOpen(tx, sosId, 'WITHDRAWN', volunteer.id))];
-    await this.repository.update(tx, sosId, { status: SosStatus.ACCEPTED, assignedVolunteerId: volunteer.id, acceptedAt: at, nextStepAt: null });
+    await this.repository.update(tx, sosId, { status: SosStatus.ACCEPTED, assignedVolunteerId: volunteer.id, acceptedAt: at, nextStepAt: null, acceptsMade: 1 });
     const event = await this.repository.appendEvent(tx, sosId, SosEventType.ACCEPTED, null, at);
     await emit('sos.assignmentChanged', { volunteerId: volunteer.id, assignment: { sosId, requesterId: sos.requesterId } });
     await emit('sos.accepted', { sosId, requesterId: sos.requesterId, volunteerId: volunteer.id, volunteerUserId: volunteer.userId });
@@ -180,7 +180,8 @@ export class SosLifecycle {
         ? { status: SosStatus.MATCHING, nextStepAt: expiresAt }
         : { status: SosStatus.PENDING, nextStepAt: new Date() };
       const reset = { ...changes, assignedVolunteerId: null, matchingRound: round, matchingStep: 0, searchRadiusMeters: 0 };
-      await this.repository.update(tx, id, reset);
+      // An offer to the named volunteer counts for the response statistics as a step's would.
+      await this.repository.update(tx, id, named ? { ...reset, offersMade: 1, firstAlertAt: new Date() } : reset);
       const offered = named
         ? [await this.alerts.offerAgain(tx, { sosId: id, volunteerId: named.id, round, step: 0, distanceMeters: distanceMeters(named.location, sos), expiresAt })]
         : [];

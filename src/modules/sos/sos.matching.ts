@@ -70,7 +70,7 @@ export class SosMatching {
       await this.volunteers.countExpiredAlerts(tx, expired.map((a) => a.volunteerId));
       if (last) {
         const message = `Nobody accepted within ${sos.searchRadiusMeters} m; professionals are alerted`;
-        const event = await this.repository.appendEvent(tx, sos.id, SosEventType.ESCALATED, message, null, { status: SosStatus.ESCALATED, nextStepAt: null });
+        const event = await this.repository.appendEvent(tx, sos.id, SosEventType.ESCALATED, message, null, { status: SosStatus.ESCALATED, nextStepAt: null, escalatedAt: new Date() });
         this.logger.warn({ sosId: sos.id }, 'SOS escalated');
         const escalated = { ...sos, status: SosStatus.ESCALATED, nextStepAt: null, lastSeq: event.seq };
         await emit('sos.changed', { sos: escalated, events: [event], alerts: expired });
@@ -89,7 +89,8 @@ export class SosMatching {
       const nextStepAt = offered.length > 0 ? expiresAt : new Date(now);
       const changes = { status: SosStatus.MATCHING, searchRadiusMeters: radius, matchingStep: step + 1, nextStepAt };
       const type = step === 0 ? SosEventType.MATCHING_STARTED : SosEventType.RADIUS_EXPANDED;
-      const event = await this.repository.appendEvent(tx, sos.id, type, `Searching within ${radius} m; ${offered.length} volunteer(s) alerted`, null, changes);
+      const counted = offered.length > 0 ? { ...changes, offersMade: offered.length, firstAlertAt: new Date(now) } : changes;
+      const event = await this.repository.appendEvent(tx, sos.id, type, `Searching within ${radius} m; ${offered.length} volunteer(s) alerted`, null, counted);
       const matching = { ...sos, ...changes, lastSeq: event.seq };
       const volunteerUsers = new Map(chosen.map((c) => [c.volunteer.id, c.volunteer.userId]));
       // Alerts first: seconds matter to the person waiting, the next step is 20 s away.

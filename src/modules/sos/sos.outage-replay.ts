@@ -118,7 +118,8 @@ export class OutageReplay {
       );
       // As matching's first step would have left it: the offers' expiry is when the search widens.
       const nextStepAt = new Date(offered.length > 0 ? Math.max(...offered.map((a) => a.expiresAt.getTime())) : sos.queuedAt);
-      await this.repository.update(tx, sos.id, { status: SosStatus.MATCHING, searchRadiusMeters: sos.radiusMeters, matchingStep: 1, nextStepAt });
+      const counted = offered.length > 0 ? { offersMade: offered.length, firstAlertAt: new Date(sos.queuedAt) } : {};
+      await this.repository.update(tx, sos.id, { status: SosStatus.MATCHING, searchRadiusMeters: sos.radiusMeters, matchingStep: 1, nextStepAt, ...counted });
       const started = await this.repository.appendEvent(
         tx,
         sos.id,

@@ -1,5 +1,5 @@
 import type { Queryable, Sql, Tx } from '../../platform/db';
-import type { Point } from '../../platform/geo';
+import { finestCell, type Point } from '../../platform/geo';
 import type { Skill } from '../volunteers';
 import { OPEN_STATUSES, SosEventType, type SosCategory, type SosStatus } from './types/sos-enums';
 
@@ -74,26 +74,40 @@ export type SosChanges = Partial<{
   closedAt: Date;
   closeNote: string | null;
   flaggedForReview: boolean;
+  /** For response statistics, kept as they happen (no history to aggregate when asked): */
+  /** offers a matching step made, added to the count; */
+  offersMade: number;
+  /** the first offer's time (kept once set); */
+  firstAlertAt: Date;
+  /** accepts, added to the count; */
+  acceptsMade: number;
+  /** the first escalation's time (kept once set). */
+  escalatedAt: Date;
 }>;
 
-const CHANGE_COLUMNS: Record<keyof SosChanges, string> = {
-  status: 'status',
-  searchRadiusMeters: 'search_radius_m',
-  assignedVolunteerId: 'assigned_volunteer_id',
-  matchingRound: 'matching_round',
-  matchingStep: 'matching_step',
-  nextStepAt: 'next_step_at',
-  acceptedAt: 'accepted_at',
-  arrivedAt: 'arrived_at',
-  closedAt: 'closed_at',
-  closeNote: 'close_note',
-  flaggedForReview: 'flagged_for_review',
+const set = (column: string) => (p: string) => `${column} = ${p}`;
+const CHANGE_SETS: Record<keyof SosChanges, (param: string) => string> = {
+  status: set('status'),
+  searchRadiusMeters: set('search_radius_m'),
+  assignedVolunteerId: set('assigned_volunteer_id'),
+  matchingRound: set('matching_round'),
+  matchingStep: set('matching_step'),
+  nextStepAt: set('next_step_at'),
+  acceptedAt: set('accepted_at'),
+  arrivedAt: set('arrived_at'),
+  closedAt: set('closed_at'),
+  closeNote: set('close_note'),
+  flaggedForReview: set('flagged_for_review'),
+  offersMade: (p) => `alerts_offered = alerts_offered + ${p}`,
+  firstAlertAt: (p) => `first_alert_at = COALESCE(first_alert_at, ${p})`,
+  acceptsMade: (p) => `alerts_accepted = alerts_accepted + ${p}`,
+  escalatedAt: (p) => `escalated_at = COALESCE(escalated_at, ${p})`,
 };
 
-/** `column = $n` for each change, numbered from `first`, and their values. */
+/** `column = $n` (or what the change does) for each change, numbered from `first`, and their values. */
 function assignments(changes: SosChanges, first: number): { sets: string[]; values: unknown[] } {
   const entries = Object.entries(changes) as [keyof SosChanges, unknown][];
-  return { sets: entries.map(([key], i) => `${CHANGE_COLUMNS[key]} = $${i + first}`), values: entries.map(([, v]) => v) };
+  return { sets: entries.map(([key], i) => CHANGE_SETS[key](`$${i + first}`)), values: entries.map(([, v]) => v) };
 }
 
 /** A staff note on an SOS. */
@@ -166,9 +180,9 @@ export class SosRepository {
     const { rows } = await tx.query<SosRow & { eventId: string }>(
       `WITH s AS (
          INSERT INTO sos_requests AS s (id, requester_id, idempotency_key, category, description, location, location_accuracy_m, required_skills,
-                                        client_ip, flagged_for_review, flag_reasons, next_step_at, created_at, status, last_seq)
+                                        client_ip, flagged_for_review, flag_reasons, next_step_at, created_at, status, last_seq, h3_cell)
          VALUES ($12, $1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8::"Skill"[], $9, $10, $11, now(), COALESCE($13, now()),
-                 COALESCE($14::"SosStatus", 'PENDING'), 1)
+                 COALESCE($14::"SosStatus", 'PENDING'), 1, $15)
          ON CONFLICT (requester_id, idempotency_key) DO NOTHING
          RETURNING ${SOS_COLUMNS}),
        created AS (
@@ -189,6 +203,7 @@ export class SosRepository {
         sos.id,
         sos.createdAt ?? null,
         sos.status ?? null,
+        finestCell(sos.location),
       ],
     );
     if (rows.length === 0) return null;

@@ -1,4 +1,4 @@
-import { EARTH_RADIUS_METERS, type Point } from '../../platform/geo';
+import { EARTH_RADIUS_METERS, finestCell, type Point } from '../../platform/geo';
 import type { Db, Sql, Tx } from '../../platform/db';
 import type { Skill } from './types/skill';
 
@@ -184,9 +184,9 @@ export class VolunteersRepository {
     await this.sql.query(
       `UPDATE volunteer_profiles
           SET location = ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, location_accuracy_m = $4, heading_degrees = $5,
-              speed_mps = $6, location_updated_at = $7, last_seen_at = $7, updated_at = now()
+              speed_mps = $6, location_updated_at = $7, last_seen_at = $7, h3_cell = $8, updated_at = now()
         WHERE id = $1`,
-      [id, fix.longitude, fix.latitude, fix.accuracyMeters ?? null, fix.headingDegrees ?? null, fix.speedMps ?? null, at],
+      [id, fix.longitude, fix.latitude, fix.accuracyMeters ?? null, fix.headingDegrees ?? null, fix.speedMps ?? null, at, finestCell(fix)],
     );
   }
 

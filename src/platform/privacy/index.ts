@@ -20,3 +20,20 @@ export interface PersonalData {
   /** Removes or coarsens what is past retention; how many rows of each kind it changed. */
   purge?(cutoffs: RetentionCutoffs): Promise<Record<string, number>>;
 }
+
+/** Rows one purge statement changes at most: each stays short, well under the statement timeout and out of the SOS path's way. */
+export const PURGE_BATCH = 5000;
+
+/**
+ * Runs a purge (given the most rows it may change, it says how many it did) until a batch is not
+ * full: a backlog (the first run on a database with years of data, or after instances were down)
+ * is worked off in many short statements instead of one that would run into the timeout forever.
+ */
+export async function inBatches(purge: (limit: number) => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const changed = await purge(PURGE_BATCH);
+    total += changed;
+    if (changed < PURGE_BATCH) return total;
+  }
+}

@@ -1,0 +1,15 @@
+// Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
+import 'reflect-metadata';
+import type { Sql } from '../../platform/db';
+import { AnalyticsRepository } from './analytics.repository';
+import { AnalyticsResolver } from './analytics.resolver';
+import { AnalyticsService } from './analytics.service';
+
+/** The analytics module's GraphQL resolvers (instances are made by createAnalyticsModule). */
+export const analyticsResolvers = [AnalyticsResolver] as const;
+
+/** Reads the SOS tables (written by the sos module) for staff; writes nothing. */
+export function createAnalyticsModule(sql: Sql, areaResolution: number) {
+  const service = new AnalyticsService(new AnalyticsRepository(sql), areaResolution);
+  return { service, resolvers: [new AnalyticsResolver(service)] };
+}
