@@ -1,4 +1,4 @@
-import { latLngToCell } from 'h3-js';
+import { cellToParent, latLngToCell } from 'h3-js';
 import { Client } from 'pg';
 import { LoginDocument, ResponseStatsDocument, TopRespondersDocument } from '../../sdk';
 import { responseStatsQueries, STATS_SETTINGS, type StatsGrouping } from '../../src/modules/analytics/analytics.repository';
@@ -155,7 +155,8 @@ export async function seed(db: Client): Promise<void> {
       const where = coarse ? { latitude: Math.round(point.latitude * 100) / 100, longitude: Math.round(point.longitude * 100) / 100 } : point;
       lat.push(where.latitude);
       lng.push(where.longitude);
-      cells.push(BigInt(`0x${latLngToCell(point.latitude, point.longitude, coarse ? COARSE_RESOLUTION : 15)}`).toString());
+      const finest = latLngToCell(point.latitude, point.longitude, 15);
+      cells.push(BigInt(`0x${coarse ? cellToParent(finest, COARSE_RESOLUTION) : finest}`).toString());
       created.push(new Date(at));
       requesters.push(pick(requesterIds));
       volunteers.push(pick(volunteerIds));

@@ -4,6 +4,7 @@ import { DomainEvents } from '../platform/events';
 import { analyticsResolvers, createAnalyticsModule } from '../modules/analytics';
 import { auditResolvers, AuditKind, AuditSubjectType, createAuditModule } from '../modules/audit';
 import { authResolvers, createAuthModule, type AuthEvents } from '../modules/auth';
+import { citiesResolvers, createCitiesModule } from '../modules/cities';
 import { chatResolvers, createChatModule, type ChatEvents } from '../modules/chat';
 import { createModerationModule, FlagAction, FlagSubjectType, moderationResolvers, type ModerationEvents } from '../modules/moderation';
 import { createNotificationsModule, notificationsResolvers } from '../modules/notifications';
@@ -33,6 +34,7 @@ export const resolverClasses = [
   ...privacyResolvers,
   ...analyticsResolvers,
   ...opsResolvers,
+  ...citiesResolvers,
 ] as const;
 
 /** Wires every module to the infrastructure, to the modules it calls, and to the events it reacts to. */
@@ -52,8 +54,9 @@ export function createModules(infra: Infrastructure) {
     suspend: (ctx, userId, reason, until) => users.service.suspend(ctx, userId, reason, until),
   });
   const flags = moderation.service;
+  const cities = createCitiesModule(infra.sql, infra.config);
   const volunteers = createVolunteersModule({ ...infra, events, users: users.service, flags });
-  const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search, flags });
+  const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search, flags, cities: cities.service });
   const presence = new PresenceService(infra.redis, events, infra.logger);
   const chat = createChatModule({ ...infra, users: users.service, sos: sos.service, presence, events });
   const signaling = createSignalingModule({ ...infra, chat: chat.service, sos: sos.service });
@@ -213,6 +216,7 @@ export function createModules(infra: Infrastructure) {
       ...privacy.resolvers,
       ...analytics.resolvers,
       ...ops.resolvers,
+      ...cities.resolvers,
     ],
   };
 }

@@ -304,6 +304,14 @@ export const configSchema = {
     parse: integer(1, 3600),
   }),
   SOS_ROUTE_METERS: spec({ default: '25', description: 'See SOS_ROUTE_INTERVAL_SECONDS.', parse: integer(1, 10_000) }),
+  EMERGENCY_NUMBER: spec({
+    default: '112',
+    description: 'The emergency number the apps show with an SOS (`SosRequest.emergencyNumber`); a city may have its own.',
+    parse: (raw) => {
+      if (!/^\+?[0-9]{2,15}$/.test(raw)) throw new Error('must be 2 to 15 digits, optionally after a +');
+      return raw;
+    },
+  }),
   AREA_H3_RESOLUTION: spec({
     default: '7',
     description:

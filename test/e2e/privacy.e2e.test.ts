@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { latLngToCell } from 'h3-js';
+import { cellToParent, latLngToCell } from 'h3-js';
 import {
   AcceptSosDocument,
   AuditLogDocument,
@@ -31,7 +31,13 @@ let server: TestServer;
 let admin: Actor;
 
 beforeAll(async () => {
-  server = await env.start({ RETENTION_EVERY_SECONDS: '1', TRUSTED_PROXIES: 'loopback', SOS_ROUTE_INTERVAL_SECONDS: '1', SOS_ROUTE_METERS: '1' });
+  server = await env.start({
+    RETENTION_EVERY_SECONDS: '1',
+    TRUSTED_PROXIES: 'loopback',
+    SOS_ROUTE_INTERVAL_SECONDS: '1',
+    SOS_ROUTE_METERS: '1',
+    LOGIN_FAILURES_PER_ACCOUNT: '3',
+  });
   admin = await signInAs(server, Role.ADMIN);
 });
 
@@ -132,6 +138,14 @@ describe('deleteMyAccount', () => {
     expect(sos).toMatchObject({ id: sosId, status: 'RESOLVED', description: 'Fell off my bike', assignedVolunteer: null });
   });
 
+  it('counts wrong passwords as failed sign-ins: a stolen token cannot guess the password', async () => {
+    const person = await signUp(server);
+    for (let i = 0; i < 3; i++) await expectError(person.client.request(DeleteMyAccountDocument, { password: `guess ${i}` }), 'BAD_USER_INPUT');
+    await expectError(person.client.request(DeleteMyAccountDocument, { password: PASSWORD }), 'RATE_LIMITED');
+    await expectError(server.client().request(LoginDocument, { input: { email: person.email, password: PASSWORD } }), 'RATE_LIMITED');
+    expect((await person.client.request(MeDocument)).me.id).toBe(person.id);
+  });
+
   it('the last admin cannot go', async () => {
     await expectError(admin.client.request(DeleteMyAccountDocument, { password: PASSWORD }), 'CONFLICT');
     expect((await admin.client.request(MeDocument)).me.role).toBe('ADMIN');
@@ -156,7 +170,7 @@ describe('retention', () => {
     expect(oldSos.client_ip).toBeNull();
     expect(oldSos.latitude).toBeCloseTo(Math.round(old.centre.latitude * 100) / 100, 6);
     // Its cell too: the one of about 0.7 km² around it, not the square metre it was raised on.
-    expect(oldSos.cell).toBe(latLngToCell(old.centre.latitude, old.centre.longitude, 8));
+    expect(oldSos.cell).toBe(cellToParent(latLngToCell(old.centre.latitude, old.centre.longitude, 15), 8));
     const [recentSos] = await db(`SELECT client_ip, ST_Y(location::geometry) AS latitude, location_coarsened_at FROM sos_requests WHERE id = $1`, [recent.sosId]);
     expect(recentSos).toMatchObject({ client_ip: '81.169.145.1', location_coarsened_at: null });
     expect(recentSos.latitude).toBeCloseTo(recent.centre.latitude, 9);

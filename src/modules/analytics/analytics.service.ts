@@ -1,4 +1,5 @@
 import { badInput } from '../../platform/errors';
+import { isTimeZone } from '../../platform/validation';
 import { pageSize } from '../../platform/graphql/cursor';
 import type { AnalyticsRepository, StatsGrouping } from './analytics.repository';
 
@@ -38,13 +39,4 @@ export class AnalyticsService {
 function checkPeriod(from: Date, to: Date): void {
   if (from.getTime() >= to.getTime()) throw badInput('to', 'must be after from');
   if (to.getTime() - from.getTime() > MAX_DAYS * 86_400_000) throw badInput('to', `the period may cover at most ${MAX_DAYS} days`);
-}
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -122,10 +122,22 @@ export class AuthService {
   }
 
   /** Ends the session the token belongs to. Unknown tokens are fine: signing out is idempotent. */
-  /** Whether this is the person's password (they confirm a grave step with it, e.g. deleting their account). */
+  /**
+   * Whether this is the person's password (they confirm a grave step with it, e.g. deleting their
+   * account). Each try counts against the account as a failed sign-in does, so a stolen access
+   * token cannot be used to guess the password (RATE_LIMITED once too many).
+   */
   async isPassword(userId: string, password: string): Promise<boolean> {
+    const email = await this.users.emailOf(userId);
+    if (!email) return false;
+    const account = accountKey(email);
+    const { loginFailuresPerAccount: perAccount } = this.limiters;
+    const state = await perAccount.hit(account);
+    if (perAccount.isExceeded(state)) throw rateLimited('Too many wrong passwords; try again later', state.retryAfterSeconds);
     const hash = (await this.repository.passwordHashOf(userId)) ?? (await this.decoy());
-    return verifyPassword(password, hash);
+    const valid = await verifyPassword(password, hash);
+    if (valid) await perAccount.reset(account);
+    return valid;
   }
 
   async logout(refreshToken: string): Promise<boolean> {

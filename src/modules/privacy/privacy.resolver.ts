@@ -19,7 +19,7 @@ export class PrivacyResolver {
   @Authorized()
   @Mutation(() => Boolean, {
     description:
-      'Deletes the signed-in account (GDPR erasure), confirmed with the password (wrong: BAD_USER_INPUT). Their SOS stay, without their identity, description or exact location, for the volunteers who helped; their messages, devices, sessions and volunteer profile go. Refused (CONFLICT) while they have an SOS open or are on the way to one, and for the last admin. Their tokens stop working at once, and their sockets close (4401).',
+      'Deletes the signed-in account (GDPR erasure), confirmed with the password (wrong: BAD_USER_INPUT; wrong ones count as failed sign-ins, then RATE_LIMITED). Their SOS stay, without their identity, description or exact location, for the volunteers who helped; their messages, devices, sessions and volunteer profile go. Refused (CONFLICT) while they have an SOS open or are on the way to one, and for the last admin. Their tokens stop working at once, and their sockets close (4401).',
   })
   deleteMyAccount(@Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<boolean> {
     return this.service.deleteMyAccount(ctx, password);

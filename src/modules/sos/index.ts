@@ -9,6 +9,7 @@ import { FixThrottle } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
 import type { Redis } from '../../platform/redis';
+import type { CitiesService } from '../cities';
 import type { FlagRaiser } from '../moderation';
 import type { UsersService } from '../users';
 import type { VolunteerSearch, VolunteersService } from '../volunteers';
@@ -55,6 +56,7 @@ export function createSosModule(deps: {
   volunteers: VolunteersService;
   search: VolunteerSearch;
   flags: FlagRaiser;
+  cities: CitiesService;
 }) {
   const { config, logger, sql, events, volunteers } = deps;
   const repository = new SosRepository(sql);
@@ -73,10 +75,8 @@ export function createSosModule(deps: {
     events,
     deps.search,
     volunteers,
+    (cityId) => deps.cities.rulesFor(cityId),
     {
-      radiiMeters: config.SOS_RADII_METERS,
-      alertsPerStep: config.SOS_ALERTS_PER_STEP,
-      stepTimeoutSeconds: config.SOS_STEP_TIMEOUT_SECONDS,
       alertsPerHour: config.VOLUNTEER_ALERTS_PER_HOUR,
       matchUnverified: config.MATCH_UNVERIFIED_VOLUNTEERS,
     },
@@ -141,7 +141,7 @@ export function createSosModule(deps: {
     bindSchema: (schema: GraphQLSchema) => sosFeeds.bind(schema, feeds),
     resolvers: [
       new SosResolver(service, intake, lifecycle),
-      new SosRequestResolver(service, deps.users, volunteers),
+      new SosRequestResolver(service, deps.users, volunteers, deps.cities),
       new SosAlertResolver(service, volunteers),
       new SosEventResolver(service),
       new SosSubscriptionsResolver(),

@@ -1,6 +1,7 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { Role, type Context } from '../../platform/auth';
 import type { Point } from '../../platform/geo';
+import { City, type CitiesService, type CityRow } from '../cities';
 import { User, type UserRow, type UsersService } from '../users';
 import { GeoPoint, VolunteerProfile, type VolunteerRow, type VolunteersService } from '../volunteers';
 import { SosService } from './sos.service';
@@ -20,6 +21,7 @@ export class SosRequestResolver {
     private readonly service: SosService,
     private readonly users: UsersService,
     private readonly volunteers: VolunteersService,
+    private readonly cities: CitiesService,
   ) {}
 
   @FieldResolver(() => User, {
@@ -60,6 +62,16 @@ export class SosRequestResolver {
   @FieldResolver(() => [SosNote], { nullable: true, description: 'Staff only (null for others): notes staff wrote on it (addSosNote), oldest first.' })
   notes(@Root() sos: SosRow, @Ctx() ctx: Context): Promise<SosNoteRow[] | null> {
     return this.service.notes(ctx, sos);
+  }
+
+  @FieldResolver(() => City, { nullable: true, description: 'The city it was raised in; null outside every active city.' })
+  city(@Root() sos: SosRow): Promise<CityRow | null> {
+    return sos.cityId ? this.cities.cityOf(sos.cityId) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => String, { description: "The emergency number to show with it: its city's, else EMERGENCY_NUMBER." })
+  async emergencyNumber(@Root() sos: SosRow): Promise<string> {
+    return (await this.cities.rulesFor(sos.cityId)).emergencyNumber;
   }
 
   @FieldResolver(() => VolunteerProfile, { nullable: true })

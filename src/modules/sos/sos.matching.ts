@@ -3,6 +3,7 @@ import type { Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
+import type { MatchingRules } from '../cities';
 import type { VolunteerRow, VolunteerSearch, VolunteersService } from '../volunteers';
 import type { SosAlertsRepository } from './sos-alerts.repository';
 import type { SosEvents } from './sos.events';
@@ -11,12 +12,13 @@ import type { SosRepository, SosRow } from './sos.repository';
 import { isStepDue } from './sos.transitions';
 import { SosEventType, SosStatus } from './types/sos-enums';
 
-export interface MatchingSettings extends RankingSettings {
-  radiiMeters: readonly number[];
-  stepTimeoutSeconds: number;
+export interface MatchingSettings extends Omit<RankingSettings, 'alertsPerStep'> {
   /** Whether volunteers no admin has verified yet are alerted (rejected ones never are). */
   matchUnverified: boolean;
 }
+
+/** The radii, alerts per step and step timeout of an SOS: its city's, or the deployment's outside every city. */
+export type RulesOf = (cityId: string | null) => Promise<Pick<MatchingRules, 'radiiMeters' | 'alertsPerStep' | 'stepTimeoutSeconds'>>;
 
 export interface StepOutcome {
   sos: SosRow;
@@ -44,6 +46,7 @@ export class SosMatching {
     private readonly events: EventBus<SosEvents>,
     private readonly search: VolunteerSearch,
     private readonly volunteers: VolunteersService,
+    private readonly rulesOf: RulesOf,
     private readonly settings: MatchingSettings,
     private readonly logger: Logger,
   ) {}
@@ -59,8 +62,9 @@ export class SosMatching {
     const peek = known ?? (await this.repository.findByIds([sosId]))[0];
     if (!peek || !isStepDue(peek, Date.now())) return null;
     const step = peek.matchingStep;
-    const last = step >= this.settings.radiiMeters.length;
-    const chosen = last ? [] : await this.choose(peek, this.settings.radiiMeters[step]);
+    const rules = await this.rulesOf(peek.cityId);
+    const last = step >= rules.radiiMeters.length;
+    const chosen = last ? [] : await this.choose(peek, rules.radiiMeters[step], rules.alertsPerStep);
 
     return this.events.transaction(this.sql, async (tx, { emit }) => {
       const sos = await this.repository.lock(tx, sosId);
@@ -77,9 +81,9 @@ export class SosMatching {
         return { sos: escalated, nextStepAt: null, offered: 0 };
       }
 
-      const radius = this.settings.radiiMeters[step];
+      const radius = rules.radiiMeters[step];
       const now = Date.now();
-      const expiresAt = new Date(now + this.settings.stepTimeoutSeconds * 1000);
+      const expiresAt = new Date(now + rules.stepTimeoutSeconds * 1000);
       // Whoever is busy now, or was alerted for this SOS before, is skipped by the insert itself.
       const offered = await this.alerts.offer(
         tx,
@@ -103,12 +107,12 @@ export class SosMatching {
    * Candidates: available and fresh (the search), not the requester, not alerted before for
    * this SOS, then ranked (sos.ranking.ts) on their profiles, who is busy and recent alerts.
    */
-  private async choose(sos: SosRow, radius: number): Promise<Ranked<VolunteerRow>[]> {
+  private async choose(sos: SosRow, radius: number, alertsPerStep: number): Promise<Ranked<VolunteerRow>[]> {
     const ctx = systemContext(`matching:${sos.id}`);
     const alreadyAlerted = isFirstSearch(sos) ? [] : await this.alerts.alertedVolunteerIds(sos.id);
     const point: Point = { latitude: sos.latitude, longitude: sos.longitude };
     const hits = await this.search.findNearbyVolunteers(point, radius, {
-      limit: this.settings.alertsPerStep * CANDIDATES_PER_ALERT,
+      limit: alertsPerStep * CANDIDATES_PER_ALERT,
       skills: sos.requiredSkills,
       excludeIds: alreadyAlerted,
     });
@@ -118,7 +122,7 @@ export class SosMatching {
     // A requester who volunteers is never alerted to their own SOS; a rejected volunteer never is.
     const eligible = (r: VolunteerRow) => r.userId !== sos.requesterId && r.rejectedAt === null && (this.settings.matchUnverified || r.verified);
     const profiles = new Map(rows.filter(eligible).map((r) => [r.id, r]));
-    return rankCandidates(sos.requiredSkills, hits, profiles, facts, this.settings);
+    return rankCandidates(sos.requiredSkills, hits, profiles, facts, { ...this.settings, alertsPerStep });
   }
 }
 

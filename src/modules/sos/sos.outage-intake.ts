@@ -23,6 +23,8 @@ export function queuedSosRow(sos: QueuedSos, accept: JournaledAccept | null): So
   return {
     id: sos.id,
     requesterId: sos.requesterId,
+    // Which city it is in, PostgreSQL says once the SOS is written there.
+    cityId: null,
     category: sos.category,
     description: sos.description,
     latitude: sos.latitude,

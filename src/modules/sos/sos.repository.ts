@@ -6,6 +6,8 @@ import { OPEN_STATUSES, SosEventType, type SosCategory, type SosStatus } from '.
 export interface SosRow {
   id: string;
   requesterId: string;
+  /** The city it was raised in (null: outside every active city). */
+  cityId: string | null;
   category: SosCategory;
   description: string | null;
   latitude: number;
@@ -53,7 +55,7 @@ export interface NewSos {
   status?: SosStatus;
 }
 
-const SOS_COLUMNS = `s.id, s.requester_id AS "requesterId", s.category, s.description,
+const SOS_COLUMNS = `s.id, s.requester_id AS "requesterId", s.city_id AS "cityId", s.category, s.description,
   ST_Y(s.location::geometry) AS latitude, ST_X(s.location::geometry) AS longitude, s.status,
   s.search_radius_m AS "searchRadiusMeters", s.required_skills::text[] AS "requiredSkills",
   s.assigned_volunteer_id AS "assignedVolunteerId", s.matching_round AS "matchingRound", s.matching_step AS "matchingStep",
@@ -180,9 +182,11 @@ export class SosRepository {
     const { rows } = await tx.query<SosRow & { eventId: string }>(
       `WITH s AS (
          INSERT INTO sos_requests AS s (id, requester_id, idempotency_key, category, description, location, location_accuracy_m, required_skills,
-                                        client_ip, flagged_for_review, flag_reasons, next_step_at, created_at, status, last_seq, h3_cell)
+                                        client_ip, flagged_for_review, flag_reasons, next_step_at, created_at, status, last_seq, h3_cell, city_id)
          VALUES ($12, $1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8::"Skill"[], $9, $10, $11, now(), COALESCE($13, now()),
-                 COALESCE($14::"SosStatus", 'PENDING'), 1, $15)
+                 COALESCE($14::"SosStatus", 'PENDING'), 1, $15,
+                 -- The active city containing it (the oldest, should boundaries overlap), read by the GiST index.
+                 (SELECT c.id FROM cities c WHERE c.active AND ST_Covers(c.boundary, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography) ORDER BY c.created_at LIMIT 1))
          ON CONFLICT (requester_id, idempotency_key) DO NOTHING
          RETURNING ${SOS_COLUMNS}),
        created AS (

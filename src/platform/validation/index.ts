@@ -1,3 +1,4 @@
 export { TrimmedLength } from './trimmed-length';
 export { assertId } from './ids';
 export { literalWithControlCharacters, variableWithControlCharacters } from './control-characters';
+export { isTimeZone } from './time-zone';

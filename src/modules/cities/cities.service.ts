@@ -1,0 +1,118 @@
+import { isUniqueViolation } from '../../platform/db';
+import { AppError, badInput, notFound } from '../../platform/errors';
+import { assertId, isTimeZone } from '../../platform/validation';
+import { checkBoundary } from './city-boundary';
+import type { CitiesRepository, CityRow, CityRules, CityWrite } from './cities.repository';
+
+/** The matching rules an SOS follows: its city's overrides over the deployment's. */
+export interface MatchingRules {
+  radiiMeters: readonly number[];
+  alertsPerStep: number;
+  stepTimeoutSeconds: number;
+  emergencyNumber: string;
+}
+
+export interface CityInput {
+  name?: string | null;
+  timeZone?: string | null;
+  boundary?: unknown;
+  active?: boolean | null;
+  /** Given: replaces every override (a null field follows the deployment). */
+  rules?: Partial<CityRules> | null;
+}
+
+/** A change to a city's rules reaches matching on every instance within this long. */
+const RULES_CACHE_MS = 10_000;
+
+/** Cities: areas with a boundary, a time zone and their own rules, run by admins. */
+export class CitiesService {
+  private readonly cached = new Map<string, { city: CityRow | null; at: number }>();
+
+  constructor(
+    private readonly repository: CitiesRepository,
+    private readonly defaults: MatchingRules,
+  ) {}
+
+  list(): Promise<CityRow[]> {
+    return this.repository.all();
+  }
+
+  async create(input: CityInput): Promise<CityRow> {
+    const city = await this.checked(null, input);
+    return this.unique(() => this.repository.insert(city));
+  }
+
+  async update(cityId: string, input: CityInput): Promise<CityRow> {
+    const id = assertId('id', cityId);
+    const [current] = await this.repository.byIds([id]);
+    if (!current) throw notFound('City');
+    const { radiiMeters, alertsPerStep, stepTimeoutSeconds, emergencyNumber } = current;
+    const city = await this.checked({ ...current, rules: { radiiMeters, alertsPerStep, stepTimeoutSeconds, emergencyNumber } }, input);
+    const updated = await this.unique(() => this.repository.update(id, city));
+    this.cached.delete(id);
+    return updated!;
+  }
+
+  /** A city as this instance read it at most RULES_CACHE_MS ago: SOS name their city on every read. */
+  async cityOf(cityId: string): Promise<CityRow | null> {
+    let entry = this.cached.get(cityId);
+    if (!entry || Date.now() - entry.at > RULES_CACHE_MS) {
+      entry = { city: (await this.repository.byIds([cityId]))[0] ?? null, at: Date.now() };
+      this.cached.set(cityId, entry);
+    }
+    return entry.city;
+  }
+
+  /** The rules of an SOS raised in this city (null: outside every city). */
+  async rulesFor(cityId: string | null): Promise<MatchingRules> {
+    if (!cityId) return this.defaults;
+    const city = await this.cityOf(cityId);
+    return {
+      radiiMeters: city?.radiiMeters ?? this.defaults.radiiMeters,
+      alertsPerStep: city?.alertsPerStep ?? this.defaults.alertsPerStep,
+      stepTimeoutSeconds: city?.stepTimeoutSeconds ?? this.defaults.stepTimeoutSeconds,
+      emergencyNumber: city?.emergencyNumber ?? this.defaults.emergencyNumber,
+    };
+  }
+
+  /** The city as it will be written: `current` (null for a new one) with what `input` changes, every field checked. */
+  private async checked(current: CityWrite | null, input: CityInput): Promise<CityWrite> {
+    const name = (input.name ?? current?.name ?? '').trim();
+    if (name.length < 1 || name.length > 100) throw badInput('name', 'must be 1 to 100 characters');
+    const timeZone = input.timeZone ?? current?.timeZone;
+    if (!timeZone || !isTimeZone(timeZone)) throw badInput('timeZone', 'must be an IANA time zone (e.g. Europe/Berlin)');
+    let boundary = current?.boundary;
+    if (input.boundary != null) {
+      boundary = checkBoundary(input.boundary);
+      const reason = await this.repository.invalidity(boundary);
+      if (reason) throw badInput('boundary', `is not a valid geometry: ${reason}`);
+    }
+    if (!boundary) throw badInput('boundary', 'is required: a GeoJSON Polygon or MultiPolygon');
+    return { name, timeZone, boundary, active: input.active ?? current?.active ?? true, rules: input.rules ? checkRules(input.rules) : (current?.rules ?? NO_OVERRIDES) };
+  }
+
+  private async unique<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('CONFLICT', 'A city of that name exists already', { field: 'name' });
+      throw err;
+    }
+  }
+}
+
+const NO_OVERRIDES: CityRules = { radiiMeters: null, alertsPerStep: null, stepTimeoutSeconds: null, emergencyNumber: null };
+
+function checkRules(rules: Partial<CityRules>): CityRules {
+  const { radiiMeters = null, alertsPerStep = null, stepTimeoutSeconds = null, emergencyNumber = null } = rules;
+  if (radiiMeters && (radiiMeters.length < 1 || radiiMeters.length > 10 || radiiMeters.some((r, i) => !Number.isInteger(r) || r < 50 || r > 50_000 || (i > 0 && r <= radiiMeters[i - 1])))) {
+    throw badInput('rules.radiiMeters', 'must be 1 to 10 whole numbers of metres from 50 to 50000, each larger than the one before');
+  }
+  if (alertsPerStep !== null && (!Number.isInteger(alertsPerStep) || alertsPerStep < 1 || alertsPerStep > 100)) throw badInput('rules.alertsPerStep', 'must be from 1 to 100');
+  if (stepTimeoutSeconds !== null && (!Number.isInteger(stepTimeoutSeconds) || stepTimeoutSeconds < 5 || stepTimeoutSeconds > 3600)) {
+    throw badInput('rules.stepTimeoutSeconds', 'must be from 5 to 3600');
+  }
+  const number = emergencyNumber?.trim() || null;
+  if (number !== null && !/^\+?[0-9]{2,15}$/.test(number)) throw badInput('rules.emergencyNumber', 'must be 2 to 15 digits, optionally after a +');
+  return { radiiMeters, alertsPerStep, stepTimeoutSeconds, emergencyNumber: number };
+}
