@@ -4,7 +4,7 @@ import { DomainEvents } from '../platform/events';
 import { analyticsResolvers, createAnalyticsModule } from '../modules/analytics';
 import { auditResolvers, AuditKind, AuditSubjectType, createAuditModule } from '../modules/audit';
 import { authResolvers, createAuthModule, type AuthEvents } from '../modules/auth';
-import { citiesResolvers, createCitiesModule } from '../modules/cities';
+import { citiesResolvers, createCitiesModule, type CitiesEvents } from '../modules/cities';
 import { chatResolvers, createChatModule, type ChatEvents } from '../modules/chat';
 import { createModerationModule, FlagAction, FlagSubjectType, moderationResolvers, type ModerationEvents } from '../modules/moderation';
 import { createNotificationsModule, notificationsResolvers } from '../modules/notifications';
@@ -18,7 +18,7 @@ import { createVolunteersModule, volunteersResolvers, type VolunteerEvents } fro
 import type { Infrastructure } from './infrastructure';
 
 /** Every domain event of the API: each module declares its own in `<module>.events.ts`. */
-export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents & ChatEvents & UsersEvents & ModerationEvents & PrivacyEvents;
+export type AppEvents = SosEvents & VolunteerEvents & PresenceEvents & AuthEvents & ChatEvents & UsersEvents & ModerationEvents & PrivacyEvents & CitiesEvents;
 
 /** Every resolver class of the API, as each module lists its own. */
 export const resolverClasses = [
@@ -41,7 +41,7 @@ export const resolverClasses = [
 export function createModules(infra: Infrastructure) {
   const events = new DomainEvents<AppEvents>(infra.logger);
   const tokens = new AccessTokens(infra.config.JWT_SECRET, infra.config.ACCESS_TOKEN_TTL_SECONDS);
-  const users = createUsersModule(infra.db, infra.sql, events);
+  const users = createUsersModule(infra.sql, events);
   const audit = createAuditModule(infra.sql, infra.logger);
   const auth = createAuthModule({ ...infra, users: users.service, tokens, events });
   // Flags are about people, volunteers and SOS, whose modules raise them: those are reached through ports.
@@ -54,7 +54,7 @@ export function createModules(infra: Infrastructure) {
     suspend: (ctx, userId, reason, until) => users.service.suspend(ctx, userId, reason, until),
   });
   const flags = moderation.service;
-  const cities = createCitiesModule(infra.sql, infra.config);
+  const cities = createCitiesModule(infra.sql, infra.config, users.service, events);
   const volunteers = createVolunteersModule({ ...infra, events, users: users.service, flags });
   const sos = createSosModule({ ...infra, events, users: users.service, volunteers: volunteers.service, search: volunteers.search, flags, cities: cities.service });
   const presence = new PresenceService(infra.redis, events, infra.logger);
@@ -142,6 +142,9 @@ export function createModules(infra: Infrastructure) {
   );
   events.onTransaction('sos.reassigned', ({ sosId, staffId, ...details }, tx) =>
     audit.service.record(tx, { actorId: staffId, kind: AuditKind.SOS_REASSIGNED, subjectType: AuditSubjectType.SOS, subjectId: sosId, details }),
+  );
+  events.onTransaction('city.staffChanged', ({ userId, cityId, adminId, assigned }, tx) =>
+    audit.service.record(tx, { actorId: adminId, kind: assigned ? AuditKind.STAFF_CITY_ASSIGNED : AuditKind.STAFF_CITY_REMOVED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { cityId } }),
   );
   events.onTransaction('sos.noteAdded', ({ sosId, noteId, staffId }, tx) =>
     audit.service.record(tx, { actorId: staffId, kind: AuditKind.SOS_NOTE_ADDED, subjectType: AuditSubjectType.SOS, subjectId: sosId, details: { noteId } }),

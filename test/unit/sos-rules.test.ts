@@ -89,13 +89,14 @@ describe('SOS transitions', () => {
 });
 
 describe('who may see what of an SOS', () => {
-  const sos = { requesterId: 'requester-user', assignedVolunteerId: 'assigned-volunteer' };
-  const viewer = (userId: string | null, volunteerId: string | null, role: Role | null, alerted = false) => {
+  const sos = { requesterId: 'requester-user', assignedVolunteerId: 'assigned-volunteer', cityId: 'berlin' };
+  const viewer = (userId: string | null, volunteerId: string | null, role: Role | null, alerted = false, cities: string[] | null = null) => {
     const asked: string[] = [];
     const facts: ViewerFacts = {
       userId,
       volunteerId: async () => (asked.push('volunteer'), volunteerId),
       role: async () => (asked.push('role'), role),
+      staffCities: async () => (asked.push('cities'), cities),
       wasAlerted: async () => (asked.push('alerted'), alerted),
     };
     return { facts, asked };
@@ -112,13 +113,20 @@ describe('who may see what of an SOS', () => {
     expect(await relationOf(sos, viewer('user', null, Role.USER, true).facts)).toBe('none');
   });
 
+  it('makes staff scoped to cities strangers to the SOS of other cities and of none', async () => {
+    expect(await relationOf(sos, viewer('pro', null, Role.PROFESSIONAL, false, ['berlin']).facts)).toBe('staff');
+    expect(await relationOf(sos, viewer('pro', null, Role.PROFESSIONAL, false, ['hamburg']).facts)).toBe('none');
+    expect(await relationOf({ ...sos, cityId: null }, viewer('admin', null, Role.ADMIN, false, ['berlin']).facts)).toBe('none');
+    expect(await relationOf({ ...sos, cityId: null }, viewer('admin', null, Role.ADMIN).facts)).toBe('staff');
+  });
+
   it('asks for the costly facts only when the cheaper ones did not settle it', async () => {
     const requester = viewer('requester-user', 'x', Role.USER);
     await relationOf(sos, requester.facts);
     expect(requester.asked).toEqual([]);
     const staff = viewer('pro', 'pro-volunteer', Role.PROFESSIONAL);
     await relationOf(sos, staff.facts);
-    expect(staff.asked).toEqual(['volunteer', 'role']);
+    expect(staff.asked).toEqual(['volunteer', 'role', 'cities']);
   });
 
   it('shows an alerted volunteer the place rounded to about 100 m and not who raised it', () => {

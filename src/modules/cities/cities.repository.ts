@@ -1,4 +1,4 @@
-import type { Sql } from '../../platform/db';
+import type { Sql, Tx } from '../../platform/db';
 import type { MultiPolygon } from './city-boundary';
 
 /** Overrides of the deployment's matching rules; null: the deployment's. */
@@ -66,6 +66,26 @@ export class CitiesRepository {
 
   async byIds(ids: readonly string[]): Promise<CityRow[]> {
     const { rows } = await this.sql.query<CityRow>(`SELECT ${COLUMNS} FROM cities WHERE id = ANY($1::uuid[])`, [ids]);
+    return rows;
+  }
+
+  /** Whether the assignment is new. */
+  async assignStaff(tx: Tx, userId: string, cityId: string): Promise<boolean> {
+    const { rowCount } = await tx.query('INSERT INTO staff_cities (user_id, city_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [userId, cityId]);
+    return rowCount === 1;
+  }
+
+  /** Whether there was such an assignment. */
+  async removeStaff(tx: Tx, userId: string, cityId: string): Promise<boolean> {
+    const { rowCount } = await tx.query('DELETE FROM staff_cities WHERE user_id = $1 AND city_id = $2', [userId, cityId]);
+    return rowCount === 1;
+  }
+
+  async citiesOfStaff(userId: string): Promise<CityRow[]> {
+    const { rows } = await this.sql.query<CityRow>(
+      `SELECT ${COLUMNS} FROM cities WHERE id IN (SELECT city_id FROM staff_cities WHERE user_id = $1) ORDER BY name, id`,
+      [userId],
+    );
     return rows;
   }
 

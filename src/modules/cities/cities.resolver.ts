@@ -1,5 +1,5 @@
-import { Arg, Authorized, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Role } from '../../platform/auth';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role, type Context } from '../../platform/auth';
 import { ID } from '../../platform/graphql/id.scalar';
 import type { CityRow, CityRules } from './cities.repository';
 import type { CitiesService } from './cities.service';
@@ -32,6 +32,18 @@ export class CitiesResolver {
   @Mutation(() => City, { description: 'ADMIN only: SOS raised in it from now on belong to no city (the deployment\'s rules). updateCity(active: true) undoes it.' })
   deactivateCity(@Arg('id', () => ID) id: string): Promise<CityRow> {
     return this.service.update(id, { active: false });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => [City], { description: 'ADMIN of every city only: scopes a PROFESSIONAL or ADMIN to a city (audited); staff with any city act on their cities\' SOS only. Their cities after it.' })
+  assignStaffToCity(@Arg('userId', () => ID) userId: string, @Arg('cityId', () => ID) cityId: string, @Ctx() ctx: Context): Promise<CityRow[]> {
+    return this.service.scopeStaff(ctx, userId, cityId, true);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => [City], { description: 'ADMIN of every city only: takes a city from a staff member (audited); with none left, they are global. Their cities after it.' })
+  removeStaffFromCity(@Arg('userId', () => ID) userId: string, @Arg('cityId', () => ID) cityId: string, @Ctx() ctx: Context): Promise<CityRow[]> {
+    return this.service.scopeStaff(ctx, userId, cityId, false);
   }
 
   @FieldResolver(() => CityRulesType)

@@ -1,5 +1,9 @@
-import { isUniqueViolation } from '../../platform/db';
-import { AppError, badInput, notFound } from '../../platform/errors';
+import { isStaff, signedIn, type Context } from '../../platform/auth';
+import { isUniqueViolation, type Sql } from '../../platform/db';
+import type { EventBus } from '../../platform/events';
+import type { UsersService } from '../users';
+import type { CitiesEvents } from './cities.events';
+import { AppError, badInput, forbidden, notFound } from '../../platform/errors';
 import { assertId, isTimeZone } from '../../platform/validation';
 import { checkBoundary } from './city-boundary';
 import type { CitiesRepository, CityRow, CityRules, CityWrite } from './cities.repository';
@@ -30,8 +34,30 @@ export class CitiesService {
 
   constructor(
     private readonly repository: CitiesRepository,
+    private readonly users: UsersService,
+    private readonly sql: Sql,
+    private readonly events: EventBus<CitiesEvents>,
     private readonly defaults: MatchingRules,
   ) {}
+
+  /**
+   * A global ADMIN scopes a professional or admin to a city (or, `assigned` false, takes it from
+   * them): with any city, they act on their cities' SOS only. Audited. Their cities after it.
+   */
+  async scopeStaff(ctx: Context, userId: string, cityId: string, assigned: boolean): Promise<CityRow[]> {
+    const adminId = signedIn(ctx);
+    if ((await ctx.viewer())?.cityIds) throw forbidden('Only an admin of every city scopes staff to cities');
+    const user = await this.users.userById(ctx, userId);
+    if (!user) throw notFound('User');
+    if (!isStaff(user.role)) throw badInput('userId', 'must be a PROFESSIONAL or an ADMIN (only staff are scoped to cities)');
+    const [city] = await this.repository.byIds([assertId('cityId', cityId)]);
+    if (!city) throw notFound('City');
+    await this.events.transaction(this.sql, async (tx, { emit }) => {
+      const changed = assigned ? await this.repository.assignStaff(tx, user.id, city.id) : await this.repository.removeStaff(tx, user.id, city.id);
+      if (changed) await emit('city.staffChanged', { userId: user.id, cityId: city.id, adminId, assigned });
+    });
+    return this.repository.citiesOfStaff(user.id);
+  }
 
   list(): Promise<CityRow[]> {
     return this.repository.all();

@@ -14,18 +14,27 @@ export interface ViewerFacts {
   userId: string | null;
   volunteerId(): Promise<string | null>;
   role(): Promise<Role | null>;
+  /** For staff: the cities they are scoped to; null: global. */
+  staffCities(): Promise<readonly string[] | null>;
   /** Whether this volunteer was ever alerted for the SOS (asked last: it costs a query). */
   wasAlerted(volunteerId: string): Promise<boolean>;
 }
 
-/** The requester first, then the assigned volunteer, staff, an alerted volunteer; anyone else has no part in it. */
-export async function relationOf(sos: Pick<SosRow, 'requesterId' | 'assignedVolunteerId'>, viewer: ViewerFacts): Promise<Relation> {
+/**
+ * The requester first, then the assigned volunteer, staff, an alerted volunteer; anyone else has
+ * no part in it. Staff scoped to cities are staff of their cities' SOS only (an SOS outside every
+ * city is global staff's): to the others they are strangers.
+ */
+export async function relationOf(sos: Pick<SosRow, 'requesterId' | 'assignedVolunteerId' | 'cityId'>, viewer: ViewerFacts): Promise<Relation> {
   if (!viewer.userId) return 'none';
   if (sos.requesterId === viewer.userId) return 'requester';
   const volunteerId = await viewer.volunteerId();
   if (volunteerId && sos.assignedVolunteerId === volunteerId) return 'assigned';
   const role = await viewer.role();
-  if (role === Role.PROFESSIONAL || role === Role.ADMIN) return 'staff';
+  if (role === Role.PROFESSIONAL || role === Role.ADMIN) {
+    const cities = await viewer.staffCities();
+    return !cities || (sos.cityId !== null && cities.includes(sos.cityId)) ? 'staff' : 'none';
+  }
   if (volunteerId && (await viewer.wasAlerted(volunteerId))) return 'alerted';
   return 'none';
 }
@@ -60,6 +69,7 @@ export class SosAccess {
         userId: ctx.tokenUserId,
         volunteerId: () => this.volunteers.volunteerIdFromIndex(ctx.tokenUserId!),
         role: async () => null,
+        staffCities: async () => null,
         wasAlerted: async (volunteerId) => alertedVolunteerIds.includes(volunteerId),
       });
     }
@@ -67,6 +77,7 @@ export class SosAccess {
       userId: ctx.tokenUserId,
       volunteerId: async () => (await this.volunteers.byUserId(ctx, ctx.tokenUserId!))?.id ?? null,
       role: async () => (await ctx.viewer())?.role ?? null,
+      staffCities: async () => (await ctx.viewer())?.cityIds ?? null,
       wasAlerted: (volunteerId) => this.wasAlerted(ctx, sos.id, volunteerId),
     });
   }

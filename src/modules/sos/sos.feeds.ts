@@ -91,21 +91,29 @@ export class SosFeeds {
     return closingFeed(feed, this.locationsOf(ctx, id, feed));
   }
 
-  /** For staff: every SOS that escalates; those still escalated are replayed first. */
+  /** For staff: every SOS that escalates (staff scoped to cities: in theirs); those still escalated are replayed first. */
   async escalations(ctx: Context): Promise<AsyncIterable<SosEventRow>> {
     if (!isStaff((await ctx.viewer())?.role)) throw sosErrors.staffOnly();
     const feed = await this.pubsub.listen(sosTopics.escalations, null);
-    return closingFeed(feed, this.escalationsLive(feed));
+    return closingFeed(feed, this.escalationsLive(ctx, feed));
   }
 
-  private async *escalationsLive(feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
+  private async *escalationsLive(ctx: Context, feed: Feed<SosEventRow>): AsyncGenerator<SosEventRow> {
     const seen = new Set<string>();
     const unseen = (events: SosEventRow[]) => events.filter((event) => !seen.has(event.id) && seen.add(event.id));
+    // Staff scoped to cities hear of their cities' SOS only, as scoped now (the viewer is read
+    // afresh every few seconds): the live event says which SOS, PostgreSQL which city.
+    const scope = async () => (await ctx.viewer())?.cityIds ?? null;
+    const inScope = async (event: SosEventRow, cityIds: readonly string[] | null) =>
+      !cityIds || cityIds.includes((await this.repository.findByIds([event.sosId]))[0]?.cityId ?? '');
     try {
-      yield* unseen(await this.repository.openEscalations());
+      yield* unseen(await this.repository.openEscalations(await scope()));
       // On RESYNC (pub/sub was down) the escalations still open are read again. (A demoted
       // professional is refused each event by the resolver's role check, read afresh every few seconds.)
-      for await (const event of feed) yield* unseen(event === RESYNC ? await this.repository.openEscalations() : [event]);
+      for await (const event of feed) {
+        if (event === RESYNC) yield* unseen(await this.repository.openEscalations(await scope()));
+        else if (await inScope(event, await scope())) yield* unseen([event]);
+      }
     } finally {
       feed.close();
     }

@@ -287,10 +287,12 @@ export class SosRepository {
   }
 
   /** The ESCALATED event of every SOS that is still escalated, oldest first. */
-  async openEscalations(): Promise<SosEventRow[]> {
+  /** The escalation events of SOS still escalated; of these cities only, when given. */
+  async openEscalations(cityIds: readonly string[] | null): Promise<SosEventRow[]> {
     const { rows } = await this.sql.query<SosEventRow>(
       `SELECT e.id, e.sos_id AS "sosId", e.seq, e.type, e.message, e.at FROM sos_events e JOIN sos_requests s ON s.id = e.sos_id
-        WHERE s.status = 'ESCALATED' AND e.type = 'ESCALATED' ORDER BY e.at`,
+        WHERE s.status = 'ESCALATED' AND e.type = 'ESCALATED' AND ($1::uuid[] IS NULL OR s.city_id = ANY($1::uuid[])) ORDER BY e.at`,
+      [cityIds],
     );
     return rows;
   }
@@ -306,11 +308,12 @@ export class SosRepository {
     return rows;
   }
 
-  async findOpenForStaff(limit: number): Promise<SosRow[]> {
+  /** Open SOS, escalated first; of these cities only, when given. */
+  async findOpenForStaff(limit: number, cityIds: readonly string[] | null): Promise<SosRow[]> {
     const { rows } = await this.sql.query<SosRow>(
-      `SELECT ${SOS_COLUMNS} FROM sos_requests s WHERE s.status = ANY($1::"SosStatus"[])
+      `SELECT ${SOS_COLUMNS} FROM sos_requests s WHERE s.status = ANY($1::"SosStatus"[]) AND ($3::uuid[] IS NULL OR s.city_id = ANY($3::uuid[]))
         ORDER BY (s.status = 'ESCALATED') DESC, s.created_at LIMIT $2`,
-      [OPEN_STATUSES, limit],
+      [OPEN_STATUSES, limit, cityIds],
     );
     return rows;
   }

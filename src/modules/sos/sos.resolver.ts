@@ -55,8 +55,8 @@ export class SosResolver {
 
   @Authorized(Role.PROFESSIONAL, Role.ADMIN)
   @Query(() => [SosRequest], { description: 'PROFESSIONAL and ADMIN only: SOS not yet closed, escalated ones first, then oldest first.' })
-  openSosRequests(@Arg('limit', () => Int, { nullable: true }) limit?: number | null): Promise<SosRow[]> {
-    return this.service.openForStaff(limit);
+  openSosRequests(@Ctx() ctx: Context, @Arg('limit', () => Int, { nullable: true }) limit?: number | null): Promise<SosRow[]> {
+    return this.service.openForStaff(ctx, limit);
   }
 
   // Emergencies are never blocked: a suspended account may raise one too (it goes to staff).

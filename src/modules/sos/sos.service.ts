@@ -105,9 +105,10 @@ export class SosService {
     return this.repository.update(tx, id, { flaggedForReview: flagged });
   }
 
-  /** For staff: SOS not yet closed, escalated ones first. */
-  openForStaff(limit: number | null | undefined): Promise<SosRow[]> {
-    return this.repository.findOpenForStaff(pageSize('limit', limit ?? 50));
+  /** For staff: SOS not yet closed, escalated ones first (staff scoped to cities: theirs). */
+  async openForStaff(ctx: Context, limit: number | null | undefined): Promise<SosRow[]> {
+    const size = pageSize('limit', limit ?? 50);
+    return this.repository.findOpenForStaff(size, (await ctx.viewer())?.cityIds ?? null);
   }
 
   // --- what a viewer may see ----------------------------------------------------------------

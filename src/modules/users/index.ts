@@ -1,6 +1,6 @@
 // Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
 import 'reflect-metadata';
-import type { Db, Sql } from '../../platform/db';
+import type { Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import { UsersRepository } from './users.repository';
 import { userLoaderFactory } from './users.loaders';
@@ -18,8 +18,8 @@ export { DELETED_ACCOUNT_ID, isSuspended, type NewUser, type UserRow } from './u
 export { usersTopics } from './users.topics';
 export type { UsersEvents } from './users.events';
 
-export function createUsersModule(db: Db, sql: Sql, events: EventBus<UsersEvents>) {
-  const repository = new UsersRepository(db, sql);
+export function createUsersModule(sql: Sql, events: EventBus<UsersEvents>) {
+  const repository = new UsersRepository(sql);
   const service = new UsersService(repository, userLoaderFactory(repository), sql, events);
   return { service, resolvers: [new UsersResolver(service)] };
 }

@@ -1,4 +1,4 @@
-import type { Db, Sql, Tx } from '../../platform/db';
+import type { Sql, Tx } from '../../platform/db';
 import type { Role } from '../../platform/auth';
 
 export interface UserRow {
@@ -10,6 +10,8 @@ export interface UserRow {
   role: Role;
   /** An open review flag is about this person (the moderation module keeps it). */
   flaggedForReview: boolean;
+  /** For staff: the cities they are assigned to (the cities module's `staff_cities`); empty: global. Null for everyone else. */
+  staffCityIds: string[] | null;
   /** Suspended from suspendedAt until suspendedUntil (null: until reinstated); see `isSuspended`. */
   suspendedAt: Date | null;
   suspendedUntil: Date | null;
@@ -43,26 +45,25 @@ export interface NewUser {
 
 const USER_COLUMNS = `id, email, display_name AS "displayName", phone, phone_verified AS "phoneVerified", role,
   flagged_for_review AS "flaggedForReview",
+  CASE WHEN role IN ('PROFESSIONAL', 'ADMIN') THEN ARRAY(SELECT sc.city_id FROM staff_cities sc WHERE sc.user_id = users.id) END AS "staffCityIds",
   suspended_at AS "suspendedAt", suspended_until AS "suspendedUntil", suspension_reason AS "suspensionReason",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**
- * The only code that writes `users`. The viewer lookup every authenticated request makes is raw
- * SQL (a quarter of Prisma's CPU cost), and so are writes, which join transactions (Tx).
+ * The only code that writes `users`: raw SQL, as the viewer lookup every authenticated request
+ * makes costs a quarter of Prisma's CPU that way, and writes join transactions (Tx).
  */
 export class UsersRepository {
-  constructor(
-    private readonly db: Db,
-    private readonly sql: Sql,
-  ) {}
+  constructor(private readonly sql: Sql) {}
 
   async findByIds(ids: readonly string[]): Promise<UserRow[]> {
     const { rows } = await this.sql.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
     return rows;
   }
 
-  findByEmail(email: string): Promise<UserRow | null> {
-    return this.db.user.findUnique({ where: { email } });
+  async findByEmail(email: string): Promise<UserRow | null> {
+    const { rows } = await this.sql.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [email]);
+    return rows[0] ?? null;
   }
 
   async create(tx: Tx, user: NewUser): Promise<UserRow> {

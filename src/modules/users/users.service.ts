@@ -111,7 +111,7 @@ export class UsersService {
   async viewerOf(ctx: Context): Promise<Viewer | null> {
     if (!ctx.tokenUserId) return null;
     const user = await this.byId(ctx, ctx.tokenUserId);
-    return user ? { id: user.id, role: user.role, suspended: isSuspended(user) } : null;
+    return user ? { id: user.id, role: user.role, suspended: isSuspended(user), cityIds: user.staffCityIds?.length ? user.staffCityIds : null } : null;
   }
 
   /** Email is private: the person themself and admins see it, nobody else. */

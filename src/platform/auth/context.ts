@@ -7,6 +7,8 @@ export interface Viewer {
   role: Role;
   /** An admin suspended the account: it may raise an SOS (which goes to staff), nothing else. */
   suspended: boolean;
+  /** Staff assigned to cities act on those only; null: not scoped (global staff, and everyone else). */
+  cityIds: readonly string[] | null;
 }
 
 /** Where a token's account stands: usable, suspended by an admin, or deleted. */

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AssignStaffToCityDocument,
+  AuditLogDocument,
+  CancelSosAsStaffDocument,
+  CreateCityDocument,
+  OpenSosRequestsDocument,
+  RaiseSosDocument,
+  RemoveStaffFromCityDocument,
+  SosCityDocument,
+  SosEscalationsDocument,
+} from '../../sdk';
+import { destination, type Point } from '../../src/platform/geo';
+import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
+import { expectError } from '../helpers/expect-error';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { freshCentre } from '../helpers/volunteers';
+import { eventually, nextOf } from '../helpers/wait';
+
+// No volunteers anywhere: every SOS escalates within its first moments. Two instances.
+const env = useTestEnvironment();
+let first: TestServer;
+let second: TestServer;
+let admin: Actor;
+
+beforeAll(async () => {
+  const settings = { SOS_RADII_METERS: '500', SOS_STEP_TIMEOUT_SECONDS: '600', SOS_SWEEP_SECONDS: '1' };
+  [first, second] = await Promise.all([env.start(settings), env.start(settings)]);
+  admin = await signInAs(first, Role.ADMIN);
+});
+
+const square = (centre: Point, side: number) => {
+  const sw = destination(destination(centre, side / 2, 180), side / 2, 270);
+  const ne = destination(destination(centre, side / 2, 0), side / 2, 90);
+  return { type: 'Polygon', coordinates: [[[sw.longitude, sw.latitude], [ne.longitude, sw.latitude], [ne.longitude, ne.latitude], [sw.longitude, ne.latitude], [sw.longitude, sw.latitude]]] };
+};
+const city = async (centre: Point) =>
+  (await admin.client.request(CreateCityDocument, { input: { name: `City ${randomUUID()}`, timeZone: 'Europe/Berlin', boundary: square(centre, 4000) } })).createCity;
+const escalated = async (location: Point) => {
+  const person = await signUp(first);
+  const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+  await eventually(async () => (await admin.client.request(SosCityDocument, { id: raiseSos.id })).sos!.status, (status) => status === 'ESCALATED');
+  return raiseSos.id;
+};
+
+describe('staff scoped to cities', () => {
+  it("see and act on their city's SOS only, in queries and in escalations on another instance; global staff see all", async () => {
+    const [here, there] = [freshCentre(), destination(freshCentre(), 50_000, 90)];
+    const [mine, other] = [await city(here), await city(there)];
+    const scoped = await signInAs(first, Role.PROFESSIONAL);
+    const global = await signInAs(first, Role.PROFESSIONAL);
+    expect((await admin.client.request(AssignStaffToCityDocument, { userId: scoped.id, cityId: mine.id })).assignStaffToCity.map((c) => c.id)).toEqual([mine.id]);
+
+    const ownSos = await escalated(here);
+    const otherSos = await escalated(there);
+    const nowhereSos = await escalated(destination(here, 100_000, 0));
+    const open = async (staff: Actor) => (await staff.client.request(OpenSosRequestsDocument, { limit: 100 })).openSosRequests.map((s) => s.id);
+    expect(await open(scoped)).toEqual([ownSos]);
+    expect(await open(global)).toEqual(expect.arrayContaining([ownSos, otherSos, nowhereSos]));
+    // Outside their scope, as to a stranger: not found.
+    expect((await scoped.client.request(SosCityDocument, { id: otherSos })).sos).toBeNull();
+    expect((await scoped.client.request(SosCityDocument, { id: nowhereSos })).sos).toBeNull();
+    await expectError(scoped.client.request(CancelSosAsStaffDocument, { sosId: otherSos, reason: 'not mine' }), 'NOT_FOUND');
+    expect((await scoped.client.request(SosCityDocument, { id: ownSos })).sos).toMatchObject({ city: { id: mine.id } });
+
+    // On the other instance: the escalations still open are replayed, theirs only; then the live ones, theirs only.
+    const scopedThere = second.client(scoped.session);
+    const feed = scopedThere.subscribe(SosEscalationsDocument, {});
+    expect((await nextOf(feed, 'replayed escalation')).sosEscalations.sosId).toBe(ownSos);
+    await escalated(there);
+    const laterOwn = await escalated(here);
+    expect((await nextOf(feed, 'live escalation')).sosEscalations.sosId).toBe(laterOwn);
+    await feed.return?.();
+    await scopedThere.close();
+
+    // Taken from them, they are global again.
+    expect((await admin.client.request(RemoveStaffFromCityDocument, { userId: scoped.id, cityId: mine.id })).removeStaffFromCity).toEqual([]);
+    expect(await open(scoped)).toEqual(expect.arrayContaining([otherSos, nowhereSos]));
+    const audit = (await admin.client.request(AuditLogDocument, { filter: { subjectId: scoped.id } })).auditLog.edges.map((e) => [e.node.kind, e.node.details]);
+    expect(audit).toEqual([
+      ['STAFF_CITY_REMOVED', { cityId: mine.id }],
+      ['STAFF_CITY_ASSIGNED', { cityId: mine.id }],
+    ]);
+    expect(other.id).not.toBe(mine.id);
+  });
+
+  it('only a global admin scopes, and only staff', async () => {
+    const here = await city(freshCentre());
+    const person = await signUp(first);
+    await expectError(admin.client.request(AssignStaffToCityDocument, { userId: person.id, cityId: here.id }), 'BAD_USER_INPUT', { field: 'userId' });
+    await expectError(admin.client.request(AssignStaffToCityDocument, { userId: admin.id, cityId: randomUUID() }), 'NOT_FOUND');
+    const scopedAdmin = await signInAs(first, Role.ADMIN);
+    await admin.client.request(AssignStaffToCityDocument, { userId: scopedAdmin.id, cityId: here.id });
+    const professional = await signInAs(first, Role.PROFESSIONAL);
+    await expectError(scopedAdmin.client.request(AssignStaffToCityDocument, { userId: professional.id, cityId: here.id }), 'FORBIDDEN');
+    await expectError(professional.client.request(AssignStaffToCityDocument, { userId: professional.id, cityId: here.id }), 'FORBIDDEN');
+  });
+});
