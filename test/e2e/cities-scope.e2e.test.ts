@@ -5,10 +5,13 @@ import {
   CancelSosAsStaffDocument,
   CreateCityDocument,
   OpenSosRequestsDocument,
+  OpsOverviewDocument,
   RaiseSosDocument,
   RemoveStaffFromCityDocument,
+  ResponseStatsDocument,
   SosCityDocument,
   SosEscalationsDocument,
+  TopRespondersDocument,
 } from '../../sdk';
 import { destination, type Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
@@ -82,6 +85,27 @@ describe('staff scoped to cities', () => {
       ['STAFF_CITY_ASSIGNED', { cityId: mine.id }],
     ]);
     expect(other.id).not.toBe(mine.id);
+  });
+
+  it('per-city views: the ops overview and response statistics of one city, or of all the viewer oversees', async () => {
+    const [here, there] = [freshCentre(), destination(freshCentre(), 50_000, 270)];
+    const [mine, other] = [await city(here), await city(there)];
+    const scoped = await signInAs(first, Role.PROFESSIONAL);
+    await admin.client.request(AssignStaffToCityDocument, { userId: scoped.id, cityId: mine.id });
+    await escalated(here);
+    await escalated(here);
+    await escalated(there);
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+
+    expect((await scoped.client.request(OpsOverviewDocument, {})).opsOverview).toMatchObject({ openSos: 2, escalationsWaiting: 2 });
+    expect((await admin.client.request(OpsOverviewDocument, { cityId: other.id })).opsOverview).toMatchObject({ openSos: 1, escalationsWaiting: 1 });
+    await expectError(scoped.client.request(OpsOverviewDocument, { cityId: other.id }), 'NOT_FOUND');
+    expect((await scoped.client.request(ResponseStatsDocument, { from, to, groupBy: 'DAY' })).responseStats.total).toMatchObject({ sosCount: 2, escalatedShare: 1 });
+    expect((await admin.client.request(ResponseStatsDocument, { from, to, groupBy: 'DAY', cityId: other.id })).responseStats.total).toMatchObject({ sosCount: 1 });
+    await expectError(scoped.client.request(ResponseStatsDocument, { from, to, groupBy: 'DAY', cityId: other.id }), 'NOT_FOUND');
+    await expectError(scoped.client.request(TopRespondersDocument, { from, to, cityId: other.id }), 'NOT_FOUND');
+    await expectError(admin.client.request(OpsOverviewDocument, { cityId: 'nope' }), 'BAD_USER_INPUT', { field: 'cityId' });
   });
 
   it('only a global admin scopes, and only staff', async () => {

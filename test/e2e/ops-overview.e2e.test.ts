@@ -24,7 +24,7 @@ describe('opsOverview', () => {
     const person = await signUp(server);
     await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
 
-    const { opsOverview } = await staff.client.request(OpsOverviewDocument);
+    const { opsOverview } = await staff.client.request(OpsOverviewDocument, {});
     expect(opsOverview).toMatchObject({ resolution: 7, openSos: 1, openByStatus: [{ status: 'MATCHING', count: 1 }], escalationsWaiting: 0, alertsPending: 1, volunteersAvailable: 1 });
     // The SOS's area, and the volunteer's (the same one unless 150 m cross a hexagon's edge).
     // The parent of each finest cell (H3 nests cells only roughly).
@@ -38,9 +38,9 @@ describe('opsOverview', () => {
 
     for (const role of [Role.USER, Role.VOLUNTEER]) {
       const caller = await signInAs(server, role);
-      await expectError(caller.client.request(OpsOverviewDocument), 'FORBIDDEN');
+      await expectError(caller.client.request(OpsOverviewDocument, {}), 'FORBIDDEN');
     }
-    await expectError(server.client().request(OpsOverviewDocument), 'UNAUTHENTICATED');
+    await expectError(server.client().request(OpsOverviewDocument, {}), 'UNAUTHENTICATED');
   });
 
   it('opsOverviewChanged pushes the overview, then each change, at most every 2 s', async () => {

@@ -57,16 +57,17 @@ const FIGURES = `count(*)::int AS "sosCount",
  * Groups are sorted by a timestamp or a bigint, not by their text (a collated text sort costs
  * twice the whole rest). Exported for the benchmark, which runs them bare and with EXPLAIN.
  */
-export function responseStatsQueries(from: Date, to: Date, groupBy: StatsGrouping, by: string | number) {
+export function responseStatsQueries(from: Date, to: Date, groupBy: StatsGrouping, by: string | number, cityIds: readonly string[] | null = null) {
   const group =
     groupBy === 'AREA' ? parentCellBigintSql('h3_cell', '$3') : `date_trunc('${groupBy === 'DAY' ? 'day' : 'week'}', created_at AT TIME ZONE $3)`;
   const key = groupBy === 'AREA' ? `to_hex(${group})` : `to_char(${group}, 'YYYY-MM-DD')`;
-  const period = `FROM sos_requests WHERE created_at >= $1 AND created_at < $2`;
+  // Of some cities only (`cities` is the parameter's number), or of all SOS.
+  const period = (cities: number) => `FROM sos_requests WHERE created_at >= $1 AND created_at < $2 AND ($${cities}::uuid[] IS NULL OR city_id = ANY($${cities}::uuid[]))`;
   return {
-    grouped: `SELECT ${key} AS key, ${FIGURES} ${period} GROUP BY ${group} ORDER BY ${group} NULLS LAST`,
-    total: `SELECT NULL AS key, ${FIGURES} ${period}`,
-    groupedValues: [from, to, by],
-    totalValues: [from, to],
+    grouped: `SELECT ${key} AS key, ${FIGURES} ${period(4)} GROUP BY ${group} ORDER BY ${group} NULLS LAST`,
+    total: `SELECT NULL AS key, ${FIGURES} ${period(3)}`,
+    groupedValues: [from, to, by, cityIds],
+    totalValues: [from, to, cityIds],
   };
 }
 
@@ -78,8 +79,15 @@ export class AnalyticsRepository {
   constructor(private readonly sql: Sql) {}
 
   /** Per group and in total: the two statements run side by side, on two connections. */
-  async responseStats(from: Date, to: Date, groupBy: StatsGrouping, timeZone: string, resolution: number): Promise<{ groups: GroupStats[]; total: GroupStats | null }> {
-    const q = responseStatsQueries(from, to, groupBy, groupBy === 'AREA' ? resolution : timeZone);
+  async responseStats(
+    from: Date,
+    to: Date,
+    groupBy: StatsGrouping,
+    timeZone: string,
+    resolution: number,
+    cityIds: readonly string[] | null,
+  ): Promise<{ groups: GroupStats[]; total: GroupStats | null }> {
+    const q = responseStatsQueries(from, to, groupBy, groupBy === 'AREA' ? resolution : timeZone, cityIds);
     const [groups, total] = await Promise.all([
       this.withStatsSettings((tx) => tx.query<RawStats>(q.grouped, q.groupedValues)),
       this.withStatsSettings((tx) => tx.query<RawStats>(q.total, q.totalValues)),
@@ -89,7 +97,7 @@ export class AnalyticsRepository {
   }
 
   /** Volunteers by SOS resolved in the period (then by the quicker median arrival). */
-  async topResponders(from: Date, to: Date, limit: number): Promise<ResponderRow[]> {
+  async topResponders(from: Date, to: Date, limit: number, cityIds: readonly string[] | null): Promise<ResponderRow[]> {
     const { rows } = await this.withStatsSettings((tx) =>
       tx.query<ResponderRow>(
         `SELECT s.assigned_volunteer_id AS "volunteerId", min(u.display_name) AS "displayName", count(*)::int AS "sosHelped",
@@ -97,11 +105,11 @@ export class AnalyticsRepository {
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.arrived_at - s.accepted_at)) AS "medianSecondsToArrival",
                 avg(s.rating)::float8 AS "averageRating"
            FROM sos_requests s JOIN volunteer_profiles v ON v.id = s.assigned_volunteer_id JOIN users u ON u.id = v.user_id
-          WHERE s.created_at >= $1 AND s.created_at < $2
+          WHERE s.created_at >= $1 AND s.created_at < $2 AND ($4::uuid[] IS NULL OR s.city_id = ANY($4::uuid[]))
           GROUP BY s.assigned_volunteer_id
           ORDER BY resolved DESC, "medianSecondsToArrival" ASC NULLS LAST, s.assigned_volunteer_id
           LIMIT $3`,
-        [from, to, limit],
+        [from, to, limit, cityIds],
       ),
     );
     return rows;

@@ -1,5 +1,6 @@
+import { citiesAsked, type Context } from '../../platform/auth';
 import { badInput } from '../../platform/errors';
-import { isTimeZone } from '../../platform/validation';
+import { assertId, isTimeZone } from '../../platform/validation';
 import { pageSize } from '../../platform/graphql/cursor';
 import type { AnalyticsRepository, StatsGrouping } from './analytics.repository';
 
@@ -7,6 +8,8 @@ import type { AnalyticsRepository, StatsGrouping } from './analytics.repository'
 const MAX_DAYS = 400;
 
 export interface StatsQuery {
+  /** One city (staff scoped to cities: one of theirs); omitted: every city the viewer may see. */
+  cityId?: string | null;
   from: Date;
   to: Date;
   groupBy: StatsGrouping;
@@ -21,19 +24,26 @@ export class AnalyticsService {
     private readonly defaultResolution: number,
   ) {}
 
-  async responseStats(query: StatsQuery) {
+  async responseStats(ctx: Context, query: StatsQuery) {
+    const cityIds = await scopeOf(ctx, query.cityId);
     checkPeriod(query.from, query.to);
     const timeZone = query.timeZone ?? 'UTC';
     if (!isTimeZone(timeZone)) throw badInput('timeZone', 'is not an IANA time zone (e.g. Europe/Berlin)');
     const resolution = query.resolution ?? this.defaultResolution;
     if (!Number.isInteger(resolution) || resolution < 0 || resolution > 15) throw badInput('resolution', 'must be an H3 resolution from 0 to 15');
-    return this.repository.responseStats(query.from, query.to, query.groupBy, timeZone, resolution);
+    return this.repository.responseStats(query.from, query.to, query.groupBy, timeZone, resolution, cityIds);
   }
 
-  topResponders(from: Date, to: Date, first: number | null | undefined) {
+  async topResponders(ctx: Context, cityId: string | null | undefined, from: Date, to: Date, first: number | null | undefined) {
+    const cityIds = await scopeOf(ctx, cityId);
     checkPeriod(from, to);
-    return this.repository.topResponders(from, to, pageSize('first', first));
+    return this.repository.topResponders(from, to, pageSize('first', first), cityIds);
   }
+}
+
+/** The cities asked about, within the viewer's scope (see citiesAsked). */
+async function scopeOf(ctx: Context, cityId: string | null | undefined): Promise<readonly string[] | null> {
+  return citiesAsked(await ctx.viewer(), cityId ? assertId('cityId', cityId) : null);
 }
 
 function checkPeriod(from: Date, to: Date): void {

@@ -23,22 +23,29 @@ const OPEN = `('PENDING', 'MATCHING', 'ACCEPTED', 'ARRIVED', 'ESCALATED')`;
 export class OpsRepository {
   constructor(private readonly sql: Sql) {}
 
-  async overview(resolution: number, staleSeconds: number): Promise<OverviewCounts> {
+  /**
+   * Of some cities only, when given: their SOS, and the volunteers whose last stored location is
+   * inside them (a volunteer's city is where they are, not a setting).
+   */
+  async overview(resolution: number, staleSeconds: number, cityIds: readonly string[] | null): Promise<OverviewCounts> {
     const [sos, alerts, volunteers] = await Promise.all([
       this.sql.query<{ cell: string | null; status: string; count: number }>(
-        `SELECT ${parentCellSql('h3_cell', '$1')} AS cell, status, count(*)::int AS count FROM sos_requests WHERE status IN ${OPEN} GROUP BY 1, 2`,
-        [resolution],
+        `SELECT ${parentCellSql('h3_cell', '$1')} AS cell, status, count(*)::int AS count FROM sos_requests
+          WHERE status IN ${OPEN} AND ($2::uuid[] IS NULL OR city_id = ANY($2::uuid[])) GROUP BY 1, 2`,
+        [resolution, cityIds],
       ),
       this.sql.query<{ cell: string | null; count: number }>(
         `SELECT ${parentCellSql('s.h3_cell', '$1')} AS cell, count(*)::int AS count
            FROM sos_alerts a JOIN sos_requests s ON s.id = a.sos_id
-          WHERE a.status = 'OFFERED' AND a.expires_at > now() GROUP BY 1`,
-        [resolution],
+          WHERE a.status = 'OFFERED' AND a.expires_at > now() AND ($2::uuid[] IS NULL OR s.city_id = ANY($2::uuid[])) GROUP BY 1`,
+        [resolution, cityIds],
       ),
       this.sql.query<{ cell: string | null; count: number }>(
-        `SELECT ${parentCellSql('h3_cell', '$1')} AS cell, count(*)::int AS count FROM volunteer_profiles
-          WHERE available AND rejected_at IS NULL AND last_seen_at > now() - make_interval(secs => $2) GROUP BY 1`,
-        [resolution, staleSeconds],
+        `SELECT ${parentCellSql('v.h3_cell', '$1')} AS cell, count(*)::int AS count FROM volunteer_profiles v
+          WHERE v.available AND v.rejected_at IS NULL AND v.last_seen_at > now() - make_interval(secs => $2)
+            AND ($3::uuid[] IS NULL OR EXISTS (SELECT 1 FROM cities c WHERE c.id = ANY($3::uuid[]) AND ST_Covers(c.boundary, v.location)))
+          GROUP BY 1`,
+        [resolution, staleSeconds, cityIds],
       ),
     ]);
     const areas = new Map<string, AreaCounts>();

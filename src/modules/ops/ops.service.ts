@@ -1,6 +1,7 @@
-import { isStaff, type Context } from '../../platform/auth';
+import { citiesAsked, isStaff, type Context } from '../../platform/auth';
 import { forbidden } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
+import { assertId } from '../../platform/validation';
 import type { OpsRepository, OverviewCounts } from './ops.repository';
 
 export interface Overview extends OverviewCounts {
@@ -16,14 +17,15 @@ export interface OpsSettings {
 }
 
 /**
- * The live picture of the service for staff. Followers share one reading per instance: while
- * anyone follows, the instance reads the counts every `everyMs` (PostgreSQL has every instance's
- * changes) and pushes them only when they changed; a slow follower gets the latest, not a backlog.
+ * The live picture of the service for staff. Followers of the same cities share one reading per
+ * instance: while anyone follows, the instance reads the counts every `everyMs` (PostgreSQL has
+ * every instance's changes) and pushes them only when they changed; a slow follower gets the
+ * latest, not a backlog.
  */
 export class OpsService {
-  private readonly followers = new Set<(overview: Overview) => void>();
+  /** What is followed on this instance, by the cities it covers (the key: their ids, or "*" for all). */
+  private readonly watched = new Map<string, { cityIds: readonly string[] | null; followers: Set<(overview: Overview) => void>; last: string }>();
   private timer: NodeJS.Timeout | undefined;
-  private last = '';
 
   constructor(
     private readonly repository: OpsRepository,
@@ -31,27 +33,29 @@ export class OpsService {
     private readonly logger: Logger,
   ) {}
 
-  async overview(ctx: Context): Promise<Overview> {
-    await assertStaff(ctx);
-    return this.read();
+  /** Of one city (staff scoped to cities: one of theirs), else of all the viewer oversees. */
+  async overview(ctx: Context, cityId: string | null | undefined): Promise<Overview> {
+    return this.read(await scopeOf(ctx, cityId));
   }
 
   /** The overview now, then each change, at most every `everyMs`. */
-  async follow(ctx: Context): Promise<AsyncGenerator<Overview>> {
-    await assertStaff(ctx);
-    const first = await this.read();
-    if (!this.timer) this.last = keyOf(first);
-    return this.changes(first);
+  async follow(ctx: Context, cityId: string | null | undefined): Promise<AsyncGenerator<Overview>> {
+    const cityIds = await scopeOf(ctx, cityId);
+    const first = await this.read(cityIds);
+    const key = cityIds ? [...cityIds].sort().join(',') : '*';
+    let watch = this.watched.get(key);
+    if (!watch) this.watched.set(key, (watch = { cityIds, followers: new Set(), last: keyOf(first) }));
+    return this.changes(key, watch.followers, first);
   }
 
-  private async *changes(first: Overview): AsyncGenerator<Overview> {
+  private async *changes(key: string, followers: Set<(overview: Overview) => void>, first: Overview): AsyncGenerator<Overview> {
     let latest: Overview | null = first;
     let wake: (() => void) | null = null;
     const follower = (overview: Overview) => {
       latest = overview;
       wake?.();
     };
-    this.followers.add(follower);
+    followers.add(follower);
     this.watch();
     try {
       for (;;) {
@@ -63,13 +67,14 @@ export class OpsService {
       }
     } finally {
       // The client unsubscribed or went away (graphql-ws returns the generator).
-      this.followers.delete(follower);
-      if (this.followers.size === 0) this.unwatch();
+      followers.delete(follower);
+      if (followers.size === 0) this.watched.delete(key);
+      if (this.watched.size === 0) this.unwatch();
     }
   }
 
-  private async read(): Promise<Overview> {
-    const counts = await this.repository.overview(this.settings.resolution, this.settings.staleSeconds);
+  private async read(cityIds: readonly string[] | null): Promise<Overview> {
+    const counts = await this.repository.overview(this.settings.resolution, this.settings.staleSeconds, cityIds);
     return { ...counts, at: new Date(), resolution: this.settings.resolution };
   }
 
@@ -82,18 +87,19 @@ export class OpsService {
   private unwatch(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    this.last = '';
   }
 
   private async tick(): Promise<void> {
-    try {
-      const overview = await this.read();
-      const key = keyOf(overview);
-      if (key === this.last) return;
-      this.last = key;
-      for (const follower of this.followers) follower(overview);
-    } catch (err) {
-      this.logger.warn({ err: { message: (err as Error).message } }, 'ops overview not read; trying again');
+    for (const watch of this.watched.values()) {
+      try {
+        const overview = await this.read(watch.cityIds);
+        const key = keyOf(overview);
+        if (key === watch.last) continue;
+        watch.last = key;
+        for (const follower of watch.followers) follower(overview);
+      } catch (err) {
+        this.logger.warn({ err: { message: (err as Error).message } }, 'ops overview not read; trying again');
+      }
     }
   }
 
@@ -105,6 +111,9 @@ export class OpsService {
 /** What tells two overviews apart (not when they were read). */
 const keyOf = ({ at: _at, ...counts }: Overview) => JSON.stringify(counts);
 
-async function assertStaff(ctx: Context): Promise<void> {
-  if (!isStaff((await ctx.viewer())?.role)) throw forbidden('Only professionals and admins see the operations overview');
+/** The cities asked about within the viewer's scope; staff only. */
+async function scopeOf(ctx: Context, cityId: string | null | undefined): Promise<readonly string[] | null> {
+  const viewer = await ctx.viewer();
+  if (!isStaff(viewer?.role)) throw forbidden('Only professionals and admins see the operations overview');
+  return citiesAsked(viewer, cityId ? assertId('cityId', cityId) : null);
 }
