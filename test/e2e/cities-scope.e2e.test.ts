@@ -4,7 +4,10 @@ import {
   AuditLogDocument,
   CancelSosAsStaffDocument,
   CreateCityDocument,
+  FlagsDocument,
   OpenSosRequestsDocument,
+  PendingVolunteersDocument,
+  ResolveFlagDocument,
   OpsOverviewDocument,
   RaiseSosDocument,
   RemoveStaffFromCityDocument,
@@ -12,12 +15,13 @@ import {
   SosCityDocument,
   SosEscalationsDocument,
   TopRespondersDocument,
+  VerifyVolunteerDocument,
 } from '../../sdk';
 import { destination, type Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
-import { freshCentre } from '../helpers/volunteers';
+import { freshCentre, volunteerAt } from '../helpers/volunteers';
 import { eventually, nextOf } from '../helpers/wait';
 
 // No volunteers anywhere: every SOS escalates within its first moments. Two instances.
@@ -27,7 +31,7 @@ let second: TestServer;
 let admin: Actor;
 
 beforeAll(async () => {
-  const settings = { SOS_RADII_METERS: '500', SOS_STEP_TIMEOUT_SECONDS: '600', SOS_SWEEP_SECONDS: '1' };
+  const settings = { SOS_RADII_METERS: '500', SOS_STEP_TIMEOUT_SECONDS: '600', SOS_SWEEP_SECONDS: '1', TRUSTED_PROXIES: 'loopback' };
   [first, second] = await Promise.all([env.start(settings), env.start(settings)]);
   admin = await signInAs(first, Role.ADMIN);
 });
@@ -106,6 +110,32 @@ describe('staff scoped to cities', () => {
     await expectError(scoped.client.request(ResponseStatsDocument, { from, to, groupBy: 'DAY', cityId: other.id }), 'NOT_FOUND');
     await expectError(scoped.client.request(TopRespondersDocument, { from, to, cityId: other.id }), 'NOT_FOUND');
     await expectError(admin.client.request(OpsOverviewDocument, { cityId: 'nope' }), 'BAD_USER_INPUT', { field: 'cityId' });
+  });
+
+  it("their verification queue and flags are their cities' (another's flag: NOT_FOUND)", async () => {
+    // Sydney, claimed from a Berlin IP address: flagged as a spoofed location.
+    const sydney = { latitude: -33.87, longitude: 151.21 };
+    const [mine, other] = [await city(sydney), await city(destination(sydney, 50_000, 90))];
+    const scoped = await signInAs(first, Role.PROFESSIONAL);
+    const elsewhere = await signInAs(first, Role.ADMIN);
+    await admin.client.request(AssignStaffToCityDocument, { userId: scoped.id, cityId: mine.id });
+    await admin.client.request(AssignStaffToCityDocument, { userId: elsewhere.id, cityId: other.id });
+
+    const near = await volunteerAt(first, destination(sydney, 300, 0), ['FIRST_AID'], false);
+    const far = await volunteerAt(first, destination(sydney, 50_000, 90), ['FIRST_AID'], false);
+    const queueOf = async (staff: Actor) => (await staff.client.request(PendingVolunteersDocument, { first: 100 })).pendingVolunteers.edges.map((e) => e.node.id);
+    expect(await queueOf(scoped)).toEqual([near.volunteerId]);
+    expect(await queueOf(elsewhere)).toEqual([far.volunteerId]);
+    await expectError(elsewhere.client.request(VerifyVolunteerDocument, { volunteerId: near.volunteerId }), 'NOT_FOUND');
+
+    const person = await signUp(first);
+    await first.client(person.session, { 'x-forwarded-for': '81.169.145.1' }).request(RaiseSosDocument, { input: { location: sydney, category: 'OTHER', idempotencyKey: randomUUID() } });
+    const flagsOf = async (staff: Actor) => (await staff.client.request(FlagsDocument, { filter: { personId: person.id } })).flags.edges.map((e) => e.node);
+    const [flag] = await flagsOf(scoped);
+    expect(flag).toMatchObject({ kind: 'SPOOFED_LOCATION', subjectType: 'SOS' });
+    expect(await flagsOf(elsewhere)).toEqual([]);
+    await expectError(elsewhere.client.request(ResolveFlagDocument, { id: flag.id, action: 'CLEAR', note: 'not mine' }), 'NOT_FOUND');
+    expect((await scoped.client.request(ResolveFlagDocument, { id: flag.id, action: 'CLEAR', note: 'a traveller' })).resolveFlag.state).toBe('CLEARED');
   });
 
   it('only a global admin scopes, and only staff', async () => {

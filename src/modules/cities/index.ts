@@ -12,6 +12,7 @@ import { CitiesService, type MatchingRules } from './cities.service';
 export type { CitiesEvents, CitiesService, MatchingRules };
 export type { CityRow } from './cities.repository';
 export { City } from './types/city.type';
+export { insideCitiesSql } from './city-sql';
 
 /** The cities module's GraphQL resolvers (instances are made by createCitiesModule). */
 export const citiesResolvers = [CitiesResolver] as const;

@@ -1,4 +1,5 @@
 import type { Sql, Tx } from '../../platform/db';
+import { insideCitiesSql } from '../cities';
 import type { FlagAction, FlagEventType, FlagKind, FlagState, FlagSubjectType } from './flag-kinds';
 
 /** A concern one module noticed, for staff to review. */
@@ -46,6 +47,16 @@ const COLUMNS = `id, kind, subject_type AS "subjectType", subject_id AS "subject
   raised_count AS "raisedCount", opened_at AS "openedAt", updated_at AS "updatedAt", resolved_at AS "resolvedAt",
   resolved_by AS "resolvedBy", action, note`;
 
+/**
+ * SQL: whether the flag in `flags` is about something in the cities of the uuid[] parameter (true
+ * when it is null): an SOS raised there, a volunteer whose last stored location is there, a
+ * person who raised an SOS there.
+ */
+const inCities = (param: string) => `(${param}::uuid[] IS NULL
+  OR (flags.subject_type = 'SOS' AND EXISTS (SELECT 1 FROM sos_requests s WHERE s.id = flags.subject_id AND s.city_id = ANY(${param}::uuid[])))
+  OR (flags.subject_type = 'VOLUNTEER' AND EXISTS (SELECT 1 FROM volunteer_profiles v WHERE v.id = flags.subject_id AND ${insideCitiesSql('v.location', param)}))
+  OR (flags.subject_type = 'USER' AND EXISTS (SELECT 1 FROM sos_requests s WHERE s.requester_id = flags.subject_id AND s.city_id = ANY(${param}::uuid[]))))`;
+
 /** The only code that writes `flags` and `flag_events`. */
 export class FlagsRepository {
   constructor(private readonly sql: Sql) {}
@@ -72,13 +83,14 @@ export class FlagsRepository {
     ]);
   }
 
-  async lock(tx: Tx, id: string): Promise<FlagRow | null> {
-    const { rows } = await tx.query<FlagRow>(`SELECT ${COLUMNS} FROM flags WHERE id = $1 FOR UPDATE`, [id]);
+  /** The flag, if it exists and is about something in these cities (null: any). */
+  async lock(tx: Tx, id: string, cityIds: readonly string[] | null): Promise<FlagRow | null> {
+    const { rows } = await tx.query<FlagRow>(`SELECT ${COLUMNS} FROM flags WHERE id = $1 AND ${inCities('$2')} FOR UPDATE`, [id, cityIds]);
     return rows[0] ?? null;
   }
 
-  async find(id: string): Promise<FlagRow | null> {
-    const { rows } = await this.sql.query<FlagRow>(`SELECT ${COLUMNS} FROM flags WHERE id = $1`, [id]);
+  async find(id: string, cityIds: readonly string[] | null): Promise<FlagRow | null> {
+    const { rows } = await this.sql.query<FlagRow>(`SELECT ${COLUMNS} FROM flags WHERE id = $1 AND ${inCities('$2')}`, [id, cityIds]);
     return rows[0] ?? null;
   }
 
@@ -93,14 +105,14 @@ export class FlagsRepository {
   }
 
   /** Newest first, after the cursor's (openedAt, id); each filter is used only when given. */
-  async page(filter: FlagFilter, limit: number, after: { openedAt: string; id: string } | null): Promise<FlagRow[]> {
+  async page(filter: FlagFilter, limit: number, after: { openedAt: string; id: string } | null, cityIds: readonly string[] | null): Promise<FlagRow[]> {
     const { rows } = await this.sql.query<FlagRow>(
       `SELECT ${COLUMNS} FROM flags
         WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR subject_type = $3)
           AND ($4::uuid IS NULL OR subject_id = $4) AND ($5::uuid IS NULL OR person_id = $5)
-          AND ($6::timestamptz IS NULL OR (opened_at, id) < ($6, $7::uuid))
+          AND ($6::timestamptz IS NULL OR (opened_at, id) < ($6, $7::uuid)) AND ${inCities('$9')}
         ORDER BY opened_at DESC, id DESC LIMIT $8`,
-      [filter.state ?? null, filter.kind ?? null, filter.subjectType ?? null, filter.subjectId ?? null, filter.personId ?? null, after?.openedAt ?? null, after?.id ?? null, limit],
+      [filter.state ?? null, filter.kind ?? null, filter.subjectType ?? null, filter.subjectId ?? null, filter.personId ?? null, after?.openedAt ?? null, after?.id ?? null, limit, cityIds],
     );
     return rows;
   }

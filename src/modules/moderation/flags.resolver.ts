@@ -13,11 +13,12 @@ export class FlagsResolver {
   @Authorized(Role.PROFESSIONAL, Role.ADMIN)
   @Query(() => FlagConnection, { description: 'Staff only: review flags, newest first (filter state OPEN for the moderation queue).' })
   flags(
+    @Ctx() ctx: Context,
     @Arg('filter', () => FlagsFilter, { nullable: true }) filter?: FlagsFilter | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
-    return this.service.page(filter ?? {}, first, after);
+    return this.service.page(ctx, filter ?? {}, first, after);
   }
 
   @Authorized(Role.PROFESSIONAL, Role.ADMIN)

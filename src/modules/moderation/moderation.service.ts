@@ -43,7 +43,9 @@ export class ModerationService {
     if (opened) await this.ports.markSubject(tx, concern.subjectType, concern.subjectId, true);
   }
 
-  page(filter: FlagFilter, first: number | null | undefined, after: string | null | undefined) {
+  /** Staff scoped to cities see the flags about their cities' SOS, volunteers and requesters. */
+  async page(ctx: Context, filter: FlagFilter, first: number | null | undefined, after: string | null | undefined) {
+    const scope = (await ctx.viewer())?.cityIds ?? null;
     const checked: FlagFilter = {
       ...filter,
       subjectId: filter.subjectId ? assertId('subjectId', filter.subjectId) : null,
@@ -51,7 +53,7 @@ export class ModerationService {
     };
     return pageOf(
       { first, cursorField: 'after', cursor: after, shape: ['timestamp', 'uuid'] },
-      (limit, cursor) => this.repository.page(checked, limit, cursor && { openedAt: cursor[0], id: cursor[1] }),
+      (limit, cursor) => this.repository.page(checked, limit, cursor && { openedAt: cursor[0], id: cursor[1] }, scope),
       (row) => [row.openedAt.toISOString(), row.id],
     );
   }
@@ -72,10 +74,12 @@ export class ModerationService {
   async resolve(ctx: Context, flagId: string, action: FlagAction, note: string): Promise<FlagRow> {
     const staffId = signedIn(ctx);
     const id = assertId('id', flagId);
+    // Staff scoped to cities resolve their cities' flags only (another's is NOT_FOUND).
+    const scope = (await ctx.viewer())?.cityIds ?? null;
     const text = note.trim();
     if (action === FlagAction.SUSPEND) {
       if ((await ctx.viewer())?.role !== Role.ADMIN) throw forbidden('Only an admin may suspend: resolve with CLEAR or WARN, or ask an admin');
-      const flag = await this.repository.find(id);
+      const flag = await this.repository.find(id, scope);
       if (!flag) throw notFound('Flag');
       if (flag.state !== FlagState.OPEN) throw alreadyResolved(flag);
       if (!flag.personId) throw badInput('action', 'the person concerned no longer has an account: nobody to suspend');
@@ -83,7 +87,7 @@ export class ModerationService {
     }
     const { state, event } = RESOLUTIONS[action];
     await this.events.transaction(this.sql, async (tx, { emit }) => {
-      const flag = await this.repository.lock(tx, id);
+      const flag = await this.repository.lock(tx, id, scope);
       if (!flag) throw notFound('Flag');
       if (flag.state !== FlagState.OPEN) throw alreadyResolved(flag);
       const { subjectStillFlagged } = await this.repository.resolve(tx, flag, state, action, staffId, text);
@@ -92,7 +96,7 @@ export class ModerationService {
       const { kind, subjectType, subjectId, personId } = flag;
       await emit('flag.resolved', { flagId: id, kind, subjectType, subjectId, personId, action, note: text, staffId });
     });
-    return (await this.repository.find(id))!;
+    return (await this.repository.find(id, null))!;
   }
 }
 

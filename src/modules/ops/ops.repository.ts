@@ -1,5 +1,6 @@
 import type { Sql } from '../../platform/db';
 import { parentCellSql } from '../../platform/geo';
+import { insideCitiesSql } from '../cities';
 
 /** Counts of one H3 cell; never who or exactly where. */
 export interface AreaCounts {
@@ -43,7 +44,7 @@ export class OpsRepository {
       this.sql.query<{ cell: string | null; count: number }>(
         `SELECT ${parentCellSql('v.h3_cell', '$1')} AS cell, count(*)::int AS count FROM volunteer_profiles v
           WHERE v.available AND v.rejected_at IS NULL AND v.last_seen_at > now() - make_interval(secs => $2)
-            AND ($3::uuid[] IS NULL OR EXISTS (SELECT 1 FROM cities c WHERE c.id = ANY($3::uuid[]) AND ST_Covers(c.boundary, v.location)))
+            AND ${insideCitiesSql('v.location', '$3')}
           GROUP BY 1`,
         [resolution, staleSeconds, cityIds],
       ),

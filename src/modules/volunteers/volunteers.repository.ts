@@ -1,5 +1,6 @@
 import { EARTH_RADIUS_METERS, finestCell, type Point } from '../../platform/geo';
 import type { Db, Sql, Tx } from '../../platform/db';
+import { insideCitiesSql } from '../cities';
 import type { Skill } from './types/skill';
 
 /** A volunteer profile as the module works with it (location flattened to degrees). */
@@ -103,32 +104,33 @@ export class VolunteersRepository {
   }
 
   /** Verifies (and clears a rejection); the volunteer's user id, or null when there is no such volunteer. */
-  async verify(tx: Tx, id: string, adminId: string): Promise<string | null> {
+  async verify(tx: Tx, id: string, adminId: string, cityIds: readonly string[] | null): Promise<string | null> {
     const { rows } = await tx.query<{ userId: string }>(
       `UPDATE volunteer_profiles SET verified = true, verified_at = now(), verified_by = $2, rejected_at = NULL, rejection_reason = NULL, updated_at = now()
-        WHERE id = $1 RETURNING user_id AS "userId"`,
-      [id, adminId],
+        WHERE id = $1 AND ${insideCitiesSql('location', '$3')} RETURNING user_id AS "userId"`,
+      [id, adminId, cityIds],
     );
     return rows[0]?.userId ?? null;
   }
 
   /** Turns a volunteer down: unverified, unavailable, out of the queue. The user id, or null when there is no such volunteer. */
-  async reject(tx: Tx, id: string, reason: string): Promise<string | null> {
+  async reject(tx: Tx, id: string, reason: string, cityIds: readonly string[] | null): Promise<string | null> {
     const { rows } = await tx.query<{ userId: string }>(
       `UPDATE volunteer_profiles SET rejected_at = now(), rejection_reason = $2, verified = false, verified_at = NULL, verified_by = NULL, available = false, updated_at = now()
-        WHERE id = $1 RETURNING user_id AS "userId"`,
-      [id, reason],
+        WHERE id = $1 AND ${insideCitiesSql('location', '$3')} RETURNING user_id AS "userId"`,
+      [id, reason, cityIds],
     );
     return rows[0]?.userId ?? null;
   }
 
-  /** The verification queue: unverified and not rejected, oldest first, after the cursor's (createdAt, id). */
-  async pending(limit: number, after: { createdAt: string; id: string } | null): Promise<VolunteerRow[]> {
+  /** The verification queue: unverified and not rejected, oldest first, after the cursor's (createdAt, id); of these cities, when given. */
+  async pending(limit: number, after: { createdAt: string; id: string } | null, cityIds: readonly string[] | null): Promise<VolunteerRow[]> {
     const { rows } = await this.sql.query<VolunteerRow>(
       `SELECT ${COLUMNS} FROM volunteer_profiles v
         WHERE v.verified = false AND v.rejected_at IS NULL AND ($1::timestamptz IS NULL OR (v.created_at, v.id) > ($1, $2::uuid))
+          AND ${insideCitiesSql('v.location', '$4')}
         ORDER BY v.created_at, v.id LIMIT $3`,
-      [after?.createdAt ?? null, after?.id ?? null, limit],
+      [after?.createdAt ?? null, after?.id ?? null, limit, cityIds],
     );
     return rows;
   }

@@ -209,7 +209,7 @@ export class VolunteersService {
     const adminId = signedIn(ctx);
     const id = assertId('volunteerId', volunteerId);
     await this.events.transaction(this.sql, async (tx, { emit }) => {
-      const userId = await this.repository.verify(tx, id, adminId);
+      const userId = await this.repository.verify(tx, id, adminId, (await ctx.viewer())?.cityIds ?? null);
       if (!userId) throw notFound('Volunteer');
       await emit('volunteer.verified', { volunteerId: id, userId, adminId });
     });
@@ -225,18 +225,20 @@ export class VolunteersService {
     const id = assertId('volunteerId', volunteerId);
     const why = reason.trim();
     await this.events.transaction(this.sql, async (tx, { emit }) => {
-      const userId = await this.repository.reject(tx, id, why);
+      const userId = await this.repository.reject(tx, id, why, (await ctx.viewer())?.cityIds ?? null);
       if (!userId) throw notFound('Volunteer');
       await emit('volunteer.rejected', { volunteerId: id, userId, adminId, reason: why });
     });
     return this.reloadAndIndex(ctx, id);
   }
 
-  /** For staff: the verification queue, oldest first. */
+  /** For staff: the verification queue, oldest first (staff scoped to cities: their volunteers). */
   async pending(ctx: Context, first: number | null | undefined, after: string | null | undefined) {
+    // Staff scoped to cities: the volunteers whose last stored location is in theirs.
+    const scope = (await ctx.viewer())?.cityIds ?? null;
     const page = await pageOf(
       { first, cursorField: 'after', cursor: after, shape: ['timestamp', 'uuid'] },
-      (limit, cursor) => this.repository.pending(limit, cursor && { createdAt: cursor[0], id: cursor[1] }),
+      (limit, cursor) => this.repository.pending(limit, cursor && { createdAt: cursor[0], id: cursor[1] }, scope),
       (row) => [row.createdAt.toISOString(), row.id],
     );
     for (const { node } of page.edges) this.load(ctx).byId.prime(node.id, node);
