@@ -104,10 +104,19 @@ describe('staff scoped to cities', () => {
 
     expect((await scoped.client.request(OpsOverviewDocument, {})).opsOverview).toMatchObject({ openSos: 2, escalationsWaiting: 2 });
     expect((await admin.client.request(OpsOverviewDocument, { cityId: other.id })).opsOverview).toMatchObject({ openSos: 1, escalationsWaiting: 1 });
+    const everyCity = (await admin.client.request(OpsOverviewDocument, {})).opsOverview.cities;
+    expect(everyCity.find((c) => c.cityId === mine.id)).toMatchObject({ openSos: 2, escalated: 2, alertsPending: 0 });
+    expect(everyCity.find((c) => c.cityId === other.id)).toMatchObject({ openSos: 1, escalated: 1 });
+    expect((await scoped.client.request(OpsOverviewDocument, {})).opsOverview.cities.map((c) => c.cityId)).toEqual([mine.id]);
     await expectError(scoped.client.request(OpsOverviewDocument, { cityId: other.id }), 'NOT_FOUND');
     expect((await scoped.client.request(ResponseStatsDocument, { from, to, groupBy: 'DAY' })).responseStats.total).toMatchObject({ sosCount: 2, escalatedShare: 1 });
     expect((await admin.client.request(ResponseStatsDocument, { from, to, groupBy: 'DAY', cityId: other.id })).responseStats.total).toMatchObject({ sosCount: 1 });
     await expectError(scoped.client.request(ResponseStatsDocument, { from, to, groupBy: 'DAY', cityId: other.id }), 'NOT_FOUND');
+    // By city: global staff see every city's (and those outside every city), scoped staff their own.
+    const byCity = async (staff: Actor) =>
+      Object.fromEntries((await staff.client.request(ResponseStatsDocument, { from, to, groupBy: 'CITY' })).responseStats.groups.map((g) => [g.key, g.sosCount]));
+    expect(await byCity(admin)).toMatchObject({ [mine.id]: 2, [other.id]: 1 });
+    expect(await byCity(scoped)).toEqual({ [mine.id]: 2 });
     await expectError(scoped.client.request(TopRespondersDocument, { from, to, cityId: other.id }), 'NOT_FOUND');
     await expectError(admin.client.request(OpsOverviewDocument, { cityId: 'nope' }), 'BAD_USER_INPUT', { field: 'cityId' });
   });

@@ -1,7 +1,7 @@
 import { inTransaction, type Sql, type Tx } from '../../platform/db';
 import { parentCellBigintSql } from '../../platform/geo';
 
-export type StatsGrouping = 'DAY' | 'WEEK' | 'AREA';
+export type StatsGrouping = 'DAY' | 'WEEK' | 'AREA' | 'CITY';
 
 /** Seconds at the median and the 90th percentile; null when no SOS got there. */
 export interface Percentiles {
@@ -53,20 +53,25 @@ const FIGURES = `count(*)::int AS "sosCount",
 
 /**
  * The two statements behind responseStats over SOS raised in [from, to): the figures per group
- * (day or week in a time zone, or H3 cell at a resolution: `by`, $3) and for the whole period.
+ * (day or week in a time zone, or H3 cell at a resolution: `by`, $3; or city) and for the whole period.
  * Groups are sorted by a timestamp or a bigint, not by their text (a collated text sort costs
  * twice the whole rest). Exported for the benchmark, which runs them bare and with EXPLAIN.
  */
 export function responseStatsQueries(from: Date, to: Date, groupBy: StatsGrouping, by: string | number, cityIds: readonly string[] | null = null) {
+  const byCity = groupBy === 'CITY';
   const group =
-    groupBy === 'AREA' ? parentCellBigintSql('h3_cell', '$3') : `date_trunc('${groupBy === 'DAY' ? 'day' : 'week'}', created_at AT TIME ZONE $3)`;
-  const key = groupBy === 'AREA' ? `to_hex(${group})` : `to_char(${group}, 'YYYY-MM-DD')`;
+    groupBy === 'AREA'
+      ? parentCellBigintSql('h3_cell', '$3')
+      : byCity
+        ? 'city_id'
+        : `date_trunc('${groupBy === 'DAY' ? 'day' : 'week'}', created_at AT TIME ZONE $3)`;
+  const key = groupBy === 'AREA' ? `to_hex(${group})` : byCity ? `${group}::text` : `to_char(${group}, 'YYYY-MM-DD')`;
   // Of some cities only (`cities` is the parameter's number), or of all SOS.
   const period = (cities: number) => `FROM sos_requests WHERE created_at >= $1 AND created_at < $2 AND ($${cities}::uuid[] IS NULL OR city_id = ANY($${cities}::uuid[]))`;
   return {
-    grouped: `SELECT ${key} AS key, ${FIGURES} ${period(4)} GROUP BY ${group} ORDER BY ${group} NULLS LAST`,
+    grouped: `SELECT ${key} AS key, ${FIGURES} ${period(byCity ? 3 : 4)} GROUP BY ${group} ORDER BY ${group} NULLS LAST`,
     total: `SELECT NULL AS key, ${FIGURES} ${period(3)}`,
-    groupedValues: [from, to, by, cityIds],
+    groupedValues: byCity ? [from, to, cityIds] : [from, to, by, cityIds],
     totalValues: [from, to, cityIds],
   };
 }

@@ -5,11 +5,12 @@ export enum StatsGroupBy {
   DAY = 'DAY',
   WEEK = 'WEEK',
   AREA = 'AREA',
+  CITY = 'CITY',
 }
 
 registerEnumType(StatsGroupBy, {
   name: 'StatsGroupBy',
-  description: 'DAY or WEEK (from Monday) in the time zone asked; AREA: the H3 cell (hexagon) the SOS was raised in, at the resolution asked.',
+  description: 'DAY or WEEK (from Monday) in the time zone asked; AREA: the H3 cell (hexagon) the SOS was raised in, at the resolution asked; CITY: the city it belongs to (key: its id; null: outside every city).',
 });
 
 @ObjectType({ description: 'Seconds from raising an SOS to a moment, over the SOS that got there (exact percentiles, interpolated).' })
@@ -25,7 +26,7 @@ export class SecondsPercentiles {
 export class ResponseStatsGroup {
   @Field(() => String, {
     nullable: true,
-    description: 'The day or the week\'s Monday (YYYY-MM-DD), or the H3 cell (hex, as h3-js draws it); null for the total, and for SOS raised before cells were kept.',
+    description: 'The day or the week\'s Monday (YYYY-MM-DD), the H3 cell (hex, as h3-js draws it), or the city\'s id; null for the total, for SOS raised before cells were kept (AREA) and outside every city (CITY).',
   })
   key!: string | null;
 

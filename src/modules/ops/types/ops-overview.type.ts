@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { SosStatus } from '../../../platform/db';
+import { ID } from '../../../platform/graphql/id.scalar';
 
 @ObjectType({ description: 'SOS open in one state.' })
 export class SosStatusCount {
@@ -28,6 +29,24 @@ export class OpsArea {
   volunteersAvailable!: number;
 }
 
+@ObjectType({ description: "A city's counts (its SOS, and the volunteers whose last stored location is inside it)." })
+export class OpsCity {
+  @Field(() => ID)
+  cityId!: string;
+
+  @Field(() => Int)
+  openSos!: number;
+
+  @Field(() => Int)
+  escalated!: number;
+
+  @Field(() => Int)
+  alertsPending!: number;
+
+  @Field(() => Int)
+  volunteersAvailable!: number;
+}
+
 @ObjectType({ description: 'The live picture of the service, for staff.' })
 export class OpsOverview {
   @Field({ description: 'When it was read.' })
@@ -53,4 +72,7 @@ export class OpsOverview {
 
   @Field(() => [OpsArea], { description: 'Areas with anything in them, by cell.' })
   areas!: OpsArea[];
+
+  @Field(() => [OpsCity], { description: 'The same by city (cities with anything in them); SOS outside every city count in the totals only.' })
+  cities!: OpsCity[];
 }
