@@ -11,11 +11,9 @@ export class SosStatusCount {
   count!: number;
 }
 
-@ObjectType({ description: 'Counts of one area: an H3 hexagon (draw it with h3-js cellToBoundary). Never who, never exactly where.' })
-export class OpsArea {
-  @Field({ description: 'The H3 cell, hex.' })
-  cell!: string;
-
+/** What an area and a city count alike. */
+@ObjectType()
+abstract class PlaceCounts {
   @Field(() => Int, { description: 'SOS open in it.' })
   openSos!: number;
 
@@ -29,22 +27,16 @@ export class OpsArea {
   volunteersAvailable!: number;
 }
 
+@ObjectType({ description: 'Counts of one area: an H3 hexagon (draw it with h3-js cellToBoundary). Never who, never exactly where.' })
+export class OpsArea extends PlaceCounts {
+  @Field({ description: 'The H3 cell, hex.' })
+  cell!: string;
+}
+
 @ObjectType({ description: "A city's counts (its SOS, and the volunteers whose last stored location is inside it)." })
-export class OpsCity {
+export class OpsCity extends PlaceCounts {
   @Field(() => ID)
   cityId!: string;
-
-  @Field(() => Int)
-  openSos!: number;
-
-  @Field(() => Int)
-  escalated!: number;
-
-  @Field(() => Int)
-  alertsPending!: number;
-
-  @Field(() => Int)
-  volunteersAvailable!: number;
 }
 
 @ObjectType({ description: 'The live picture of the service, for staff.' })
