@@ -89,6 +89,10 @@ export function createModules(infra: Infrastructure) {
       },
       isPassword: (userId, password) => auth.service.isPassword(userId, password),
       volunteerIdOf: async (userId) => (await volunteers.service.exportOf(userId))?.id ?? null,
+      lockAccount: async (tx, userId) => {
+        await users.service.lockAccount(tx, userId);
+        await volunteers.service.lockProfileOf(tx, userId);
+      },
       openInvolvement: (tx, userId) => sos.personalData.openInvolvement(tx, userId),
       erase: async (tx, userId) => {
         await sos.personalData.anonymiseRequester(tx, userId);

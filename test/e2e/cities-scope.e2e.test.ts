@@ -13,7 +13,10 @@ import {
   RemoveStaffFromCityDocument,
   ResponseStatsDocument,
   SosCityDocument,
+  SetUserRoleDocument,
   SosEscalationsDocument,
+  SuspendUserDocument,
+  UpdateCityDocument,
   TopRespondersDocument,
   VerifyVolunteerDocument,
 } from '../../sdk';
@@ -151,11 +154,19 @@ describe('staff scoped to cities', () => {
     const here = await city(freshCentre());
     const person = await signUp(first);
     await expectError(admin.client.request(AssignStaffToCityDocument, { userId: person.id, cityId: here.id }), 'BAD_USER_INPUT', { field: 'userId' });
-    await expectError(admin.client.request(AssignStaffToCityDocument, { userId: admin.id, cityId: randomUUID() }), 'NOT_FOUND');
+    const someone = await signInAs(first, Role.PROFESSIONAL);
+    await expectError(admin.client.request(AssignStaffToCityDocument, { userId: someone.id, cityId: randomUUID() }), 'NOT_FOUND');
     const scopedAdmin = await signInAs(first, Role.ADMIN);
     await admin.client.request(AssignStaffToCityDocument, { userId: scopedAdmin.id, cityId: here.id });
     const professional = await signInAs(first, Role.PROFESSIONAL);
     await expectError(scopedAdmin.client.request(AssignStaffToCityDocument, { userId: professional.id, cityId: here.id }), 'FORBIDDEN');
+    // Nothing that reaches beyond their cities: other cities, roles, accounts, the audit log.
+    await expectError(scopedAdmin.client.request(UpdateCityDocument, { id: here.id, input: { boundary: square(freshCentre(), 90_000) } }), 'FORBIDDEN');
+    await expectError(scopedAdmin.client.request(CreateCityDocument, { input: { name: `Mine ${randomUUID()}`, timeZone: 'UTC', boundary: square(freshCentre(), 1000) } }), 'FORBIDDEN');
+    await expectError(scopedAdmin.client.request(SetUserRoleDocument, { userId: professional.id, role: 'ADMIN' }), 'FORBIDDEN');
+    await expectError(scopedAdmin.client.request(SuspendUserDocument, { userId: person.id, reason: 'x' }), 'FORBIDDEN');
+    await expectError(scopedAdmin.client.request(AuditLogDocument, {}), 'FORBIDDEN');
+    await expectError(admin.client.request(AssignStaffToCityDocument, { userId: admin.id, cityId: here.id }), 'BAD_USER_INPUT', { field: 'userId' });
     await expectError(professional.client.request(AssignStaffToCityDocument, { userId: professional.id, cityId: here.id }), 'FORBIDDEN');
   });
 });

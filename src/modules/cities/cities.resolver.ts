@@ -18,20 +18,20 @@ export class CitiesResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => City, { description: 'ADMIN only: a new city (a name in use: CONFLICT).' })
-  createCity(@Arg('input', () => CityInput) input: CityInput): Promise<CityRow> {
-    return this.service.create(input);
+  createCity(@Arg('input', () => CityInput) input: CityInput, @Ctx() ctx: Context): Promise<CityRow> {
+    return this.service.create(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => City, { description: 'ADMIN only: changes a city; its SOS follow the new rules within 10 s on every instance.' })
-  updateCity(@Arg('id', () => ID) id: string, @Arg('input', () => CityInput) input: CityInput): Promise<CityRow> {
-    return this.service.update(id, input);
+  updateCity(@Arg('id', () => ID) id: string, @Arg('input', () => CityInput) input: CityInput, @Ctx() ctx: Context): Promise<CityRow> {
+    return this.service.update(ctx, id, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => City, { description: 'ADMIN only: SOS raised in it from now on belong to no city (the deployment\'s rules). updateCity(active: true) undoes it.' })
-  deactivateCity(@Arg('id', () => ID) id: string): Promise<CityRow> {
-    return this.service.update(id, { active: false });
+  deactivateCity(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CityRow> {
+    return this.service.update(ctx, id, { active: false });
   }
 
   @Authorized(Role.ADMIN)

@@ -1,9 +1,9 @@
-import { isStaff, signedIn, type Context } from '../../platform/auth';
+import { assertUnscoped, isStaff, signedIn, type Context } from '../../platform/auth';
 import { isUniqueViolation, type Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import type { UsersService } from '../users';
 import type { CitiesEvents } from './cities.events';
-import { AppError, badInput, forbidden, notFound } from '../../platform/errors';
+import { AppError, badInput, notFound } from '../../platform/errors';
 import { assertId, isTimeZone } from '../../platform/validation';
 import { checkBoundary } from './city-boundary';
 import type { CitiesRepository, CityRow, CityRules, CityWrite } from './cities.repository';
@@ -46,7 +46,9 @@ export class CitiesService {
    */
   async scopeStaff(ctx: Context, userId: string, cityId: string, assigned: boolean): Promise<CityRow[]> {
     const adminId = signedIn(ctx);
-    if ((await ctx.viewer())?.cityIds) throw forbidden('Only an admin of every city scopes staff to cities');
+    assertUnscoped(await ctx.viewer());
+    // Scoping oneself would lock oneself out of scoping (and out of every other city).
+    if (userId === adminId) throw badInput('userId', 'an admin does not scope themself; ask another admin of every city');
     const user = await this.users.userById(ctx, userId);
     if (!user) throw notFound('User');
     if (!isStaff(user.role)) throw badInput('userId', 'must be a PROFESSIONAL or an ADMIN (only staff are scoped to cities)');
@@ -63,12 +65,15 @@ export class CitiesService {
     return this.repository.all();
   }
 
-  async create(input: CityInput): Promise<CityRow> {
+  /** Cities are drawn by admins of every city: a scoped admin could otherwise redraw theirs over others. */
+  async create(ctx: Context, input: CityInput): Promise<CityRow> {
+    assertUnscoped(await ctx.viewer());
     const city = await this.checked(null, input);
     return this.unique(() => this.repository.insert(city));
   }
 
-  async update(cityId: string, input: CityInput): Promise<CityRow> {
+  async update(ctx: Context, cityId: string, input: CityInput): Promise<CityRow> {
+    assertUnscoped(await ctx.viewer());
     const id = assertId('id', cityId);
     const [current] = await this.repository.byIds([id]);
     if (!current) throw notFound('City');

@@ -66,10 +66,16 @@ export class SosPersonalData implements PersonalData {
 
   /**
    * A requester deleted their account: their SOS stay (the volunteers who helped keep their
-   * history) under the deleted-account requester, without what they wrote, their IP address or
-   * their exact location.
+   * history) under the deleted-account requester, without what they wrote (description, notes,
+   * rating comment, the messages of their cancel and resolve), their IP address or their exact
+   * location.
    */
   async anonymiseRequester(tx: Tx, userId: string): Promise<void> {
+    // What they wrote when they cancelled or closed it is on the timeline too.
+    await tx.query(
+      `UPDATE sos_events SET message = NULL WHERE type IN ('CANCELLED', 'RESOLVED') AND sos_id IN (SELECT id FROM sos_requests WHERE requester_id = $1)`,
+      [userId],
+    );
     await tx.query(
       `UPDATE sos_requests SET requester_id = $2, idempotency_key = id::text, description = NULL, close_note = NULL, rating_comment = NULL, client_ip = NULL,
               ${COARSENED}, updated_at = now()

@@ -33,7 +33,7 @@ export async function relationOf(sos: Pick<SosRow, 'requesterId' | 'assignedVolu
   const role = await viewer.role();
   if (role === Role.PROFESSIONAL || role === Role.ADMIN) {
     const cities = await viewer.staffCities();
-    return !cities || (sos.cityId !== null && cities.includes(sos.cityId)) ? 'staff' : 'none';
+    if (!cities || (sos.cityId !== null && cities.includes(sos.cityId))) return 'staff';
   }
   if (volunteerId && (await viewer.wasAlerted(volunteerId))) return 'alerted';
   return 'none';

@@ -1,4 +1,4 @@
-import { Role, isStaff, signedIn, type Context, type Viewer } from '../../platform/auth';
+import { Role, assertUnscoped, isStaff, signedIn, type Context, type Viewer } from '../../platform/auth';
 import type { Sql, Tx } from '../../platform/db';
 import { AppError, badInput, notFound, unauthenticated } from '../../platform/errors';
 import type { EventBus } from '../../platform/events';
@@ -27,6 +27,7 @@ export class UsersService {
    */
   async suspend(ctx: Context, userId: string, reason: string, until: Date | null): Promise<UserRow> {
     const adminId = signedIn(ctx);
+    assertUnscoped(await ctx.viewer());
     const id = assertId('userId', userId);
     const why = reason.trim();
     if (until && until.getTime() <= Date.now()) throw badInput('until', 'must be in the future');
@@ -43,6 +44,7 @@ export class UsersService {
   /** ADMIN: ends a suspension (audited); the person signs in again. */
   async reinstate(ctx: Context, userId: string): Promise<UserRow> {
     const adminId = signedIn(ctx);
+    assertUnscoped(await ctx.viewer());
     const id = assertId('userId', userId);
     await this.events.transaction(this.sql, async (tx, { emit }) => {
       const user = await this.repository.lock(tx, id);
@@ -66,6 +68,8 @@ export class UsersService {
    */
   async changeRole(ctx: Context, userId: string, role: Role): Promise<UserRow> {
     const adminId = signedIn(ctx);
+    // A scoped admin could otherwise make an unscoped one.
+    assertUnscoped(await ctx.viewer());
     const id = assertId('userId', userId);
     if (role === Role.VOLUNTEER) throw badInput('role', 'VOLUNTEER comes with a volunteer profile (becomeVolunteer); give USER, PROFESSIONAL or ADMIN');
     await this.events.transaction(this.sql, async (tx, { emit }) => {
@@ -192,6 +196,11 @@ export class UsersService {
     if (!user) return null;
     const { id, email, displayName, phone, phoneVerified, role, createdAt, suspendedAt, suspendedUntil, suspensionReason } = user;
     return { id, email, displayName, phone, phoneVerified, role, createdAt, suspendedAt, suspendedUntil, suspensionReason };
+  }
+
+  /** Locks the account's row for the rest of the caller's transaction: a raise or sign-up of it waits (its deletion). */
+  async lockAccount(tx: Tx, userId: string): Promise<void> {
+    await this.repository.lock(tx, userId);
   }
 
   /**

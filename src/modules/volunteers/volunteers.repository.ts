@@ -177,6 +177,10 @@ export class VolunteersRepository {
     await tx.query('UPDATE volunteer_profiles SET flagged_for_review = $2 WHERE id = $1', [id, flagged]);
   }
 
+  async lockByUser(tx: Tx, userId: string): Promise<void> {
+    await tx.query('SELECT 1 FROM volunteer_profiles WHERE user_id = $1 FOR UPDATE', [userId]);
+  }
+
   async setAvailable(id: string, available: boolean): Promise<void> {
     await this.sql.query('UPDATE volunteer_profiles SET available = $2, updated_at = now() WHERE id = $1', [id, available]);
   }

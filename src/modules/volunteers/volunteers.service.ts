@@ -81,6 +81,11 @@ export class VolunteersService {
     await this.flags.raise(tx, { kind: FlagKind.DISCONNECTIONS, subjectType: FlagSubjectType.VOLUNTEER, subjectId: volunteerId, personId, evidence: { sosId, dropsIn30Days: drops } });
   }
 
+  /** Locks the person's volunteer profile for the caller's transaction: an accept by them waits (their account's deletion). */
+  lockProfileOf(tx: Tx, userId: string): Promise<void> {
+    return this.repository.lockByUser(tx, userId);
+  }
+
   /** Whether an open review flag is about this volunteer (the moderation module says), in its transaction. */
   setReviewFlag(tx: Tx, volunteerId: string, flagged: boolean): Promise<void> {
     return this.repository.setReviewFlag(tx, volunteerId, flagged);

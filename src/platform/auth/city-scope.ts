@@ -1,5 +1,13 @@
-import { notFound } from '../errors';
+import { forbidden, notFound } from '../errors';
 import type { Viewer } from './context';
+
+/**
+ * Refuses staff scoped to cities what reaches beyond them: accounts, roles, cities, the audit
+ * log. Only staff of every city may do those (a scoped admin could otherwise widen their scope).
+ */
+export function assertUnscoped(viewer: Viewer | null): void {
+  if (viewer?.cityIds) throw forbidden('Only an admin of every city may do this; you are scoped to cities');
+}
 
 /**
  * The cities a staff member's question covers: the one asked for (which must be theirs if they
