@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { CitiesDocument, CreateCityDocument, DeactivateCityDocument, MyAlertsDocument, RaiseSosDocument, SosCityDocument, UpdateCityDocument, type CityInput } from '../../sdk';
+import {
+  CitiesDocument,
+  CreateCityDocument,
+  DeactivateCityDocument,
+  MyAlertsDocument,
+  RaiseSosDocument,
+  ReassignSosDocument,
+  SosCityDocument,
+  UpdateCityDocument,
+  type CityInput,
+} from '../../sdk';
 import { destination, type Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
@@ -84,6 +94,25 @@ describe('cities', () => {
 
     const renamed = (await admin.client.request(UpdateCityDocument, { id: small.id, input: { active: true, rules: { alertsPerStep: 3 } } })).updateCity;
     expect(renamed).toMatchObject({ active: true, rules: { radiiMeters: null, alertsPerStep: 3, stepTimeoutSeconds: null, emergencyNumber: null } });
+  });
+
+  it("a city's step timeout applies to its offers, from matching and from staff (reassignSos)", async () => {
+    const centre = freshCentre();
+    await createCity({ name: `Quick ${randomUUID()}`, timeZone: 'Europe/Berlin', boundary: square(centre, 4000), rules: { stepTimeoutSeconds: 30 } });
+    const first = await volunteerAt(server, at(100, 0, centre));
+    const sosId = await raise(centre);
+    const secondsLeft = async (volunteer: Actor) => {
+      const [alert] = (await volunteer.client.request(MyAlertsDocument)).myAlerts;
+      return (new Date(alert.expiresAt).getTime() - Date.now()) / 1000;
+    };
+    // The deployment's step is 600 s here; the city's 30 s.
+    expect(await secondsLeft(first)).toBeLessThanOrEqual(30);
+    expect(await secondsLeft(first)).toBeGreaterThan(20);
+    const second = await volunteerAt(server, at(3000, 180, centre));
+    const staff = await signInAs(server, Role.PROFESSIONAL);
+    await staff.client.request(ReassignSosDocument, { sosId, volunteerId: second.volunteerId });
+    expect(await secondsLeft(second)).toBeLessThanOrEqual(30);
+    expect(await secondsLeft(second)).toBeGreaterThan(20);
   });
 
   it('refuses bad boundaries, names, time zones and rules, and non-admins', async () => {

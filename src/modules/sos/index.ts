@@ -22,7 +22,7 @@ import { SosFeeds } from './sos.feeds';
 import { SosIntake } from './sos.intake';
 import { SosLifecycle } from './sos.lifecycle';
 import { SosLocationRelay } from './sos.location-relay';
-import { SosMatching } from './sos.matching';
+import { SosMatching, type RulesOf } from './sos.matching';
 import { OutageIntake } from './sos.outage-intake';
 import { OutageJournal } from './sos.outage-journal';
 import { OutageReplay } from './sos.outage-replay';
@@ -68,6 +68,8 @@ export function createSosModule(deps: {
   const loaders = sosLoadersFactory(repository, alerts);
   const access = new SosAccess(volunteers, (ctx, sosId, volunteerId) => ctx.loaders.get(loaders).alerted.load(`${sosId}:${volunteerId}`));
   const disconnections = new SosDisconnections(repository, sql, events, volunteers, { heartbeatTimeoutSeconds: config.VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS }, logger);
+  // An SOS follows its city's matching rules (the deployment's outside every city).
+  const rulesOf: RulesOf = (cityId) => deps.cities.rulesFor(cityId);
   const matching = new SosMatching(
     repository,
     alerts,
@@ -75,7 +77,7 @@ export function createSosModule(deps: {
     events,
     deps.search,
     volunteers,
-    (cityId) => deps.cities.rulesFor(cityId),
+    rulesOf,
     {
       alertsPerHour: config.VOLUNTEER_ALERTS_PER_HOUR,
       matchUnverified: config.MATCH_UNVERIFIED_VOLUNTEERS,
@@ -109,11 +111,11 @@ export function createSosModule(deps: {
     deps.flags,
     outage,
     scheduler,
+    rulesOf,
     {
       fakeReportsToFlag: config.SOS_FAKE_REPORTS_TO_FLAG,
       cancellationShareToFlag: config.SOS_CANCELLED_PERCENT_TO_FLAG / 100,
       cancellationsMinimum: config.SOS_CANCELLED_MINIMUM,
-      stepTimeoutSeconds: config.SOS_STEP_TIMEOUT_SECONDS,
     },
     logger,
   );

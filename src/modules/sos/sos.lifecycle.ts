@@ -13,6 +13,7 @@ import { sosErrors } from './sos.errors';
 import type { SosEvents } from './sos.events';
 import type { OutageIntake } from './sos.outage-intake';
 import type { SosNoteRow, SosRepository, SosRow } from './sos.repository';
+import type { RulesOf } from './sos.matching';
 import type { SosScheduler } from './sos.scheduler';
 import { allows, type SosAction } from './sos.transitions';
 import { AlertStatus, SosEventType, SosStatus } from './types/sos-enums';
@@ -23,8 +24,6 @@ export interface LifecycleSettings {
   /** Cancelled share of a person's SOS (with at least `cancellationsMinimum` SOS) that flags them. */
   cancellationShareToFlag: number;
   cancellationsMinimum: number;
-  /** How long a volunteer staff offer an SOS to has to accept (a matching step's time). */
-  stepTimeoutSeconds: number;
 }
 
 const NOTE_MAX_LENGTH = 1000;
@@ -45,6 +44,8 @@ export class SosLifecycle {
     private readonly flags: FlagRaiser,
     private readonly outage: OutageIntake,
     private readonly scheduler: SosScheduler,
+    /** Its city's rules: a volunteer staff offer an SOS to has a matching step's time to accept. */
+    private readonly rulesOf: RulesOf,
     private readonly settings: LifecycleSettings,
     private readonly logger: Logger,
   ) {}
@@ -174,7 +175,7 @@ export class SosLifecycle {
         if (droppedUserId) await emit('sos.volunteerDropped', { sosId: id, volunteerId: dropped, volunteerUserId: droppedUserId });
       }
       const round = sos.matchingRound + 1;
-      const expiresAt = new Date(Date.now() + this.settings.stepTimeoutSeconds * 1000);
+      const expiresAt = new Date(Date.now() + (await this.rulesOf(sos.cityId)).stepTimeoutSeconds * 1000);
       // A named volunteer has the first step of the new round to themself; otherwise it runs now.
       const changes = named
         ? { status: SosStatus.MATCHING, nextStepAt: expiresAt }
