@@ -88,10 +88,9 @@ export function createModules(infra: Infrastructure) {
         flags: (userId) => moderation.service.exportOf(userId),
       },
       isPassword: (userId, password) => auth.service.isPassword(userId, password),
-      volunteerIdOf: async (userId) => (await volunteers.service.exportOf(userId))?.id ?? null,
       lockAccount: async (tx, userId) => {
         await users.service.lockAccount(tx, userId);
-        await volunteers.service.lockProfileOf(tx, userId);
+        return volunteers.service.lockProfileOf(tx, userId);
       },
       openInvolvement: (tx, userId) => sos.personalData.openInvolvement(tx, userId),
       erase: async (tx, userId) => {

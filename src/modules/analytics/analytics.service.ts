@@ -1,6 +1,6 @@
 import { citiesAsked, type Context } from '../../platform/auth';
 import { badInput } from '../../platform/errors';
-import { assertId, isTimeZone } from '../../platform/validation';
+import { isTimeZone } from '../../platform/validation';
 import { pageSize } from '../../platform/graphql/cursor';
 import type { AnalyticsRepository, StatsGrouping } from './analytics.repository';
 
@@ -25,7 +25,7 @@ export class AnalyticsService {
   ) {}
 
   async responseStats(ctx: Context, query: StatsQuery) {
-    const cityIds = await scopeOf(ctx, query.cityId);
+    const cityIds = citiesAsked(await ctx.viewer(), query.cityId);
     checkPeriod(query.from, query.to);
     const timeZone = query.timeZone ?? 'UTC';
     if (!isTimeZone(timeZone)) throw badInput('timeZone', 'is not an IANA time zone (e.g. Europe/Berlin)');
@@ -35,15 +35,10 @@ export class AnalyticsService {
   }
 
   async topResponders(ctx: Context, cityId: string | null | undefined, from: Date, to: Date, first: number | null | undefined) {
-    const cityIds = await scopeOf(ctx, cityId);
+    const cityIds = citiesAsked(await ctx.viewer(), cityId);
     checkPeriod(from, to);
     return this.repository.topResponders(from, to, pageSize('first', first), cityIds);
   }
-}
-
-/** The cities asked about, within the viewer's scope (see citiesAsked). */
-async function scopeOf(ctx: Context, cityId: string | null | undefined): Promise<readonly string[] | null> {
-  return citiesAsked(await ctx.viewer(), cityId ? assertId('cityId', cityId) : null);
 }
 
 function checkPeriod(from: Date, to: Date): void {

@@ -10,12 +10,12 @@ export interface PrivacyPorts {
   /** Each module's section of a person's export, by section name. */
   sections: Record<string, PersonalData['exportOf']>;
   isPassword(userId: string, password: string): Promise<boolean>;
-  volunteerIdOf(userId: string): Promise<string | null>;
   /**
    * Locks the account and its volunteer profile for the deletion's transaction, before anything
    * is checked: an SOS raised or an offer accepted meanwhile waits, then finds the account gone.
+   * The volunteer profile's id, if the person has one.
    */
-  lockAccount(tx: Tx, userId: string): Promise<void>;
+  lockAccount(tx: Tx, userId: string): Promise<string | null>;
   /** Whether the person has an SOS open, or is on the way to one as its volunteer. */
   openInvolvement(tx: Tx, userId: string): Promise<'requester' | 'volunteer' | null>;
   /** In the deletion's transaction: anonymises what others keep and deletes the account (CONFLICT for the last admin). */
@@ -46,9 +46,8 @@ export class PrivacyService {
   async deleteMyAccount(ctx: Context, password: string): Promise<boolean> {
     const userId = signedIn(ctx);
     if (!(await this.ports.isPassword(userId, password))) throw badInput('password', 'is not your password');
-    const volunteerId = await this.ports.volunteerIdOf(userId);
     await this.events.transaction(this.sql, async (tx, { emit }) => {
-      await this.ports.lockAccount(tx, userId);
+      const volunteerId = await this.ports.lockAccount(tx, userId);
       const involvement = await this.ports.openInvolvement(tx, userId);
       if (involvement === 'requester') throw new AppError('CONFLICT', 'You have an SOS open: cancel or resolve it before deleting your account');
       if (involvement === 'volunteer') throw new AppError('CONFLICT', 'You are on the way to an SOS: resolve it or hand it back before deleting your account');

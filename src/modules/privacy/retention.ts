@@ -47,7 +47,7 @@ export class Retention {
   }
 
   /** Before when each kind of data is past retention, as of `now`. */
-  cutoffs(now: number): RetentionCutoffs {
+  private cutoffs(now: number): RetentionCutoffs {
     const daysAgo = (days: number) => new Date(now - days * DAY_MS);
     return {
       clientIpBefore: daysAgo(this.settings.clientIpDays),

@@ -177,8 +177,10 @@ export class VolunteersRepository {
     await tx.query('UPDATE volunteer_profiles SET flagged_for_review = $2 WHERE id = $1', [id, flagged]);
   }
 
-  async lockByUser(tx: Tx, userId: string): Promise<void> {
-    await tx.query('SELECT 1 FROM volunteer_profiles WHERE user_id = $1 FOR UPDATE', [userId]);
+  /** Locks a person's volunteer profile for the caller's transaction; its id, or null when they have none. */
+  async lockByUser(tx: Tx, userId: string): Promise<string | null> {
+    const { rows } = await tx.query<{ id: string }>('SELECT id FROM volunteer_profiles WHERE user_id = $1 FOR UPDATE', [userId]);
+    return rows[0]?.id ?? null;
   }
 
   async setAvailable(id: string, available: boolean): Promise<void> {

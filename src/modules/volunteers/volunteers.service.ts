@@ -81,8 +81,8 @@ export class VolunteersService {
     await this.flags.raise(tx, { kind: FlagKind.DISCONNECTIONS, subjectType: FlagSubjectType.VOLUNTEER, subjectId: volunteerId, personId, evidence: { sosId, dropsIn30Days: drops } });
   }
 
-  /** Locks the person's volunteer profile for the caller's transaction: an accept by them waits (their account's deletion). */
-  lockProfileOf(tx: Tx, userId: string): Promise<void> {
+  /** Locks the person's volunteer profile for the caller's transaction (an accept by them waits: their account's deletion); its id, if any. */
+  lockProfileOf(tx: Tx, userId: string): Promise<string | null> {
     return this.repository.lockByUser(tx, userId);
   }
 

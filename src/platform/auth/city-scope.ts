@@ -1,4 +1,5 @@
 import { forbidden, notFound } from '../errors';
+import { assertId } from '../validation';
 import type { Viewer } from './context';
 
 /**
@@ -17,8 +18,9 @@ export function assertUnscoped(viewer: Viewer | null): void {
 export function citiesAsked(viewer: Viewer | null, cityId: string | null | undefined): readonly string[] | null {
   const scope = viewer?.cityIds ?? null;
   if (cityId) {
-    if (scope && !scope.includes(cityId)) throw notFound('City');
-    return [cityId];
+    const id = assertId('cityId', cityId);
+    if (scope && !scope.includes(id)) throw notFound('City');
+    return [id];
   }
   return scope;
 }
