@@ -2,7 +2,7 @@ import { latLngToCell } from 'h3-js';
 import type { Point } from './geo';
 
 /** The finest H3 resolution: a place is stored as its cell at this one, and grouped by any coarser one. */
-export const FINEST_RESOLUTION = 15;
+const FINEST_RESOLUTION = 15;
 
 /** The place's H3 cell at the finest resolution, as a decimal bigint for PostgreSQL (H3 indexes fit in 63 bits). */
 export function finestCell(point: Point): string {

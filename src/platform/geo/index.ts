@@ -1,3 +1,3 @@
 export { distanceMeters, destination, EARTH_RADIUS_METERS, type Point } from './geo';
 export { FixThrottle } from './fix-throttle';
-export { COARSE_RESOLUTION, finestCell, parentCellBigintSql, parentCellSql, FINEST_RESOLUTION } from './h3-cells';
+export { COARSE_RESOLUTION, finestCell, parentCellBigintSql, parentCellSql } from './h3-cells';
