@@ -185,6 +185,7 @@ export function createModules(infra: Infrastructure) {
     volunteerSearch: volunteers.search,
     presence,
     sos: sos.service,
+    cities: cities.service,
     /** Background work of the API server (scripts do not start it): matching, the outage replay, notification delivery. */
     background: {
       start: () => {

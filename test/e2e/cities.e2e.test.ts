@@ -11,6 +11,7 @@ import {
   type CityInput,
 } from '../../sdk';
 import { destination, type Point } from '../../src/platform/geo';
+import { queryRows } from '../helpers/databases';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
@@ -44,6 +45,7 @@ const square = (centre: Point, side: number) => rectangle(destination(destinatio
 const createCity = (input: CityInput) => admin.client.request(CreateCityDocument, { input }).then((r) => r.createCity);
 const raise = async (location: Point) => (await (await signUp(server)).client.request(RaiseSosDocument, { input: { location, category: 'MEDICAL', idempotencyKey: randomUUID() } })).raiseSos.id;
 const cityOf = async (sosId: string) => (await admin.client.request(SosCityDocument, { id: sosId })).sos!;
+const eventCities = (sosId: string) => queryRows(env.databaseUrl, 'SELECT type, city_id AS "cityId" FROM sos_events WHERE sos_id = $1 ORDER BY seq', [sosId]);
 const offersOf = async (volunteer: Actor) => (await volunteer.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id);
 
 describe('cities', () => {
@@ -62,6 +64,11 @@ describe('cities', () => {
     expect(await offersOf(acrossTheLine)).toEqual([sosId]);
     expect(await offersOf(sameSide)).toEqual([sosId]);
     expect((await cityOf(await raise(at(200, 90, boundary)))).city?.id).toBe(east.id);
+    // Its timeline is kept with it, so both can be split by city together.
+    expect(await eventCities(sosId)).toEqual([
+      { type: 'CREATED', cityId: west.id },
+      { type: 'MATCHING_STARTED', cityId: west.id },
+    ]);
   });
 
   it("an SOS follows its city's rules: radii and emergency number; outside every city, the deployment's", async () => {

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { LoginDocument, NearbyVolunteersDocument } from '../../sdk';
+import { randomUUID } from 'node:crypto';
+import { LoginDocument, NearbyVolunteersDocument, RaiseSosDocument, SosCityDocument } from '../../sdk';
+import type { Point } from '../../src/platform/geo';
+import { signUp } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 
@@ -50,7 +53,7 @@ describe('npm run db:seed', () => {
   it('creates one demo account per role and a city of volunteers, idempotently', async () => {
     expect(run('prisma/seed.ts').status).toBe(0);
     const again = run('prisma/seed.ts');
-    expect(again).toMatchObject({ status: 0, output: expect.stringMatching(/seeded 4 demo accounts and 301 volunteers/) });
+    expect(again).toMatchObject({ status: 0, output: expect.stringMatching(/seeded 2 cities, 5 demo accounts and 401 volunteers/) });
     const roles: Record<string, string> = { admin: 'ADMIN', pro: 'PROFESSIONAL', volunteer: 'VOLUNTEER', user: 'USER' };
     for (const [name, role] of Object.entries(roles)) {
       const { login } = await server.client().request(LoginDocument, { input: { email: `${name}@demo.careconnect.dev`, password: 'careconnect-demo' } });
@@ -66,6 +69,27 @@ describe('npm run db:seed', () => {
     const distances = nearbyVolunteers.map((n) => n.distanceMeters);
     expect(distances).toEqual([...distances].sort((a, b) => a - b));
     expect(new Set(nearbyVolunteers.flatMap((n) => n.volunteer.skills)).size).toBeGreaterThan(5);
+  });
+
+  it('draws Berlin and Hamburg from their real boundaries, with a professional scoped to Hamburg', async () => {
+    expect(run('prisma/seed.ts').status).toBe(0);
+    const signIn = async (email: string) =>
+      server.client((await server.client().request(LoginDocument, { input: { email, password: 'careconnect-demo' } })).login);
+    const admin = await signIn('admin@demo.careconnect.dev');
+    const hamburgPro = await signIn('pro-hamburg@demo.careconnect.dev');
+    const raise = async (location: Point) =>
+      (await (await signUp(server)).client.request(RaiseSosDocument, { input: { location, category: 'MEDICAL', idempotencyKey: randomUUID() } })).raiseSos.id;
+
+    const alexanderplatz = await raise({ latitude: 52.5219, longitude: 13.4132 });
+    const spandau = await raise({ latitude: 52.5363, longitude: 13.2025 }); // far west of Berlin, well inside
+    const townHall = await raise({ latitude: 53.5503, longitude: 9.9925 });
+    const potsdam = await raise({ latitude: 52.3906, longitude: 13.0645 }); // Brandenburg, just outside Berlin
+    const cityOf = async (id: string) => (await admin.request(SosCityDocument, { id })).sos?.city?.name ?? null;
+    expect(await Promise.all([alexanderplatz, spandau, townHall, potsdam].map(cityOf))).toEqual(['Berlin', 'Berlin', 'Hamburg', null]);
+
+    // Scoped to Hamburg: Berlin's SOS are a stranger's to her.
+    expect((await hamburgPro.request(SosCityDocument, { id: townHall })).sos).toMatchObject({ city: { name: 'Hamburg' }, emergencyNumber: '112' });
+    expect((await hamburgPro.request(SosCityDocument, { id: alexanderplatz })).sos).toBeNull();
   });
 
   it('refuses to seed demo accounts in production', () => {

@@ -69,6 +69,11 @@ export class CitiesRepository {
     return rows;
   }
 
+  async byName(name: string): Promise<CityRow | null> {
+    const { rows } = await this.sql.query<CityRow>(`SELECT ${COLUMNS} FROM cities WHERE lower(name) = lower($1)`, [name]);
+    return rows[0] ?? null;
+  }
+
   /** Whether the assignment is new. */
   async assignStaff(tx: Tx, userId: string, cityId: string): Promise<boolean> {
     const { rowCount } = await tx.query('INSERT INTO staff_cities (user_id, city_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [userId, cityId]);

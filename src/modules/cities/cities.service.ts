@@ -1,5 +1,5 @@
 import { assertUnscoped, isStaff, signedIn, type Context } from '../../platform/auth';
-import { isUniqueViolation, type Sql } from '../../platform/db';
+import { inTransaction, isUniqueViolation, type Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import type { UsersService } from '../users';
 import type { CitiesEvents } from './cities.events';
@@ -74,13 +74,30 @@ export class CitiesService {
 
   async update(ctx: Context, cityId: string, input: CityInput): Promise<CityRow> {
     assertUnscoped(await ctx.viewer());
-    const id = assertId('id', cityId);
-    const [current] = await this.repository.byIds([id]);
+    const [current] = await this.repository.byIds([assertId('id', cityId)]);
     if (!current) throw notFound('City');
+    return this.rewrite(current, input);
+  }
+
+  /**
+   * For operator scripts (the demo seed): the city of this name, drawn and ruled as given, made
+   * if absent. Like `npm run user:create`, the operator's shell and not an API action: not audited.
+   */
+  async ensure(input: CityInput & { name: string }): Promise<CityRow> {
+    const current = await this.repository.byName(input.name.trim());
+    return current ? this.rewrite(current, input) : this.unique(() => this.checked(null, input).then((city) => this.repository.insert(city)));
+  }
+
+  /** For operator scripts: scopes staff to a city, unaudited as `ensure` is. */
+  async ensureStaffCity(userId: string, cityId: string): Promise<void> {
+    await inTransaction(this.sql, (tx) => this.repository.assignStaff(tx, userId, cityId));
+  }
+
+  private async rewrite(current: CityRow, input: CityInput): Promise<CityRow> {
     const { radiiMeters, alertsPerStep, stepTimeoutSeconds, emergencyNumber } = current;
     const city = await this.checked({ ...current, rules: { radiiMeters, alertsPerStep, stepTimeoutSeconds, emergencyNumber } }, input);
-    const updated = await this.unique(() => this.repository.update(id, city));
-    this.cached.delete(id);
+    const updated = await this.unique(() => this.repository.update(current.id, city));
+    this.cached.delete(current.id);
     return updated!;
   }
 

@@ -190,7 +190,7 @@ export class SosRepository {
          ON CONFLICT (requester_id, idempotency_key) DO NOTHING
          RETURNING ${SOS_COLUMNS}),
        created AS (
-         INSERT INTO sos_events (id, sos_id, seq, type, at) SELECT gen_random_uuid(), id, 1, 'CREATED', "createdAt" FROM s RETURNING id)
+         INSERT INTO sos_events (id, sos_id, seq, type, at, city_id) SELECT gen_random_uuid(), id, 1, 'CREATED', "createdAt", "cityId" FROM s RETURNING id)
        SELECT s.*, created.id AS "eventId" FROM s, created`,
       [
         sos.requesterId,
@@ -234,8 +234,8 @@ export class SosRepository {
   async appendEvent(tx: Tx, sosId: string, type: SosEventType, message: string | null, at: Date | null = null, changes: SosChanges = {}): Promise<SosEventRow> {
     const { sets, values } = assignments(changes, 5);
     const { rows } = await tx.query<SosEventRow>(
-      `WITH next AS (UPDATE sos_requests SET ${[...sets, 'last_seq = last_seq + 1'].join(', ')}${sets.length ? ', updated_at = now()' : ''} WHERE id = $1 RETURNING last_seq)
-       INSERT INTO sos_events (id, sos_id, seq, type, message, at) SELECT gen_random_uuid(), $1, last_seq, $2, $3, COALESCE($4, now()) FROM next
+      `WITH next AS (UPDATE sos_requests SET ${[...sets, 'last_seq = last_seq + 1'].join(', ')}${sets.length ? ', updated_at = now()' : ''} WHERE id = $1 RETURNING last_seq, city_id)
+       INSERT INTO sos_events (id, sos_id, seq, type, message, at, city_id) SELECT gen_random_uuid(), $1, last_seq, $2, $3, COALESCE($4, now()), city_id FROM next
        RETURNING ${EVENT_COLUMNS}`,
       [sosId, type, message, at, ...values],
     );
@@ -286,12 +286,12 @@ export class SosRepository {
     return rows;
   }
 
-  /** The ESCALATED event of every SOS that is still escalated, oldest first. */
   /** The escalation events of SOS still escalated; of these cities only, when given. */
   async openEscalations(cityIds: readonly string[] | null): Promise<SosEventRow[]> {
     const { rows } = await this.sql.query<SosEventRow>(
       `SELECT e.id, e.sos_id AS "sosId", e.seq, e.type, e.message, e.at FROM sos_events e JOIN sos_requests s ON s.id = e.sos_id
-        WHERE s.status = 'ESCALATED' AND e.type = 'ESCALATED' AND ($1::uuid[] IS NULL OR s.city_id = ANY($1::uuid[])) ORDER BY e.at`,
+        WHERE s.status = 'ESCALATED' AND e.type = 'ESCALATED' AND ($1::uuid[] IS NULL OR (s.city_id = ANY($1::uuid[]) AND e.city_id = ANY($1::uuid[])))
+        ORDER BY e.at`,
       [cityIds],
     );
     return rows;
