@@ -13,7 +13,11 @@ export interface SosChange {
 
 /** What the SOS module announces to other modules (see platform/events). */
 export interface SosEvents {
-  /** Every change of an SOS, once committed: what its subscribers (and, later, notifications) are told. */
+  /**
+   * Every change of an SOS: inside its transaction (the outbox writes its notifications there) and
+   * once committed (its subscribers are told). A raise without review flags is one statement, its
+   * own transaction: its CREATED change, for which nothing is written with it, is told once committed only.
+   */
   'sos.changed': SosChange;
   /**
    * A volunteer took on an SOS (accepted) or left it (closed, dropped), inside that transaction

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ACCOUNT_GONE, type Context } from '../../platform/auth';
 import { isForeignKeyViolation, isUniqueViolation, type Sql, type Tx } from '../../platform/db';
-import type { EventBus } from '../../platform/events';
+import type { Emitter, EventBus } from '../../platform/events';
 import { AppError, isDependencyUnavailable, unauthenticated } from '../../platform/errors';
 import type { Point } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
@@ -10,7 +10,7 @@ import type { Skill } from '../volunteers';
 import { sosErrors } from './sos.errors';
 import type { SosEvents } from './sos.events';
 import type { OutageIntake } from './sos.outage-intake';
-import type { NewSos, SosRepository, SosRow } from './sos.repository';
+import type { NewSos, RaiseOutcome, SosEventRow, SosRepository, SosRow } from './sos.repository';
 import type { SosScheduler } from './sos.scheduler';
 import { spoofSuspicion } from './spoof-check';
 import { SosEventType, SosStatus, type SosCategory } from './types/sos-enums';
@@ -106,35 +106,28 @@ export class SosIntake {
 
   private async persist(sos: NewSos, fromSuspendedAccount: boolean): Promise<Raised> {
     const { requesterId, idempotencyKey: key } = sos;
-    const prior = await this.repository.priorRaises(requesterId, key, new Date(Date.now() - 3600_000));
-    if (prior.retried) return { id: prior.retried.id };
     // Taken in during an outage and not replayed yet: that one answers (or is the open SOS).
     const queued = await this.outage.pending(requesterId, key).catch((err: unknown) => {
       if (err instanceof AppError) throw err;
       return null; // Redis is down: it holds nothing that could be found.
     });
     if (queued) return { id: queued.id, sos: queued };
-    if (prior.count >= this.settings.perHour) {
-      throw sosErrors.tooMany(this.settings.perHour, (prior.oldest!.getTime() + 3600_000 - Date.now()) / 1000);
-    }
 
-    let inserted: SosRow | null;
+    const limit = { since: new Date(Date.now() - 3600_000), count: this.settings.perHour };
+    let outcome: RaiseOutcome;
     try {
-      inserted = await this.events.transaction(this.sql, async (tx, { emit }) => {
-        const written = await this.repository.insert(tx, sos);
-        if (!written) return null;
-        await flagRaisedSos(this.flags, tx, sos);
-        if (!fromSuspendedAccount) {
-          await emit('sos.changed', { events: [written.created], alerts: [] });
-          return written.sos;
-        }
-        // Volunteers are not sent to someone an admin suspended: staff take it from the start.
-        const changes = { status: SosStatus.ESCALATED, nextStepAt: null, escalatedAt: new Date() };
-        const escalated = await this.repository.appendEvent(tx, written.sos.id, SosEventType.ESCALATED, 'Raised from a suspended account; professionals are alerted', null, changes);
-        const sosNow = { ...written.sos, ...changes, lastSeq: escalated.seq };
-        await emit('sos.changed', { sos: sosNow, events: [written.created, escalated], alerts: [] });
-        return sosNow;
-      });
+      // The common case is one statement, its own transaction: a round trip counts when seconds do.
+      // With review flags to open (or escalating at once) it takes a transaction for those writes.
+      if (sos.flagReasons.length === 0) {
+        outcome = await this.repository.raise(this.sql, sos, limit);
+        if (outcome.written) await this.events.emit('sos.changed', { events: [outcome.written.created], alerts: [] });
+      } else {
+        outcome = await this.events.transaction(this.sql, async (tx, { emit }) => {
+          const raised = await this.repository.raise(tx, sos, limit);
+          if (raised.written) raised.written.sos = await this.flagged(tx, emit, raised.written, sos.flagReasons, fromSuspendedAccount);
+          return raised;
+        });
+      }
     } catch (err) {
       if (isUniqueViolation(err)) {
         // A concurrent retry with the same key may have taken the one open place first: that is this SOS.
@@ -146,8 +139,13 @@ export class SosIntake {
       if (isForeignKeyViolation(err, 'sos_requests_requester_id_fkey')) throw unauthenticated(ACCOUNT_GONE);
       throw err;
     }
+    if (outcome.retriedId) return { id: outcome.retriedId };
+    if (!outcome.written && outcome.recent.count >= limit.count) {
+      throw sosErrors.tooMany(limit.count, (outcome.recent.oldest!.getTime() + 3600_000 - Date.now()) / 1000);
+    }
     // Lost the race to a concurrent retry with the same key: that one is the SOS.
-    if (!inserted) return { id: (await this.repository.findByKey(requesterId, key))!.id };
+    if (!outcome.written) return { id: (await this.repository.findByKey(requesterId, key))!.id };
+    const inserted = outcome.written.sos;
     if (sos.flagReasons.length > 0) this.logger.warn({ sosId: inserted.id, reasons: sos.flagReasons }, 'SOS flagged for review');
     this.logger.info({ sosId: inserted.id }, 'SOS raised');
     if (fromSuspendedAccount) return { id: inserted.id, sos: inserted, alertedCount: 0 };
@@ -160,5 +158,23 @@ export class SosIntake {
       this.logger.error({ sosId: inserted.id, err: { message: (err as Error).message } }, 'matching did not start; the sweeper will start it');
     }
     return { id: inserted.id };
+  }
+
+  /**
+   * In the raise's transaction: opens the review flags of `reasons` and announces the SOS; raised
+   * from a suspended account, it escalates at once (volunteers are not sent to someone an admin
+   * suspended: staff take it from the start). The SOS as it then stands.
+   */
+  private async flagged(tx: Tx, emit: Emitter<SosEvents>['emit'], raised: { sos: SosRow; created: SosEventRow }, reasons: string[], fromSuspendedAccount: boolean): Promise<SosRow> {
+    await flagRaisedSos(this.flags, tx, { id: raised.sos.id, requesterId: raised.sos.requesterId, flagReasons: reasons });
+    if (!fromSuspendedAccount) {
+      await emit('sos.changed', { events: [raised.created], alerts: [] });
+      return raised.sos;
+    }
+    const changes = { status: SosStatus.ESCALATED, nextStepAt: null, escalatedAt: new Date() };
+    const escalated = await this.repository.appendEvent(tx, raised.sos.id, SosEventType.ESCALATED, 'Raised from a suspended account; professionals are alerted', null, changes);
+    const sosNow = { ...raised.sos, ...changes, lastSeq: escalated.seq };
+    await emit('sos.changed', { sos: sosNow, events: [raised.created, escalated], alerts: [] });
+    return sosNow;
   }
 }

@@ -112,6 +112,54 @@ function assignments(changes: SosChanges, first: number): { sets: string[]; valu
   return { sets: entries.map(([key], i) => CHANGE_SETS[key](`$${i + first}`)), values: entries.map(([, v]) => v) };
 }
 
+/**
+ * The CTEs `s` (the SOS, unless `guard` is false or its requester and key exist) and `created`
+ * (its CREATED event, seq 1 as of its creation), over the parameters of `insertValues`.
+ */
+const insertSql = (guard: string) => `
+  s AS (
+    INSERT INTO sos_requests AS s (id, requester_id, idempotency_key, category, description, location, location_accuracy_m, required_skills,
+                                   client_ip, flagged_for_review, flag_reasons, next_step_at, created_at, status, last_seq, h3_cell, city_id)
+    SELECT $12, $1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8::"Skill"[], $9, $10, $11, now(), COALESCE($13, now()),
+           COALESCE($14::"SosStatus", 'PENDING'), 1, $15,
+           -- The active city containing it (the oldest, should boundaries overlap), read by the GiST index.
+           (SELECT c.id FROM cities c WHERE c.active AND ST_Covers(c.boundary, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography) ORDER BY c.created_at LIMIT 1)
+     WHERE ${guard}
+    ON CONFLICT (requester_id, idempotency_key) DO NOTHING
+    RETURNING ${SOS_COLUMNS}),
+  created AS (
+    INSERT INTO sos_events (id, sos_id, seq, type, at, city_id) SELECT gen_random_uuid(), id, 1, 'CREATED', "createdAt", "cityId" FROM s RETURNING id)`;
+
+const insertValues = (sos: NewSos) => [
+  sos.requesterId,
+  sos.idempotencyKey,
+  sos.category,
+  sos.description,
+  sos.location.longitude,
+  sos.location.latitude,
+  sos.location.accuracyMeters ?? null,
+  sos.requiredSkills,
+  sos.clientIp,
+  sos.flagReasons.length > 0,
+  sos.flagReasons,
+  sos.id,
+  sos.createdAt ?? null,
+  sos.status ?? null,
+  finestCell(sos.location),
+];
+
+const written = (sos: SosRow, eventId: string) => ({
+  sos,
+  created: { id: eventId, sosId: sos.id, seq: 1, type: SosEventType.CREATED, message: null, at: sos.createdAt },
+});
+
+/** What a raise found and wrote (SosRepository.raise). */
+export interface RaiseOutcome {
+  retriedId: string | null;
+  recent: { count: number; oldest: Date | null };
+  written: { sos: SosRow; created: SosEventRow } | null;
+}
+
 /** A staff note on an SOS. */
 export interface SosNoteRow {
   id: string;
@@ -160,59 +208,33 @@ export class SosRepository {
   }
 
   /**
-   * What a new raise is checked against, in one round trip: the SOS this requester raised with
-   * this key (a retry), and how many they raised since `since` and when the oldest of those was.
+   * A new SOS from a person's app, in one statement (one round trip; on its own, its own
+   * transaction): checked against what the requester raised before, then written with its
+   * CREATED event. `retriedId`: the SOS this requester raised with this key before (a retry).
+   * `recent`: how many they raised since `limit.since`, and the oldest of those; at `limit.count`
+   * nothing is written. `written` is null when either stopped it, or a concurrent retry with the
+   * same key wrote first.
    */
-  async priorRaises(requesterId: string, idempotencyKey: string, since: Date): Promise<{ retried: SosRow | null; count: number; oldest: Date | null }> {
-    const { rows } = await this.sql.query<SosRow & { recentCount: number; recentOldest: Date | null }>(
-      `SELECT ${SOS_COLUMNS}, recent.count AS "recentCount", recent.oldest AS "recentOldest"
-         FROM (SELECT count(*)::int AS count, min(created_at) AS oldest FROM sos_requests WHERE requester_id = $1 AND created_at > $3) recent
-         LEFT JOIN sos_requests s ON s.requester_id = $1 AND s.idempotency_key = $2`,
-      [requesterId, idempotencyKey, since],
+  async raise(db: Queryable, sos: NewSos, limit: { since: Date; count: number }): Promise<RaiseOutcome> {
+    const { rows } = await db.query<Partial<SosRow> & { retriedId: string | null; recentCount: number; recentOldest: Date | null; eventId: string | null }>(
+      `WITH prior AS (
+         SELECT (SELECT id FROM sos_requests WHERE requester_id = $1 AND idempotency_key = $2) AS "retriedId",
+                count(*)::int AS "recentCount", min(created_at) AS "recentOldest"
+           FROM sos_requests WHERE requester_id = $1 AND created_at > $16),
+       ${insertSql('(SELECT "retriedId" IS NULL AND "recentCount" < $17 FROM prior)')}
+       SELECT prior.*, s.*, created.id AS "eventId" FROM prior LEFT JOIN (s CROSS JOIN created) ON true`,
+      [...insertValues(sos), limit.since, limit.count],
     );
-    const { recentCount, recentOldest, ...retried } = rows[0];
-    return { retried: retried.id ? retried : null, count: recentCount, oldest: recentOldest };
+    const { retriedId, recentCount, recentOldest, eventId, ...row } = rows[0];
+    return { retriedId, recent: { count: recentCount, oldest: recentOldest }, written: eventId ? written(row as SosRow, eventId) : null };
   }
 
-  /**
-   * Inserts the SOS and its CREATED event (seq 1, as of its creation) in one statement; null when
-   * the same requester and key already exist.
-   */
+  /** Inserts the SOS and its CREATED event (seq 1, as of its creation) in one statement; null when the same requester and key already exist. */
   async insert(tx: Tx, sos: NewSos): Promise<{ sos: SosRow; created: SosEventRow } | null> {
-    const { rows } = await tx.query<SosRow & { eventId: string }>(
-      `WITH s AS (
-         INSERT INTO sos_requests AS s (id, requester_id, idempotency_key, category, description, location, location_accuracy_m, required_skills,
-                                        client_ip, flagged_for_review, flag_reasons, next_step_at, created_at, status, last_seq, h3_cell, city_id)
-         VALUES ($12, $1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7, $8::"Skill"[], $9, $10, $11, now(), COALESCE($13, now()),
-                 COALESCE($14::"SosStatus", 'PENDING'), 1, $15,
-                 -- The active city containing it (the oldest, should boundaries overlap), read by the GiST index.
-                 (SELECT c.id FROM cities c WHERE c.active AND ST_Covers(c.boundary, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography) ORDER BY c.created_at LIMIT 1))
-         ON CONFLICT (requester_id, idempotency_key) DO NOTHING
-         RETURNING ${SOS_COLUMNS}),
-       created AS (
-         INSERT INTO sos_events (id, sos_id, seq, type, at, city_id) SELECT gen_random_uuid(), id, 1, 'CREATED', "createdAt", "cityId" FROM s RETURNING id)
-       SELECT s.*, created.id AS "eventId" FROM s, created`,
-      [
-        sos.requesterId,
-        sos.idempotencyKey,
-        sos.category,
-        sos.description,
-        sos.location.longitude,
-        sos.location.latitude,
-        sos.location.accuracyMeters ?? null,
-        sos.requiredSkills,
-        sos.clientIp,
-        sos.flagReasons.length > 0,
-        sos.flagReasons,
-        sos.id,
-        sos.createdAt ?? null,
-        sos.status ?? null,
-        finestCell(sos.location),
-      ],
-    );
+    const { rows } = await tx.query<SosRow & { eventId: string }>(`WITH ${insertSql('true')} SELECT s.*, created.id AS "eventId" FROM s, created`, insertValues(sos));
     if (rows.length === 0) return null;
     const { eventId, ...row } = rows[0];
-    return { sos: row, created: { id: eventId, sosId: row.id, seq: 1, type: SosEventType.CREATED, message: null, at: row.createdAt } };
+    return written(row, eventId);
   }
 
   /** Locks the SOS for the rest of the transaction: every change of an SOS goes through here. */
