@@ -83,8 +83,12 @@ describe('staff scoped to cities', () => {
     await feed.return?.();
     await scopedThere.close();
 
-    // Taken from them, they are global again.
-    expect((await admin.client.request(RemoveStaffFromCityDocument, { userId: scoped.id, cityId: mine.id })).removeStaffFromCity).toEqual([]);
+    // Their last city is not taken by the way: without one they would oversee every city.
+    const lastCity = await expectError(admin.client.request(RemoveStaffFromCityDocument, { userId: scoped.id, cityId: mine.id }), 'CONFLICT', { field: 'cityId' });
+    expect(lastCity.message).toMatch(/last city/);
+    expect(await open(scoped)).not.toContain(otherSos);
+    // Taken on purpose, they are global again.
+    expect((await admin.client.request(RemoveStaffFromCityDocument, { userId: scoped.id, cityId: mine.id, makeGlobal: true })).removeStaffFromCity).toEqual([]);
     expect(await open(scoped)).toEqual(expect.arrayContaining([otherSos, nowhereSos]));
     const audit = (await admin.client.request(AuditLogDocument, { filter: { subjectId: scoped.id } })).auditLog.edges.map((e) => [e.node.kind, e.node.details]);
     expect(audit).toEqual([

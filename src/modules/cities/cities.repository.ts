@@ -86,6 +86,11 @@ export class CitiesRepository {
     return rowCount === 1;
   }
 
+  async cityCountOfStaff(tx: Tx, userId: string): Promise<number> {
+    const { rows } = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM staff_cities WHERE user_id = $1', [userId]);
+    return rows[0].count;
+  }
+
   async citiesOfStaff(userId: string): Promise<CityRow[]> {
     const { rows } = await this.sql.query<CityRow>(
       `SELECT ${COLUMNS} FROM cities WHERE id IN (SELECT city_id FROM staff_cities WHERE user_id = $1) ORDER BY name, id`,

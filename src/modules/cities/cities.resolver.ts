@@ -41,9 +41,17 @@ export class CitiesResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => [City], { description: 'ADMIN of every city only: takes a city from a staff member (audited); with none left, they are global. Their cities after it.' })
-  removeStaffFromCity(@Arg('userId', () => ID) userId: string, @Arg('cityId', () => ID) cityId: string, @Ctx() ctx: Context): Promise<CityRow[]> {
-    return this.service.scopeStaff(ctx, userId, cityId, false);
+  @Mutation(() => [City], {
+    description:
+      'ADMIN of every city only: takes a city from a staff member (audited). Their last city only with makeGlobal: true (CONFLICT otherwise), since staff without a city oversee every city. Their cities after it.',
+  })
+  removeStaffFromCity(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('cityId', () => ID) cityId: string,
+    @Arg('makeGlobal', () => Boolean, { defaultValue: false, description: 'Confirms that taking their last city makes them staff of every city.' }) makeGlobal: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<CityRow[]> {
+    return this.service.scopeStaff(ctx, userId, cityId, false, makeGlobal);
   }
 
   @FieldResolver(() => CityRulesType)

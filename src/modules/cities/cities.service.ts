@@ -42,9 +42,10 @@ export class CitiesService {
 
   /**
    * A global ADMIN scopes a professional or admin to a city (or, `assigned` false, takes it from
-   * them): with any city, they act on their cities' SOS only. Audited. Their cities after it.
+   * them): with any city, they act on their cities' SOS only; their last city is taken only with
+   * `makeGlobal`. Audited. Their cities after it.
    */
-  async scopeStaff(ctx: Context, userId: string, cityId: string, assigned: boolean): Promise<CityRow[]> {
+  async scopeStaff(ctx: Context, userId: string, cityId: string, assigned: boolean, makeGlobal = false): Promise<CityRow[]> {
     const adminId = signedIn(ctx);
     assertUnscoped(await ctx.viewer());
     // Scoping oneself would lock oneself out of scoping (and out of every other city).
@@ -56,6 +57,12 @@ export class CitiesService {
     if (!city) throw notFound('City');
     await this.events.transaction(this.sql, async (tx, { emit }) => {
       const changed = assigned ? await this.repository.assignStaff(tx, user.id, city.id) : await this.repository.removeStaff(tx, user.id, city.id);
+      // Staff without a city oversee every city: that must be meant, never the side effect of tidying up.
+      if (changed && !assigned && !makeGlobal && (await this.repository.cityCountOfStaff(tx, user.id)) === 0) {
+        throw new AppError('CONFLICT', 'this is their last city: without one they would oversee every city. Assign another city first, or pass makeGlobal: true', {
+          field: 'cityId',
+        });
+      }
       if (changed) await emit('city.staffChanged', { userId: user.id, cityId: city.id, adminId, assigned });
     });
     return this.repository.citiesOfStaff(user.id);
