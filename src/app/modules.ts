@@ -128,6 +128,9 @@ export function createModules(infra: Infrastructure) {
   events.onTransaction('user.roleChanged', ({ userId, from, to, adminId }, tx) =>
     audit.service.record(tx, { actorId: adminId, kind: AuditKind.ROLE_CHANGED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { from, to } }),
   );
+  // A suspended volunteer is offered no SOS: unavailable in PostgreSQL with the suspension, then out of the live index.
+  events.onTransaction('user.suspended', ({ userId }, tx) => volunteers.service.standDown(tx, userId));
+  events.on('user.suspended', ({ userId }) => volunteers.service.standDownLive(userId));
   events.onTransaction('user.suspended', ({ userId, adminId, reason, until }, tx) =>
     audit.service.record(tx, { actorId: adminId, kind: AuditKind.ACCOUNT_SUSPENDED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { reason, until } }),
   );

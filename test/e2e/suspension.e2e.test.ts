@@ -5,13 +5,16 @@ import {
   MeDocument,
   MyAlertsDocument,
   RaiseSosDocument,
+  ReassignSosDocument,
   RefreshSessionDocument,
   ReinstateUserDocument,
   SosDocument,
+  NearbyVolunteersDocument,
   SuspendUserDocument,
 } from '../../sdk';
 import { CLOSE_SUSPENDED } from '../../src/app/websocket';
 import { PASSWORD, Role, signInAs, signUp, type Actor } from '../helpers/actors';
+import { queryRows } from '../helpers/databases';
 import { expectError } from '../helpers/expect-error';
 import { openRawSocket } from '../helpers/raw-socket';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
@@ -101,6 +104,24 @@ describe('a suspended account', () => {
       ['ACCOUNT_REINSTATED', admin.id, null],
       ['ACCOUNT_SUSPENDED', admin.id, 'Abusive messages'],
     ]);
+  });
+
+  it('takes a volunteer out of matching: unavailable, never alerted, not offered an SOS by staff', async () => {
+    const admin = await signInAs(first, Role.ADMIN);
+    const centre = freshCentre();
+    const suspended = await volunteerAt(first, at(100, 0, centre));
+    const other = await volunteerAt(first, at(300, 0, centre));
+    await admin.client.request(SuspendUserDocument, { userId: suspended.id, reason: 'Under review', until: null });
+    const nearby = await admin.client.request(NearbyVolunteersDocument, { location: centre, radiusMeters: 1000 });
+    expect(nearby.nearbyVolunteers.map((n) => n.volunteer.id)).toEqual([other.volunteerId]);
+
+    // The nearer volunteer is suspended: the SOS goes to the other one, on either instance.
+    const person = await signUp(second);
+    const sosId = (await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } })).raiseSos.id;
+    expect((await other.client.request(MyAlertsDocument)).myAlerts.map((a) => a.sos.id)).toEqual([sosId]);
+    expect(await queryRows(env.databaseUrl, 'SELECT volunteer_id AS "volunteerId" FROM sos_alerts WHERE sos_id = $1', [sosId])).toEqual([{ volunteerId: other.volunteerId }]);
+    const named = await expectError(admin.client.request(ReassignSosDocument, { sosId, volunteerId: suspended.volunteerId }), 'BAD_USER_INPUT', { field: 'volunteerId' });
+    expect(named.message).toMatch(/suspended/);
   });
 
   it('is suspended until `until`, then signs in again by itself', async () => {

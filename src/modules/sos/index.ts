@@ -11,7 +11,7 @@ import type { PubSub } from '../../platform/pubsub';
 import type { Redis } from '../../platform/redis';
 import type { CitiesService } from '../cities';
 import type { FlagRaiser } from '../moderation';
-import type { UsersService } from '../users';
+import { isSuspended, type UsersService } from '../users';
 import type { VolunteerSearch, VolunteersService } from '../volunteers';
 import { SosAccess } from './sos.access';
 import { SosAlertsRepository } from './sos-alerts.repository';
@@ -112,6 +112,10 @@ export function createSosModule(deps: {
     outage,
     scheduler,
     rulesOf,
+    async (ctx, userId) => {
+      const user = await deps.users.userById(ctx, userId);
+      return user !== null && isSuspended(user);
+    },
     {
       fakeReportsToFlag: config.SOS_FAKE_REPORTS_TO_FLAG,
       cancellationShareToFlag: config.SOS_CANCELLED_PERCENT_TO_FLAG / 100,

@@ -46,6 +46,8 @@ export class SosLifecycle {
     private readonly scheduler: SosScheduler,
     /** Its city's rules: a volunteer staff offer an SOS to has a matching step's time to accept. */
     private readonly rulesOf: RulesOf,
+    /** Whether an admin suspended this account: staff offer no SOS to such a volunteer. */
+    private readonly isSuspended: (ctx: Context, userId: string) => Promise<boolean>,
     private readonly settings: LifecycleSettings,
     private readonly logger: Logger,
   ) {}
@@ -204,11 +206,12 @@ export class SosLifecycle {
     return id;
   }
 
-  /** A volunteer staff may offer an SOS to: not turned down, and somewhere known (the offer says how far). */
+  /** A volunteer staff may offer an SOS to: not turned down nor suspended, and somewhere known (the offer says how far). */
   private async offerable(ctx: Context, volunteerId: string): Promise<{ id: string; userId: string; location: Point }> {
     const [volunteer] = await this.volunteers.byIds(ctx, [volunteerId]);
     if (!volunteer) throw notFound('Volunteer');
     if (volunteer.rejectedAt) throw badInput('volunteerId', 'this volunteer was turned down (rejectVolunteer)');
+    if (await this.isSuspended(ctx, volunteer.userId)) throw badInput('volunteerId', "this volunteer's account is suspended");
     if (volunteer.latitude === null || volunteer.longitude === null) throw badInput('volunteerId', 'this volunteer has never shared a location: nobody can tell them how far it is');
     return { id: volunteer.id, userId: volunteer.userId, location: { latitude: volunteer.latitude, longitude: volunteer.longitude } };
   }

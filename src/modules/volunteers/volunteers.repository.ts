@@ -114,6 +114,11 @@ export class VolunteersRepository {
   }
 
   /** Turns a volunteer down: unverified, unavailable, out of the queue. The user id, or null when there is no such volunteer. */
+  /** The person's profile goes unavailable (their account was suspended). */
+  async standDown(tx: Tx, userId: string): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET available = false, updated_at = now() WHERE user_id = $1', [userId]);
+  }
+
   async reject(tx: Tx, id: string, reason: string, cityIds: readonly string[] | null): Promise<string | null> {
     const { rows } = await tx.query<{ userId: string }>(
       `UPDATE volunteer_profiles SET rejected_at = now(), rejection_reason = $2, verified = false, verified_at = NULL, verified_by = NULL, available = false, updated_at = now()

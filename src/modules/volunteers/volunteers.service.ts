@@ -104,6 +104,22 @@ export class VolunteersService {
     return { id, skills, bio, verified, available, latitude, longitude, locationUpdatedAt, completedCount, ratingCount, ratingSum, disconnectionCount, rejectedAt, rejectionReason, createdAt };
   }
 
+  /**
+   * A suspended account's volunteer profile goes unavailable, in the suspension's transaction: no
+   * SOS is offered to someone an admin suspended. Once reinstated, they go available again themselves.
+   */
+  async standDown(tx: Tx, userId: string): Promise<void> {
+    await this.repository.standDown(tx, userId);
+  }
+
+  /** After the suspension committed: out of the live index too (best effort: matching reads profiles from PostgreSQL). */
+  async standDownLive(userId: string): Promise<void> {
+    await this.bestEffort('remove', async () => {
+      const volunteerId = await this.index.volunteerIdOf(userId);
+      if (volunteerId) await this.index.remove(volunteerId, userId);
+    });
+  }
+
   /** After a deleted account's commit: its volunteer leaves the live index (best effort: matching reads profiles from PostgreSQL). */
   async forgetLive(volunteerId: string, userId: string): Promise<void> {
     await this.bestEffort('remove', () => this.index.remove(volunteerId, userId));
