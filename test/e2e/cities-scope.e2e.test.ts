@@ -8,6 +8,7 @@ import {
   OpenSosRequestsDocument,
   PendingVolunteersDocument,
   ResolveFlagDocument,
+  OpsOverviewChangedDocument,
   OpsOverviewDocument,
   RaiseSosDocument,
   RemoveStaffFromCityDocument,
@@ -25,7 +26,7 @@ import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { freshCentre, volunteerAt } from '../helpers/volunteers';
-import { eventually, nextOf } from '../helpers/wait';
+import { endsWithin, eventually, nextOf } from '../helpers/wait';
 
 // No volunteers anywhere: every SOS escalates within its first moments. Two instances.
 const env = useTestEnvironment();
@@ -126,6 +127,35 @@ describe('staff scoped to cities', () => {
     expect(await byCity(scoped)).toEqual({ [mine.id]: 2 });
     await expectError(scoped.client.request(TopRespondersDocument, { from, to, cityId: other.id }), 'NOT_FOUND');
     await expectError(admin.client.request(OpsOverviewDocument, { cityId: 'nope' }), 'BAD_USER_INPUT', { field: 'cityId' });
+  });
+
+  it('opsOverviewChanged follows a change of scope: new cities join the picture, a city taken ends its stream', async () => {
+    const [here, there] = [freshCentre(), destination(freshCentre(), 50_000, 270)];
+    const [mine, added] = [await city(here), await city(there)];
+    const scoped = await signInAs(first, Role.PROFESSIONAL);
+    await admin.client.request(AssignStaffToCityDocument, { userId: scoped.id, cityId: mine.id });
+    const everything = scoped.client.subscribe(OpsOverviewChangedDocument, {});
+    const ofMine = scoped.client.subscribe(OpsOverviewChangedDocument, { cityId: mine.id });
+    expect((await nextOf(everything, 'first overview')).opsOverviewChanged).toMatchObject({ openSos: 0, cities: [] });
+    expect((await nextOf(ofMine, 'first overview of their city')).opsOverviewChanged.openSos).toBe(0);
+
+    await admin.client.request(AssignStaffToCityDocument, { userId: scoped.id, cityId: added.id });
+    await admin.client.request(RemoveStaffFromCityDocument, { userId: scoped.id, cityId: mine.id });
+    await escalated(there);
+    await escalated(here);
+    // Their scope is read afresh within seconds: the new city is in the picture, the old one gone.
+    const now = await eventually(
+      () => nextOf(everything, 'an overview of their cities now', 10_000),
+      (next) => next.opsOverviewChanged.cities.length === 1 && next.opsOverviewChanged.cities[0].cityId === added.id,
+      15_000,
+    );
+    expect(now.opsOverviewChanged.openSos).toBe(1);
+    // Asked of the city taken from them: the stream ends (after what it sent before their scope was read again).
+    const deadline = Date.now() + 12_000;
+    let ended = false;
+    while (!ended && Date.now() < deadline) ended = await endsWithin(ofMine, deadline - Date.now());
+    expect(ended).toBe(true);
+    await everything.return?.();
   });
 
   it("their verification queue and flags are their cities' (another's flag: NOT_FOUND)", async () => {

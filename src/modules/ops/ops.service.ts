@@ -1,5 +1,5 @@
 import { citiesAsked, isStaff, type Context } from '../../platform/auth';
-import { forbidden } from '../../platform/errors';
+import { AppError, forbidden } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { OpsRepository, OverviewCounts } from './ops.repository';
 
@@ -37,39 +37,77 @@ export class OpsService {
     return this.read(await scopeOf(ctx, cityId));
   }
 
-  /** The overview now, then each change, at most every `everyMs`. */
+  /**
+   * The overview now, then each change, at most every `everyMs`. The viewer's scope is read afresh
+   * before each (every few seconds at most): given cities or taken some, they follow what they
+   * oversee now; no longer staff, or no longer over the city they asked for, the stream ends.
+   */
   async follow(ctx: Context, cityId: string | null | undefined): Promise<AsyncGenerator<Overview>> {
     const cityIds = await scopeOf(ctx, cityId);
     const first = await this.read(cityIds);
-    const key = cityIds ? [...cityIds].sort().join(',') : '*';
-    let watch = this.watched.get(key);
-    if (!watch) this.watched.set(key, (watch = { cityIds, followers: new Set(), last: keyOf(first) }));
-    return this.changes(key, watch.followers, first);
+    const scope = () => scopeOf(ctx, cityId).catch((err: unknown) => {
+      if (err instanceof AppError) return undefined;
+      throw err;
+    });
+    return this.changes(scope, cityIds, first);
   }
 
-  private async *changes(key: string, followers: Set<(overview: Overview) => void>, first: Overview): AsyncGenerator<Overview> {
+  private async *changes(scope: () => Promise<readonly string[] | null | undefined>, cityIds: readonly string[] | null, first: Overview): AsyncGenerator<Overview> {
     let latest: Overview | null = first;
     let wake: (() => void) | null = null;
     const follower = (overview: Overview) => {
       latest = overview;
       wake?.();
     };
-    followers.add(follower);
-    this.watch();
+    let key = this.join(cityIds, follower, first);
     try {
       for (;;) {
-        if (latest) {
-          const next: Overview = latest;
-          latest = null;
-          yield next;
-        } else await new Promise<void>((resolve) => (wake = resolve));
+        // A change of scope is news even when their old picture did not change: look every `everyMs`.
+        if (!latest) await this.nextTick((resolve) => (wake = resolve));
+        const now = await scope();
+        if (now === undefined) return;
+        if (keyOfCities(now) !== key) {
+          this.leave(key, follower);
+          latest = await this.read(now);
+          key = this.join(now, follower, latest);
+        }
+        if (!latest) continue;
+        const next: Overview = latest;
+        latest = null;
+        yield next;
       }
     } finally {
-      // The client unsubscribed or went away (graphql-ws returns the generator).
-      followers.delete(follower);
-      if (followers.size === 0) this.watched.delete(key);
-      if (this.watched.size === 0) this.unwatch();
+      // The client unsubscribed or went away (graphql-ws returns the generator), or the stream ended.
+      this.leave(key, follower);
     }
+  }
+
+  /** Resolves when `arm`'s resolver is called (a new picture) or after `everyMs`, whichever comes first. */
+  private nextTick(arm: (resolve: () => void) => void): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.settings.everyMs);
+      arm(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Adds a follower to the picture of these cities (shared on this instance); its key. */
+  private join(cityIds: readonly string[] | null, follower: (overview: Overview) => void, current: Overview): string {
+    const key = keyOfCities(cityIds);
+    let watch = this.watched.get(key);
+    if (!watch) this.watched.set(key, (watch = { cityIds, followers: new Set(), last: keyOf(current) }));
+    watch.followers.add(follower);
+    this.watch();
+    return key;
+  }
+
+  private leave(key: string, follower: (overview: Overview) => void): void {
+    const watch = this.watched.get(key);
+    watch?.followers.delete(follower);
+    if (watch?.followers.size === 0) this.watched.delete(key);
+    if (this.watched.size === 0) this.unwatch();
   }
 
   private async read(cityIds: readonly string[] | null): Promise<Overview> {
@@ -106,6 +144,9 @@ export class OpsService {
     this.unwatch();
   }
 }
+
+/** The key of a picture: the cities it covers, or "*" for all. */
+const keyOfCities = (cityIds: readonly string[] | null) => (cityIds ? [...cityIds].sort().join(',') : '*');
 
 /** What tells two overviews apart (not when they were read). */
 const keyOf = ({ at: _at, ...counts }: Overview) => JSON.stringify(counts);
