@@ -255,7 +255,7 @@ export const configSchema = {
   MATCH_UNVERIFIED_VOLUNTEERS: spec({
     default: 'true',
     description:
-      'Whether volunteers no admin has verified yet (verifyVolunteer) are alerted. Rejected volunteers (rejectVolunteer) never are. While PostgreSQL is down, SOS taken into the outage journal alert from the live index, which does not know who is verified.',
+      'Whether volunteers no admin has verified yet (verifyVolunteer) are alerted. Rejected volunteers (rejectVolunteer) never are. Also while PostgreSQL is down: the live index keeps who is verified, so SOS taken into the outage journal follow this too.',
     parse: boolean,
   }),
   SOS_STEP_TIMEOUT_SECONDS: spec({

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { AcceptSosDocument, RaiseSosDocument, SosAlertsDocument, SosDocument, type SosAlertsSubscription } from '../../sdk';
+import { AcceptSosDocument, NearbyVolunteersDocument, RaiseSosDocument, SosAlertsDocument, SosDocument, VerifyVolunteerDocument, type SosAlertsSubscription } from '../../sdk';
 import type { Point } from '../../src/platform/geo';
-import { signUp, type Actor } from '../helpers/actors';
+import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { RedisProcess } from '../helpers/redis-process';
 import { Resumable } from '../helpers/resumable';
@@ -22,13 +22,14 @@ const redis = new RedisProcess();
 let proxy: TcpProxy;
 let first: TestServer;
 let second: TestServer;
+let settings: Record<string, string>;
 
 beforeAll(async () => {
   await redis.start();
   const proxied = await proxiedDatabase(env.databaseUrl);
   proxy = proxied.proxy;
   // Offers last a minute: the outage and the replay happen within the first step.
-  const settings = { DATABASE_URL: proxied.url, DATABASE_STATEMENT_TIMEOUT_MS: '1000', REDIS_URL: redis.url, SOS_STEP_TIMEOUT_SECONDS: '60', SOS_PER_HOUR: '50' };
+  settings = { DATABASE_URL: proxied.url, DATABASE_STATEMENT_TIMEOUT_MS: '1000', REDIS_URL: redis.url, SOS_STEP_TIMEOUT_SECONDS: '60', SOS_PER_HOUR: '50' };
   first = await env.start(settings);
   second = await env.start(settings);
 });
@@ -149,6 +150,39 @@ describe('an SOS raised while PostgreSQL is unreachable', () => {
     expect(new Set(widened)).toEqual(new Set(['RADIUS_EXPANDED']));
     expect((await rows('SELECT volunteer_id FROM sos_alerts WHERE sos_id = $1', [raised.id]))).toEqual([{ volunteer_id: volunteer!.volunteerId }]);
   });
+
+  it('alerts only verified volunteers where the deployment matches verified ones only', async () => {
+    const verifiedOnly = await env.start({ ...settings, MATCH_UNVERIFIED_VOLUNTEERS: 'false' });
+    // Stopped here, while its Redis runs (the file's afterAll kills it).
+    try {
+      await outageOfVerifiedOnly(verifiedOnly);
+    } finally {
+      await verifiedOnly.stop();
+    }
+  });
+
+  async function outageOfVerifiedOnly(verifiedOnly: TestServer): Promise<void> {
+    const centre = spot();
+    const person = await signedUp(verifiedOnly);
+    const unverified = await volunteerAt(verifiedOnly, at(50, 0, centre));
+    const verified = await volunteerAt(verifiedOnly, at(300, 90, centre));
+    const admin = await signInAs(verifiedOnly, Role.ADMIN);
+    await admin.client.request(VerifyVolunteerDocument, { volunteerId: verified.volunteerId });
+    // Both are in the live index, the unverified one nearer.
+    const nearby = await admin.client.request(NearbyVolunteersDocument, { location: centre, radiusMeters: 1000 });
+    expect(nearby.nearbyVolunteers.map((n) => n.volunteer.id)).toEqual([unverified.volunteerId, verified.volunteerId]);
+
+    proxy.cut();
+    const raised = (await raiseDuringOutage(person, centre, randomUUID()))!.raiseSos;
+    expect(raised).toMatchObject({ queued: true, alertedCount: 1 });
+    proxy.restore();
+    await eventually(
+      () => person.client.request(SosDocument, { id: raised.id }).then(({ sos }) => sos?.queued, () => null),
+      (queued) => queued === false,
+      5000,
+    );
+    expect(await rows('SELECT volunteer_id FROM sos_alerts WHERE sos_id = $1', [raised.id])).toEqual([{ volunteer_id: verified.volunteerId }]);
+  }
 
   it('a second SOS of a person whose SOS is already open in PostgreSQL is written cancelled, naming the open one', async () => {
     const person = await signedUp(first);

@@ -97,7 +97,12 @@ export function createSosModule(deps: {
     journal,
     volunteers,
     deps.pubsub,
-    { firstRadiusMeters: config.SOS_RADII_METERS[0], alertsPerStep: config.SOS_ALERTS_PER_STEP, stepTimeoutSeconds: config.SOS_STEP_TIMEOUT_SECONDS },
+    {
+      firstRadiusMeters: config.SOS_RADII_METERS[0],
+      alertsPerStep: config.SOS_ALERTS_PER_STEP,
+      stepTimeoutSeconds: config.SOS_STEP_TIMEOUT_SECONDS,
+      matchUnverified: config.MATCH_UNVERIFIED_VOLUNTEERS,
+    },
     logger,
   );
   const intake = new SosIntake(repository, sql, events, scheduler, outage, deps.flags, { perHour: config.SOS_PER_HOUR, spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM }, logger);

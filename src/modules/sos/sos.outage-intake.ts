@@ -13,6 +13,8 @@ export interface OutageSettings {
   firstRadiusMeters: number;
   alertsPerStep: number;
   stepTimeoutSeconds: number;
+  /** Whether volunteers no admin has verified yet are alerted (MATCH_UNVERIFIED_VOLUNTEERS), as matching does. */
+  matchUnverified: boolean;
 }
 
 /** What a queued SOS is raised with (the journal adds when, and whom it alerted). */
@@ -133,7 +135,12 @@ export class OutageIntake {
   private async nearest(input: QueuedInput, now: number): Promise<QueuedAlert[]> {
     const own = await this.volunteers.volunteerIdFromIndex(input.requesterId).catch(() => null);
     const hits = await this.volunteers
-      .nearestFromIndex(input, this.settings.firstRadiusMeters, { limit: this.settings.alertsPerStep, skills: input.requiredSkills, excludeIds: own ? [own] : [] })
+      .nearestFromIndex(input, this.settings.firstRadiusMeters, {
+        limit: this.settings.alertsPerStep,
+        skills: input.requiredSkills,
+        excludeIds: own ? [own] : [],
+        verifiedOnly: !this.settings.matchUnverified,
+      })
       .catch((err: unknown) => {
         this.logger.warn({ sosId: input.id, err: { message: (err as Error).message } }, 'no volunteers alerted for a queued SOS: the live index did not answer');
         return [];

@@ -6,7 +6,7 @@ import { SKILLS, skillMask } from './types/skill';
 const KEYS = {
   ready: 'vol:index:ready', // set once the index has been (re)built from PostgreSQL
   seen: 'vol:seen', // volunteer id -> last location, ms since the epoch (the heartbeat)
-  state: 'vol:state', // volunteer id -> "skillMask|available"
+  state: 'vol:state', // volunteer id -> "skillMask|available|verified"
   geo: 'vol:geo', // GEO set of every available volunteer (member: volunteer id)
   byUser: 'vol:by-user', // user id -> volunteer id
   assigned: 'vol:assigned', // volunteer id -> the SOS they are assigned to
@@ -180,7 +180,7 @@ export class VolunteerIndex {
     const pipeline = this.redis.pipeline();
     for (const row of rows) {
       pipeline.hset(KEYS.byUser, row.userId, row.id);
-      pipeline.hset(KEYS.state, row.id, `${skillMask(row.skills)}|${row.available ? 1 : 0}`);
+      pipeline.hset(KEYS.state, row.id, `${skillMask(row.skills)}|${row.available ? 1 : 0}|${row.verified ? 1 : 0}`);
       // A Redis that lost its data learns the assignment back from PostgreSQL. Only ever set here:
       // a row read just before a release must not clear it (the release itself clears it).
       if (row.assignedSosId) pipeline.hset(KEYS.assigned, row.id, row.assignedSosId);
@@ -198,6 +198,13 @@ export class VolunteerIndex {
       });
     }
     await execPipeline(pipeline);
+  }
+
+  /** Which of these volunteers an admin verified, as last primed (an entry from before the flag was kept counts as not). */
+  async verifiedAmong(volunteerIds: readonly string[]): Promise<Set<string>> {
+    if (volunteerIds.length === 0) return new Set();
+    const states = await this.redis.hmget(KEYS.state, ...volunteerIds);
+    return new Set(volunteerIds.filter((_, i) => states[i]?.split('|')[2] === '1'));
   }
 
   /** Takes a volunteer whose account was deleted out of the index entirely. */

@@ -133,14 +133,15 @@ export class VolunteersService {
   // --- from Redis alone, for SOS intake while PostgreSQL is unreachable ----------------------
 
   /**
-   * Available volunteers nearest to `point` with a fresh location, not assigned to an SOS,
-   * nearest first: what the live index alone can say, unranked (ranking reads profiles from
-   * PostgreSQL). Throws when Redis cannot answer.
+   * Available volunteers nearest to `point` with a fresh location, not assigned to an SOS (and,
+   * `verifiedOnly`, verified), nearest first: what the live index alone can say, unranked
+   * (ranking reads profiles from PostgreSQL). Throws when Redis cannot answer.
    */
-  async nearestFromIndex(point: Point, radiusMeters: number, options: SearchOptions): Promise<NearbyHit[]> {
+  async nearestFromIndex(point: Point, radiusMeters: number, options: SearchOptions & { verifiedOnly: boolean }): Promise<NearbyHit[]> {
     const hits = await this.searcher.fromIndexAlone(point, radiusMeters, { ...options, limit: options.limit * 2 });
-    const busy = await this.index.assigned(hits.map((h) => h.volunteerId));
-    return hits.filter((h) => !busy.has(h.volunteerId)).slice(0, options.limit);
+    const ids = hits.map((h) => h.volunteerId);
+    const [busy, verified] = await Promise.all([this.index.assigned(ids), options.verifiedOnly ? this.index.verifiedAmong(ids) : null]);
+    return hits.filter((h) => !busy.has(h.volunteerId) && (!verified || verified.has(h.volunteerId))).slice(0, options.limit);
   }
 
   /** The user's volunteer id as the live index knows it (null if it does not). */
