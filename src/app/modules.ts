@@ -71,7 +71,10 @@ export function createModules(infra: Infrastructure) {
       isAlertUnattended: (alertId) => sos.service.isAlertUnattended(alertId),
     },
   });
-  const analytics = createAnalyticsModule(infra.sql, infra.config.AREA_H3_RESOLUTION);
+  const analytics = createAnalyticsModule(infra.sql, infra.config.AREA_H3_RESOLUTION, {
+    concurrency: infra.config.ANALYTICS_CONCURRENCY,
+    queue: infra.config.ANALYTICS_QUEUE_LENGTH,
+  });
   const ops = createOpsModule(infra.sql, infra.config, infra.logger);
   // A person's data is in every module: each exports and purges its own.
   const privacy = createPrivacyModule({

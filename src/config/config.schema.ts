@@ -252,6 +252,17 @@ export const configSchema = {
     parse: radii,
   }),
   SOS_ALERTS_PER_STEP: spec({ default: '5', description: 'Volunteers alerted per matching step.', parse: integer(1, 100) }),
+  ANALYTICS_CONCURRENCY: spec({
+    default: '2',
+    description:
+      'Statistics questions (responseStats, topResponders) one instance answers at once. Each reads up to a year of SOS with pool connections the SOS work needs too; more wait their turn.',
+    parse: integer(1, 50),
+  }),
+  ANALYTICS_QUEUE_LENGTH: spec({
+    default: '20',
+    description: 'Statistics questions that may wait for their turn on one instance; past that they get RATE_LIMITED (retry after 5 s).',
+    parse: integer(0, 1000),
+  }),
   MATCH_UNVERIFIED_VOLUNTEERS: spec({
     default: 'true',
     description:

@@ -3,13 +3,14 @@ import 'reflect-metadata';
 import type { Sql } from '../../platform/db';
 import { AnalyticsRepository } from './analytics.repository';
 import { AnalyticsResolver } from './analytics.resolver';
-import { AnalyticsService } from './analytics.service';
+import { AnalyticsService, type AnalyticsLimits } from './analytics.service';
 
 /** The analytics module's GraphQL resolvers (instances are made by createAnalyticsModule). */
 export const analyticsResolvers = [AnalyticsResolver] as const;
+export { AnalyticsService };
 
 /** Reads the SOS tables (written by the sos module) for staff; writes nothing. */
-export function createAnalyticsModule(sql: Sql, areaResolution: number) {
-  const service = new AnalyticsService(new AnalyticsRepository(sql), areaResolution);
+export function createAnalyticsModule(sql: Sql, areaResolution: number, limits: AnalyticsLimits) {
+  const service = new AnalyticsService(new AnalyticsRepository(sql), areaResolution, limits);
   return { service, resolvers: [new AnalyticsResolver(service)] };
 }
