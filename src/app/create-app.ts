@@ -123,6 +123,10 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     csrfPrevention: true,
     // Persisted documents are the apps' own (trusted-documents.ts): clients cannot register more.
     persistedQueries: false,
+    // The process's own SIGTERM handler (main.ts) stops everything in order. Apollo's (on by
+    // default outside NODE_ENV=test) would stop Apollo alone and raise the signal again, which
+    // kills the process before Redis, the job workers and PostgreSQL are closed.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     introspection: config.GRAPHQL_INTROSPECTION,
     hideSchemaDetailsFromClientErrors: limits.hideSuggestions,
