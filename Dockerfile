@@ -6,7 +6,9 @@
 # (`docker compose --profile api up` does all three beside PostgreSQL/PostGIS and Redis.)
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# The SDK is a workspace of the project: npm ci wants its package.json.
 COPY package.json package-lock.json ./
+COPY sdk/package.json sdk/
 RUN npm ci --no-audit --no-fund
 COPY . .
 # Generates the Prisma client, then compiles src, scripts and prisma to dist/.
@@ -16,6 +18,7 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY sdk/package.json sdk/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # dist/scripts/migrate.js reads them beside itself (../prisma/migrations).

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import architecture from './eslint/module-boundaries.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'src/generated/', 'sdk/generated/', 'coverage/'] },
+  { ignores: ['dist/', 'sdk/dist/', 'node_modules/', 'src/generated/', 'sdk/generated/', 'coverage/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,8 @@
 // A small client over the generated documents: typed requests over HTTP, subscriptions over
-// graphql-ws, the bearer token on both, and one transparent refresh when the access token has
-// expired. The tests use it, so every test run proves the SDK.
+// graphql-ws, the bearer token on both, one transparent refresh when the access token has
+// expired, subscriptions that survive lost connections and token refreshes (resuming where the
+// app left off), and an outbox for what an app sends while offline. The tests use it, so every
+// test run proves the SDK.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type GraphQLFormattedError } from 'graphql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
@@ -36,6 +38,17 @@ export interface ClientOptions {
   /** A WebSocket implementation where there is no global one (Node < 22: `ws`). */
   webSocketImpl?: unknown;
   headers?: Record<string, string>;
+  /** How subscriptions and the outbox try again after a lost connection. */
+  reconnect?: ReconnectOptions;
+}
+
+export interface ReconnectOptions {
+  /** Attempts in a row before a subscription gives up and throws (default 5). The outbox never gives up. */
+  attempts?: number;
+  /** The first wait, doubled each attempt up to `maxDelayMs`, each time between half and one and a half of it (default 500 ms). */
+  baseDelayMs?: number;
+  /** Default 15 s. */
+  maxDelayMs?: number;
 }
 
 const UNAUTHENTICATED = 'UNAUTHENTICATED';
@@ -50,14 +63,70 @@ function documentIdOf(document: unknown): string | undefined {
 }
 /** The server closes a socket with this code when its access token is missing, invalid or expired. */
 export const CLOSE_UNAUTHENTICATED = 4401;
+/** graphql-ws closes with this when the client terminates its socket: here, to reconnect with a new token. */
+const CLOSE_TERMINATED = 4499;
+
+/**
+ * The subscriptions whose events can be replayed: after a reconnect the SDK asks from the last
+ * event it delivered (`resume`) and drops what it delivered already (`key`), so the app sees every
+ * event once. The others (locations, signals, typing, the overview) are live only.
+ */
+const RESUMABLE: Record<string, { key: (data: never) => string; resume?: (variables: Record<string, unknown>, data: never) => Record<string, unknown> }> = {
+  SosUpdates: {
+    key: (data: { sosUpdates: { seq: number } }) => String(data.sosUpdates.seq),
+    resume: (variables, data: { sosUpdates: { seq: number } }) => ({ ...variables, afterSeq: data.sosUpdates.seq }),
+  },
+  MessageAdded: {
+    key: (data: { messageAdded: { id: string } }) => data.messageAdded.id,
+    resume: (variables, data: { messageAdded: { id: string } }) => ({ ...variables, after: data.messageAdded.id }),
+  },
+  // Open offers and escalations are replayed on every subscribe: only their changes are news.
+  SosAlerts: { key: (data: { sosAlerts: { id: string; status: string } }) => `${data.sosAlerts.id}:${data.sosAlerts.status}` },
+  SosEscalations: { key: (data: { sosEscalations: { id: string } }) => data.sosEscalations.id },
+};
+
+function operationNameOf(document: unknown): string | undefined {
+  const definitions = (document as { definitions?: { kind: string; name?: { value: string } }[] }).definitions ?? [];
+  return definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value;
+}
+
+/** Closes that mean "try again" (the network, a restarting server), not "you may not". */
+function isConnectionLoss(err: unknown): boolean {
+  if (err instanceof CareConnectError) return false;
+  const code = (err as { code?: unknown })?.code;
+  // 4xxx: the server's own decisions (bad request, unauthenticated, suspended, too many).
+  return typeof code !== 'number' || code < 4000 || code === CLOSE_TERMINATED;
+}
+
+/** An HTTP request that did not reach the API, or that the API could not serve now. */
+function isOffline(err: unknown): boolean {
+  // fetch rejects with a TypeError when there is no network, or the connection was refused or reset
+  // (told by name: another realm's TypeError is not `instanceof` this one's).
+  if (!(err instanceof CareConnectError)) return (err as { name?: unknown })?.name === 'TypeError';
+  return err.code === 'UNAVAILABLE' || err.status === 502 || err.status === 503 || err.status === 504;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface Outgoing {
+  document: TypedDocumentNode<unknown, Record<string, unknown>>;
+  variables: Record<string, unknown>;
+  coalesce?: string;
+  waiters: { resolve: (data: unknown) => void; reject: (err: unknown) => void }[];
+}
 
 export class CareConnectClient {
   private session: Session | null;
   private refreshing?: Promise<boolean>;
   private ws?: WsClient;
+  private readonly outbox: Outgoing[] = [];
+  private sending = false;
+  private closed = false;
+  private readonly reconnect: Required<ReconnectOptions>;
 
   constructor(private readonly options: ClientOptions) {
     this.session = options.session ?? null;
+    this.reconnect = { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000, ...options.reconnect };
   }
 
   get currentSession(): Session | null {
@@ -69,8 +138,11 @@ export class CareConnectClient {
     const tokenChanged = session?.accessToken !== this.session?.accessToken;
     this.session = session;
     this.options.onSession?.(session);
-    // An open socket keeps the identity it opened with: reopen it with the new one.
-    if (tokenChanged) this.closeSocket();
+    if (!tokenChanged) return;
+    // An open socket keeps the identity it opened with. Signed out: close it (subscriptions end).
+    // A new token: drop it, and the subscriptions reconnect with the new one where they were.
+    if (!session) this.closeSocket();
+    else this.dropSocket();
   }
 
   /** Runs a query or mutation. On UNAUTHENTICATED with a refresh token in hand, refreshes once and retries. */
@@ -92,7 +164,8 @@ export class CareConnectClient {
   /**
    * A query or mutation over the WebSocket instead of HTTP: for frequent small operations such as
    * `updateLocation`, the socket the app holds anyway is about three times cheaper for the
-   * server (the token is checked once per connection, no HTTP request per call).
+   * server (the token is checked once per connection, no HTTP request per call). Like a
+   * subscription it is sent again after a lost connection: for operations harmless to repeat.
    */
   async requestOverSocket<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): Promise<TData> {
     const iterator = this.subscribe(document, variables);
@@ -106,26 +179,52 @@ export class CareConnectClient {
   }
 
   /**
-   * A subscription as an async iterator. When the server closes the socket because the access
-   * token expired (4401), the client refreshes and subscribes again with `resubscribeWith()`'s
-   * variables (e.g. an `afterSeq` that replays what was missed), else the same ones.
+   * A subscription as an async iterator that outlives its connection. When the connection is lost
+   * (a network change, a restarting server) it reconnects, `reconnect.attempts` times in a row at
+   * most with growing, jittered waits, then throws; when the access token expired (4401) it
+   * refreshes first; when the session changes (`setSession`) it reconnects with the new token.
+   * Replayable subscriptions (SosUpdates, MessageAdded, SosAlerts, SosEscalations) resume from
+   * the last event delivered (`afterSeq`, `after`) and never deliver one twice; `resubscribeWith`
+   * overrides the variables they resume with.
    */
   subscribe<TData, TVariables extends Record<string, unknown>>(
     document: TypedDocumentNode<TData, TVariables>,
     variables: TVariables,
     options: { resubscribeWith?: () => TVariables } = {},
   ): AsyncIterableIterator<TData> & { return(): Promise<IteratorResult<TData>> } {
+    const replay = RESUMABLE[operationNameOf(document) ?? ''];
+    const delivered = new Set<string>();
+    let resumeWith: Record<string, unknown> = variables;
     let current = this.openSubscription(document, variables);
+    let failures = 0;
+    const reopen = () => {
+      current = this.openSubscription(document, options.resubscribeWith?.() ?? (resumeWith as TVariables));
+    };
     const next = async (): Promise<IteratorResult<TData>> => {
       for (;;) {
         try {
-          return await current.next();
+          const result = await current.next();
+          if (result.done) return result;
+          failures = 0;
+          if (replay) {
+            const key = replay.key(result.value as never);
+            if (delivered.has(key)) continue;
+            delivered.add(key);
+            if (replay.resume) resumeWith = replay.resume(resumeWith, result.value as never);
+          }
+          return result;
         } catch (err) {
-          if ((err as { code?: number })?.code === CLOSE_UNAUTHENTICATED && this.session && (await this.refresh())) {
-            current = this.openSubscription(document, options.resubscribeWith?.() ?? variables);
+          const code = (err as { code?: unknown })?.code;
+          if (code === CLOSE_UNAUTHENTICATED && this.session && (await this.refresh())) {
+            reopen();
             continue;
           }
-          throw err;
+          // Our own doing (a new token): at once. A lost connection: after a wait, a few times.
+          if (code !== CLOSE_TERMINATED) {
+            if (this.closed || !isConnectionLoss(err) || failures >= this.reconnect.attempts) throw err;
+            await sleep(this.delay(failures++));
+          }
+          reopen();
         }
       }
     };
@@ -141,14 +240,95 @@ export class CareConnectClient {
     };
   }
 
-  /** Closes the WebSocket, if one is open. */
+  /**
+   * Sends a mutation now or, while the API cannot be reached (no network, the API unavailable),
+   * as soon as it can, in the order given: what an app sends while offline is not lost. Waiting
+   * operations with the same `coalesce` key become one, the latest (e.g. `updateLocation`: only
+   * the newest position matters), and their callers all get its answer. Repeats must be harmless:
+   * `sendMessage` is, by its `clientMessageId`. Errors other than being offline reject at once.
+   */
+  whenOnline<TData, TVariables extends Record<string, unknown>>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables: TVariables,
+    options: { coalesce?: string } = {},
+  ): Promise<TData> {
+    if (this.closed) return Promise.reject(new CareConnectError([{ message: 'The client is closed' }], 0));
+    return new Promise<TData>((resolve, reject) => {
+      const waiter = { resolve: resolve as (data: unknown) => void, reject };
+      // The head may be on its way already: only a waiting one is replaced.
+      const waiting = options.coalesce ? this.outbox.slice(this.sending ? 1 : 0).find((o) => o.coalesce === options.coalesce) : undefined;
+      if (waiting) {
+        waiting.variables = variables;
+        waiting.waiters.push(waiter);
+      } else {
+        this.outbox.push({ document: document as TypedDocumentNode<unknown, Record<string, unknown>>, variables, coalesce: options.coalesce, waiters: [waiter] });
+      }
+      void this.pump();
+    });
+  }
+
+  /** Operations waiting in the outbox (the app may show "sending…"). */
+  get pendingCount(): number {
+    return this.outbox.length;
+  }
+
+  /** Closes the WebSocket, if one is open, and fails what waits in the outbox. */
   async close(): Promise<void> {
+    this.closed = true;
+    for (const outgoing of this.outbox.splice(0)) for (const w of outgoing.waiters) w.reject(new CareConnectError([{ message: 'The client is closed' }], 0));
     this.closeSocket();
+  }
+
+  /** Sends the outbox head first, waiting and trying again while offline. */
+  private async pump(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    let failures = 0;
+    try {
+      while (this.outbox.length > 0 && !this.closed) {
+        const head = this.outbox[0];
+        try {
+          const data = await this.request(head.document, head.variables);
+          this.outbox.shift();
+          failures = 0;
+          for (const w of head.waiters) w.resolve(data);
+        } catch (err) {
+          if (isOffline(err)) {
+            // A newer one of its kind waits behind it: that one goes instead (the latest location).
+            const newer = head.coalesce ? this.outbox.slice(1).find((o) => o.coalesce === head.coalesce) : undefined;
+            if (newer) {
+              this.outbox.shift();
+              newer.waiters.unshift(...head.waiters);
+            }
+            await sleep(this.delay(failures++));
+            continue;
+          }
+          this.outbox.shift();
+          for (const w of head.waiters) w.reject(err);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** The wait before attempt `failures + 1`: exponential, capped, jittered (so a fleet of apps does not come back at once). */
+  private delay(failures: number): number {
+    const { baseDelayMs, maxDelayMs } = this.reconnect;
+    return Math.min(maxDelayMs, baseDelayMs * 2 ** failures) * (0.5 + Math.random());
   }
 
   private closeSocket(): void {
     const ws = this.ws;
     this.ws = undefined;
+    void ws?.dispose();
+  }
+
+  /** Ends the socket abruptly (4499): its subscriptions open again on a new one. */
+  private dropSocket(): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.terminate();
     void ws?.dispose();
   }
 
@@ -207,7 +387,8 @@ export class CareConnectClient {
       url: this.options.wsUrl ?? this.options.url.replace(/^http/, 'ws'),
       webSocketImpl: this.options.webSocketImpl,
       lazy: true,
-      retryAttempts: 3,
+      // Each subscription reconnects itself (subscribe()), resuming from what it delivered.
+      retryAttempts: 0,
       connectionParams: () => (this.session ? { authorization: `Bearer ${this.session.accessToken}` } : {}),
     });
     return this.ws;

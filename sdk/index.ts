@@ -1,2 +1,2 @@
 export * from './generated/graphql';
-export { CareConnectClient, CareConnectError, CLOSE_UNAUTHENTICATED, type ClientOptions, type Session } from './client';
+export { CareConnectClient, CareConnectError, CLOSE_UNAUTHENTICATED, type ClientOptions, type ReconnectOptions, type Session } from './client';

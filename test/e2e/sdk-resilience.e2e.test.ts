@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import {
+  AcceptSosDocument,
+  CareConnectClient,
+  ConversationDocument,
+  MarkArrivedDocument,
+  MessageAddedDocument,
+  RaiseSosDocument,
+  RefreshSessionDocument,
+  SendMessageDocument,
+  SosConversationDocument,
+  SosUpdatesDocument,
+  UpdateLocationDocument,
+  type ReconnectOptions,
+  type Session,
+} from '../../sdk';
+import { signUp, type Actor } from '../helpers/actors';
+import { TcpProxy } from '../helpers/tcp-proxy';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { at, freshCentre, volunteerAt, type VolunteerActor } from '../helpers/volunteers';
+import { nextOf } from '../helpers/wait';
+
+// The apps' side of a bad network: an SDK client reaches the API through a proxy the test cuts
+// (every connection closed, new ones refused) and restores, as a phone losing its signal does.
+const env = useTestEnvironment();
+let server: TestServer;
+let proxy: TcpProxy;
+const clients: CareConnectClient[] = [];
+
+beforeAll(async () => {
+  server = await env.start();
+  proxy = await new TcpProxy('127.0.0.1', server.port).start();
+});
+
+afterEach(() => proxy.restore());
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await proxy.close();
+});
+
+/** An SDK client of `session` through the proxy, with short waits between attempts. */
+function throughProxy(session: Session, reconnect: ReconnectOptions = { attempts: 6, baseDelayMs: 100, maxDelayMs: 400 }): CareConnectClient {
+  const client = new CareConnectClient({ url: `http://127.0.0.1:${proxy.port}/graphql`, session, webSocketImpl: WebSocket, reconnect });
+  clients.push(client);
+  return client;
+}
+
+/** An SOS accepted by a volunteer nearby: its timeline has CREATED, MATCHING_STARTED and ACCEPTED. */
+async function acceptedSos(): Promise<{ person: Actor; volunteer: VolunteerActor; sosId: string }> {
+  const centre = freshCentre();
+  const volunteer = await volunteerAt(server, at(100, 0, centre));
+  const person = await signUp(server);
+  const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
+  await volunteer.client.request(AcceptSosDocument, { sosId: raiseSos.id });
+  return { person, volunteer, sosId: raiseSos.id };
+}
+
+const seqsOf = async (feed: AsyncIterator<{ sosUpdates: { seq: number } }>, count: number) => {
+  const seqs: number[] = [];
+  for (let i = 0; i < count; i++) seqs.push((await nextOf(feed, `event ${i + 1}`, 8000)).sosUpdates.seq);
+  return seqs;
+};
+
+describe('the SDK on a bad network', () => {
+  it('a subscription outlives a lost connection and resumes after the last event it delivered, each event once', async () => {
+    const { person, volunteer, sosId } = await acceptedSos();
+    const feed = throughProxy(person.session).subscribe(SosUpdatesDocument, { sosId, afterSeq: 0 });
+    expect(await seqsOf(feed, 3)).toEqual([1, 2, 3]);
+
+    proxy.cut();
+    // While the phone has no signal, help arrives.
+    await volunteer.client.request(MarkArrivedDocument, { sosId });
+    setTimeout(() => proxy.restore(), 500);
+    expect(await seqsOf(feed, 1)).toEqual([4]);
+    // Nothing delivered twice: the replay after the reconnect started after seq 3.
+    await expect(nextOf(feed, 'a repeated event', 1000)).rejects.toThrow(/within/);
+    await feed.return();
+  });
+
+  it('a subscription outlives a token refresh', async () => {
+    const { person, volunteer, sosId } = await acceptedSos();
+    const client = throughProxy(person.session);
+    const feed = client.subscribe(SosUpdatesDocument, { sosId, afterSeq: 1 });
+    expect(await seqsOf(feed, 2)).toEqual([2, 3]);
+
+    const { refreshSession } = await client.request(RefreshSessionDocument, { refreshToken: person.session.refreshToken });
+    client.setSession(refreshSession);
+    await volunteer.client.request(MarkArrivedDocument, { sosId });
+    expect(await seqsOf(feed, 1)).toEqual([4]);
+    await expect(nextOf(feed, 'a repeated event', 1000)).rejects.toThrow(/within/);
+    await feed.return();
+  });
+
+  it('gives up after its attempts when the API stays out of reach', async () => {
+    const { person, sosId } = await acceptedSos();
+    const feed = throughProxy(person.session, { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 }).subscribe(SosUpdatesDocument, { sosId, afterSeq: 3 });
+    const failed = feed.next().then(
+      () => 'delivered',
+      () => 'gave up',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300)); // subscribed
+    proxy.cut();
+    expect(await failed).toBe('gave up');
+  });
+
+  it('messages and locations sent while offline go out when the API is reachable again: messages in order and once, locations as the latest', async () => {
+    const { person, volunteer, sosId } = await acceptedSos();
+    const conversationId = (await person.client.request(SosConversationDocument, { id: sosId })).sos!.conversation!.id;
+    const personOffline = throughProxy(person.session);
+    const volunteerOffline = throughProxy(volunteer.session);
+    const live = volunteer.client.subscribe(MessageAddedDocument, { conversationId });
+
+    proxy.cut();
+    const sent = ['Where are you?', 'Second floor, door on the left'].map((body) =>
+      personOffline.whenOnline(SendMessageDocument, { conversationId, body, clientMessageId: randomUUID() }),
+    );
+    const moves = [10, 20, 30].map((meters) =>
+      volunteerOffline.whenOnline(UpdateLocationDocument, { location: at(meters, 90, at(100, 0)) }, { coalesce: 'location' }),
+    );
+    // (Handled from here on: should the test fail, closing the clients rejects what still waits.)
+    void Promise.allSettled([...sent, ...moves]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Two messages (the first may be on its way) and one location, the newest.
+    expect(personOffline.pendingCount).toBe(2);
+    expect(volunteerOffline.pendingCount).toBe(1);
+
+    proxy.restore();
+    const [first, second] = await Promise.all(sent);
+    const [a, b, c] = await Promise.all(moves);
+    expect(a).toBe(b);
+    expect(b).toBe(c);
+    expect((await nextOf(live, 'first message')).messageAdded.id).toBe(first.sendMessage.id);
+    expect((await nextOf(live, 'second message')).messageAdded.id).toBe(second.sendMessage.id);
+    const { conversation } = await person.client.request(ConversationDocument, { id: conversationId, first: 10 });
+    // Each once (newest first).
+    expect(conversation!.messages.edges.map((e) => e.node.body)).toEqual(['Second floor, door on the left', 'Where are you?']);
+    await live.return();
+  });
+});
