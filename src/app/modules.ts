@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { AccessTokens } from '../platform/auth';
-import { DomainEvents } from '../platform/events';
+import { DomainEvents, type Emitter } from '../platform/events';
 import { analyticsResolvers, createAnalyticsModule } from '../modules/analytics';
 import { auditResolvers, AuditKind, AuditSubjectType, createAuditModule } from '../modules/audit';
 import { authResolvers, createAuthModule, type AuthEvents } from '../modules/auth';
@@ -51,7 +51,8 @@ export function createModules(infra: Infrastructure) {
       if (type === FlagSubjectType.VOLUNTEER) return volunteers.service.setReviewFlag(tx, id, flagged);
       return sos.service.setReviewFlag(tx, id, flagged);
     },
-    suspend: (ctx, userId, reason, until) => users.service.suspend(ctx, userId, reason, until),
+    // The emitter of the flag's transaction: the bus is every module's, so it carries the users module's events too.
+    suspend: (ctx, tx, emit, userId, reason) => users.service.suspendWithin(ctx, tx, emit as Emitter<UsersEvents>['emit'], userId, reason, null),
   });
   const flags = moderation.service;
   const cities = createCitiesModule(infra.sql, infra.config, users.service, events);

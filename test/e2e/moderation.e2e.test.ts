@@ -126,7 +126,7 @@ describe('moderation queue', () => {
     ]);
   });
 
-  it('SUSPEND is for admins: it suspends the person concerned, then closes the flag', async () => {
+  it('SUSPEND is for admins: it suspends the person concerned and closes the flag in one transaction', async () => {
     const person = await signUp(server);
     // 81.169.145.1 is in Berlin: an SOS claimed in Sydney from there is flagged, and still matched.
     const spoofed = (

@@ -1,7 +1,7 @@
 import { Role, signedIn, type Context } from '../../platform/auth';
 import type { Sql, Tx } from '../../platform/db';
 import { AppError, badInput, forbidden, notFound } from '../../platform/errors';
-import type { EventBus } from '../../platform/events';
+import type { Emitter, EventBus } from '../../platform/events';
 import { pageOf } from '../../platform/graphql/cursor';
 import { assertId } from '../../platform/validation';
 import { FlagAction, FlagEventType, FlagState, type FlagSubjectType } from './flag-kinds';
@@ -13,8 +13,8 @@ import type { FlagHistoryLoader } from './moderation.loaders';
 export interface ModerationPorts {
   /** Keeps the subject's own `flaggedForReview` true while one of its flags is open, in the transaction. */
   markSubject(tx: Tx, subjectType: FlagSubjectType, subjectId: string, flagged: boolean): Promise<void>;
-  /** Suspends the person as suspendUser does (audited there; CONFLICT for an admin). */
-  suspend(ctx: Context, userId: string, reason: string, until: Date | null): Promise<unknown>;
+  /** Suspends the person as suspendUser does (audited there; CONFLICT for an admin), in the flag's transaction. */
+  suspend(ctx: Context, tx: Tx, emit: Emitter<ModerationEvents>['emit'], userId: string, reason: string): Promise<void>;
 }
 
 const RESOLUTIONS: Record<FlagAction, { state: FlagState; event: FlagEventType }> = {
@@ -68,8 +68,9 @@ export class ModerationService {
   }
 
   /**
-   * Staff close an open flag. SUSPEND (admins only) suspends the person concerned first, as
-   * suspendUser does; the flag is then closed, so a refused suspension leaves it open. Audited.
+   * Staff close an open flag. SUSPEND (admins only) suspends the person concerned, as
+   * suspendUser does, in the same transaction: a refused suspension leaves the flag open, and a
+   * flag closed is a person suspended. Audited.
    */
   async resolve(ctx: Context, flagId: string, action: FlagAction, note: string): Promise<FlagRow> {
     const staffId = signedIn(ctx);
@@ -77,19 +78,18 @@ export class ModerationService {
     // Staff scoped to cities resolve their cities' flags only (another's is NOT_FOUND).
     const scope = (await ctx.viewer())?.cityIds ?? null;
     const text = note.trim();
-    if (action === FlagAction.SUSPEND) {
-      if ((await ctx.viewer())?.role !== Role.ADMIN) throw forbidden('Only an admin may suspend: resolve with CLEAR or WARN, or ask an admin');
-      const flag = await this.repository.find(id, scope);
-      if (!flag) throw notFound('Flag');
-      if (flag.state !== FlagState.OPEN) throw alreadyResolved(flag);
-      if (!flag.personId) throw badInput('action', 'the person concerned no longer has an account: nobody to suspend');
-      await this.ports.suspend(ctx, flag.personId, text, null);
+    if (action === FlagAction.SUSPEND && (await ctx.viewer())?.role !== Role.ADMIN) {
+      throw forbidden('Only an admin may suspend: resolve with CLEAR or WARN, or ask an admin');
     }
     const { state, event } = RESOLUTIONS[action];
     await this.events.transaction(this.sql, async (tx, { emit }) => {
       const flag = await this.repository.lock(tx, id, scope);
       if (!flag) throw notFound('Flag');
       if (flag.state !== FlagState.OPEN) throw alreadyResolved(flag);
+      if (action === FlagAction.SUSPEND) {
+        if (!flag.personId) throw badInput('action', 'the person concerned no longer has an account: nobody to suspend');
+        await this.ports.suspend(ctx, tx, emit, flag.personId, text);
+      }
       const { subjectStillFlagged } = await this.repository.resolve(tx, flag, state, action, staffId, text);
       await this.repository.addEvent(tx, id, event, staffId, text, null);
       if (!subjectStillFlagged) await this.ports.markSubject(tx, flag.subjectType, flag.subjectId, false);

@@ -1,7 +1,7 @@
 import { Role, assertUnscoped, isStaff, signedIn, type Context, type Viewer } from '../../platform/auth';
 import type { Sql, Tx } from '../../platform/db';
 import { AppError, badInput, notFound, unauthenticated } from '../../platform/errors';
-import type { EventBus } from '../../platform/events';
+import type { Emitter, EventBus } from '../../platform/events';
 import { pageOf } from '../../platform/graphql/cursor';
 import { assertId } from '../../platform/validation';
 import { isSuspended, type NewUser, type UserRow, type UserSearch, type UsersRepository } from './users.repository';
@@ -26,19 +26,23 @@ export class UsersService {
    * (demote them first): the last admin must never be locked out.
    */
   async suspend(ctx: Context, userId: string, reason: string, until: Date | null): Promise<UserRow> {
+    const id = assertId('userId', userId);
+    await this.events.transaction(this.sql, (tx, { emit }) => this.suspendWithin(ctx, tx, emit, id, reason, until));
+    return this.reread(ctx, id);
+  }
+
+  /** The same, inside the caller's transaction (a review flag resolved by suspending commits with the suspension). */
+  async suspendWithin(ctx: Context, tx: Tx, emit: Emitter<UsersEvents>['emit'], userId: string, reason: string, until: Date | null): Promise<void> {
     const adminId = signedIn(ctx);
     assertUnscoped(await ctx.viewer());
     const id = assertId('userId', userId);
     const why = reason.trim();
     if (until && until.getTime() <= Date.now()) throw badInput('until', 'must be in the future');
-    await this.events.transaction(this.sql, async (tx, { emit }) => {
-      const user = await this.repository.lock(tx, id);
-      if (!user) throw notFound('User');
-      if (user.role === Role.ADMIN) throw new AppError('CONFLICT', 'An admin cannot be suspended: demote them first (setUserRole)');
-      await this.repository.suspend(tx, id, why, until);
-      await emit('user.suspended', { userId: id, adminId, reason: why, until });
-    });
-    return this.reread(ctx, id);
+    const user = await this.repository.lock(tx, id);
+    if (!user) throw notFound('User');
+    if (user.role === Role.ADMIN) throw new AppError('CONFLICT', 'An admin cannot be suspended: demote them first (setUserRole)');
+    await this.repository.suspend(tx, id, why, until);
+    await emit('user.suspended', { userId: id, adminId, reason: why, until });
   }
 
   /** ADMIN: ends a suspension (audited); the person signs in again. */
