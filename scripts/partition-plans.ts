@@ -48,7 +48,7 @@ const HOT: HotQuery[] = [
   },
   {
     name: 'recent SOS of a requester (rate limit, idempotent retry)',
-    where: 'SosRepository.priorRaises, at every raiseSos',
+    where: 'SosRepository.raise (its prior-raises part), at every raiseSos',
     sql: `SELECT count(*) FROM sos_requests WHERE requester_id = :requester AND created_at > now() - interval '1 hour'`,
     keyed: `SELECT count(*) FROM sos_requests WHERE requester_id = :requester AND city_id = :city AND created_at > now() - interval '1 hour'`,
   },

@@ -80,8 +80,11 @@ const RESUMABLE: Record<string, { key: (data: never) => string; resume?: (variab
     key: (data: { messageAdded: { id: string } }) => data.messageAdded.id,
     resume: (variables, data: { messageAdded: { id: string } }) => ({ ...variables, after: data.messageAdded.id }),
   },
-  // Open offers and escalations are replayed on every subscribe: only their changes are news.
-  SosAlerts: { key: (data: { sosAlerts: { id: string; status: string } }) => `${data.sosAlerts.id}:${data.sosAlerts.status}` },
+  // Open offers and escalations are replayed on every subscribe: only their changes are news (an
+  // offer made again, by staff, keeps its id and gets a new expiry).
+  SosAlerts: {
+    key: (data: { sosAlerts: { id: string; status: string; expiresAt: string } }) => `${data.sosAlerts.id}:${data.sosAlerts.status}:${data.sosAlerts.expiresAt}`,
+  },
   SosEscalations: { key: (data: { sosEscalations: { id: string } }) => data.sosEscalations.id },
 };
 
@@ -123,6 +126,8 @@ export class CareConnectClient {
   private sending = false;
   private closed = false;
   private readonly reconnect: Required<ReconnectOptions>;
+  /** Sockets opened so far: a subscription's failures in a row end when one opens. */
+  private connections = 0;
 
   constructor(private readonly options: ClientOptions) {
     this.session = options.session ?? null;
@@ -196,16 +201,20 @@ export class CareConnectClient {
     const delivered = new Set<string>();
     let resumeWith: Record<string, unknown> = variables;
     let current = this.openSubscription(document, variables);
+    let ended = false;
     let failures = 0;
+    // Attempts count in a row: a connection that opened since the last failure starts them afresh.
+    let connectionsAtFailure = this.connections;
     const reopen = () => {
       current = this.openSubscription(document, options.resubscribeWith?.() ?? (resumeWith as TVariables));
     };
+    const over = (): IteratorResult<TData> => ({ done: true, value: undefined });
     const next = async (): Promise<IteratorResult<TData>> => {
       for (;;) {
+        if (ended || this.closed) return over();
         try {
           const result = await current.next();
           if (result.done) return result;
-          failures = 0;
           if (replay) {
             const key = replay.key(result.value as never);
             if (delivered.has(key)) continue;
@@ -214,16 +223,19 @@ export class CareConnectClient {
           }
           return result;
         } catch (err) {
+          if (ended || this.closed) return over();
           const code = (err as { code?: unknown })?.code;
-          if (code === CLOSE_UNAUTHENTICATED && this.session && (await this.refresh())) {
-            reopen();
-            continue;
-          }
-          // Our own doing (a new token): at once. A lost connection: after a wait, a few times.
+          // Our own doing (a new token): again at once.
           if (code !== CLOSE_TERMINATED) {
-            if (this.closed || !isConnectionLoss(err) || failures >= this.reconnect.attempts) throw err;
-            await sleep(this.delay(failures++));
+            if (this.connections > connectionsAtFailure) failures = 0;
+            connectionsAtFailure = this.connections;
+            // An expired token is refreshed first; a refused one, or a lost connection, waits its turn.
+            const refreshed = code === CLOSE_UNAUTHENTICATED && this.session !== null && (await this.refresh());
+            if ((!refreshed && !isConnectionLoss(err)) || failures >= this.reconnect.attempts) throw err;
+            if (!refreshed || failures > 0) await sleep(this.delay(failures));
+            failures++;
           }
+          if (ended || this.closed) return over();
           reopen();
         }
       }
@@ -231,8 +243,9 @@ export class CareConnectClient {
     return {
       next,
       return: async () => {
+        ended = true;
         await current.return?.();
-        return { done: true, value: undefined };
+        return over();
       },
       [Symbol.asyncIterator]() {
         return this;
@@ -324,12 +337,14 @@ export class CareConnectClient {
     void ws?.dispose();
   }
 
-  /** Ends the socket abruptly (4499): its subscriptions open again on a new one. */
+  /**
+   * Ends the socket abruptly (4499): its subscriptions fail with that code and open again on a new
+   * one. (Not disposed as well: a disposed client completes its subscriptions instead.)
+   */
   private dropSocket(): void {
     const ws = this.ws;
     this.ws = undefined;
     ws?.terminate();
-    void ws?.dispose();
   }
 
   private async send<TData>(document: TypedDocumentNode<TData, never>, variables: unknown, signedIn = true): Promise<TData> {
@@ -390,6 +405,11 @@ export class CareConnectClient {
       // Each subscription reconnects itself (subscribe()), resuming from what it delivered.
       retryAttempts: 0,
       connectionParams: () => (this.session ? { authorization: `Bearer ${this.session.accessToken}` } : {}),
+      on: {
+        connected: () => {
+          this.connections++;
+        },
+      },
     });
     return this.ws;
   }

@@ -22,6 +22,8 @@ import { TrustedDocuments, trustedDocumentsMiddleware } from './trusted-document
 import { createInfrastructure } from './infrastructure';
 import { createModules, type Modules } from './modules';
 import { buildAppSchema, instanceContainer } from './schema';
+import type { StreamDeps } from './operation-args';
+import { attachServerSentEvents } from './sse';
 import { attachWebSocketServer } from './websocket';
 
 export interface RunningServer {
@@ -72,8 +74,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const trustedDocuments = new TrustedDocuments(config.TRUSTED_DOCUMENTS_ONLY, config.NODE_ENV === 'development');
-  const websockets = attachWebSocketServer({
-    httpServer,
+  const streamDeps: StreamDeps = {
     schema,
     contexts,
     limits,
@@ -81,10 +82,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     metrics,
     formatError,
     clientIpOf,
-    maxPayloadBytes: config.REQUEST_BODY_LIMIT_BYTES,
     onUserConnected: (userId) => modules.presence.connected(userId),
     onUserDisconnected: (userId) => modules.presence.disconnected(userId),
-  });
+  };
+  const websockets = attachWebSocketServer({ ...streamDeps, httpServer, maxPayloadBytes: config.REQUEST_BODY_LIMIT_BYTES });
+  const streams = attachServerSentEvents(streamDeps);
 
   const suspensions = propagateSuspensions({
     events: modules.events,
@@ -95,13 +97,15 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     apply: (userId, standing) => {
       contexts.forgetAccount(userId);
       websockets.closeLost(userId, standing);
+      streams.closeLost(userId, standing);
     },
   });
 
-  const disposeWebSockets: ApolloServerPlugin = {
+  const disposeStreams: ApolloServerPlugin = {
     async serverWillStart() {
       return {
         async drainServer() {
+          streams.dispose();
           await websockets.dispose();
         },
       };
@@ -134,7 +138,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.max(1000, config.SHUTDOWN_TIMEOUT_SECONDS * 1000 - 2000) }),
-      disposeWebSockets,
+      disposeStreams,
       metricsPlugin(metrics),
       operationChecks,
       config.GRAPHQL_IDE ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
@@ -155,6 +159,10 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       () => ({ notifications: modules.notificationChannels() }),
     ),
   );
+  // Subscriptions for networks that refuse WebSocket upgrades; before /graphql, which would take the path too.
+  app.use('/graphql/stream', ...corsMiddleware, (req: Request, res: Response, next: (err?: unknown) => void) => {
+    streams.handler(req, res).catch(next);
+  });
   const httpContext = (req: Request, res: Response) => contexts.forHttp({ requestId: String(res.locals.requestId), clientIp: clientIpOf(req) }, req.headers.authorization);
   app.use(
     '/graphql',

@@ -1,16 +1,14 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, execute, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, execute } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ACCOUNT_GONE, type AccessClaims, type AccountStanding, type Context } from '../platform/auth';
 import { runInRequestScope } from '../platform/logger';
-import type { Metrics } from '../platform/metrics';
-import type { AccountLost, ContextFactory } from './context';
+import type { AccountLost } from './context';
 import { DocumentCache } from './document-cache';
-import type { OperationLimits } from './graphql-limits';
+import { streamedOperation, type StreamDeps } from './operation-args';
 import { subscribeWithLoadersPerEvent } from './subscription-events';
-import type { DocumentRequest, TrustedDocuments } from './trusted-documents';
 
 /** Close code telling the client its token is missing, invalid or expired: refresh, then reconnect. */
 export const CLOSE_UNAUTHENTICATED = 4401;
@@ -26,19 +24,9 @@ interface Connection {
   subscriptions: Set<string>;
 }
 
-export interface WebSocketDeps {
+export interface WebSocketDeps extends StreamDeps {
   httpServer: HttpServer;
-  schema: GraphQLSchema;
-  contexts: ContextFactory;
-  limits: OperationLimits;
-  trustedDocuments: TrustedDocuments;
-  metrics: Metrics;
-  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  clientIpOf: (request: IncomingMessage) => string;
   maxPayloadBytes: number;
-  /** Presence: called when an authenticated socket opens, and when it closes. */
-  onUserConnected(userId: string): void;
-  onUserDisconnected(userId: string): void;
 }
 
 /**
@@ -107,29 +95,12 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
       onSubscribe: async ({ extra }, id, payload) => {
         const connection = connections.get(extra.socket);
         if (!connection) return [new GraphQLError('Not connected', { extensions: { code: 'UNAUTHENTICATED' } })];
-        // The query may be sent by the id of an app document instead (its text is then empty).
-        const resolved = deps.trustedDocuments.resolve(payload as DocumentRequest);
-        if (resolved instanceof GraphQLError) return [resolved];
         const contextValue: Context = contexts.forSocket({ requestId: `${connection.id}:${id}`, clientIp: connection.clientIp }, connection.claims, (standing) =>
           closeLost(extra.socket, standing),
         );
-        const untrusted = await deps.trustedDocuments.refusal(resolved, () => contextValue);
-        if (untrusted) return [untrusted];
-        const document = documents.prepare(String(resolved.query));
-        if (!('kind' in document)) return document;
-        const refused = limits.checkRequest(document, payload.operationName, payload.variables);
-        if (refused) return [refused];
-        const badVariables = limits.checkVariables(document, payload.operationName, payload.variables);
-        if (badVariables.length > 0) return badVariables;
-        const args: ExecutionArgs = {
-          schema: deps.schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue,
-          hideSuggestions: limits.hideSuggestions,
-        };
-        return args;
+        // The query may be sent by the id of an app document instead (its text is then empty).
+        const args = await streamedOperation({ schema: deps.schema, limits, trustedDocuments: deps.trustedDocuments, documents }, payload, contextValue);
+        return 'schema' in args ? args : [...args];
       },
       execute: (args) => runInRequestScope((args.contextValue as Context).requestId, () => execute(args)),
       subscribe: (args) => runInRequestScope((args.contextValue as Context).requestId, () => subscribeWithLoadersPerEvent(args)),

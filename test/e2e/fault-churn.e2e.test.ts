@@ -57,7 +57,8 @@ it('delivers every SOS event and chat message, in order and once, through droppe
   const clients = new Map<string, CareConnectClient>();
   const clientOf = (session: Session, url: string) => {
     const key = `${session.user.id}@${url}`;
-    if (!clients.has(key)) clients.set(key, clientFactory(url).client(session));
+    // An instance killed for good: give up on it soon, and the app (Resumable) moves to the other.
+    if (!clients.has(key)) clients.set(key, clientFactory(url, { attempts: 2, baseDelayMs: 100, maxDelayMs: 400 }).client(session));
     return clients.get(key)!;
   };
 

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import {
-  AcceptSosDocument,
   CareConnectClient,
   ConversationDocument,
   MarkArrivedDocument,
   MessageAddedDocument,
-  RaiseSosDocument,
   RefreshSessionDocument,
   SendMessageDocument,
   SosConversationDocument,
@@ -15,10 +13,10 @@ import {
   type ReconnectOptions,
   type Session,
 } from '../../sdk';
-import { signUp, type Actor } from '../helpers/actors';
 import { TcpProxy } from '../helpers/tcp-proxy';
+import { acceptedSos } from '../helpers/sos';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
-import { at, freshCentre, volunteerAt, type VolunteerActor } from '../helpers/volunteers';
+import { at } from '../helpers/volunteers';
 import { nextOf } from '../helpers/wait';
 
 // The apps' side of a bad network: an SDK client reaches the API through a proxy the test cuts
@@ -47,15 +45,6 @@ function throughProxy(session: Session, reconnect: ReconnectOptions = { attempts
   return client;
 }
 
-/** An SOS accepted by a volunteer nearby: its timeline has CREATED, MATCHING_STARTED and ACCEPTED. */
-async function acceptedSos(): Promise<{ person: Actor; volunteer: VolunteerActor; sosId: string }> {
-  const centre = freshCentre();
-  const volunteer = await volunteerAt(server, at(100, 0, centre));
-  const person = await signUp(server);
-  const { raiseSos } = await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } });
-  await volunteer.client.request(AcceptSosDocument, { sosId: raiseSos.id });
-  return { person, volunteer, sosId: raiseSos.id };
-}
 
 const seqsOf = async (feed: AsyncIterator<{ sosUpdates: { seq: number } }>, count: number) => {
   const seqs: number[] = [];
@@ -65,7 +54,7 @@ const seqsOf = async (feed: AsyncIterator<{ sosUpdates: { seq: number } }>, coun
 
 describe('the SDK on a bad network', () => {
   it('a subscription outlives a lost connection and resumes after the last event it delivered, each event once', async () => {
-    const { person, volunteer, sosId } = await acceptedSos();
+    const { person, volunteer, sosId } = await acceptedSos(server);
     const feed = throughProxy(person.session).subscribe(SosUpdatesDocument, { sosId, afterSeq: 0 });
     expect(await seqsOf(feed, 3)).toEqual([1, 2, 3]);
 
@@ -80,7 +69,7 @@ describe('the SDK on a bad network', () => {
   });
 
   it('a subscription outlives a token refresh', async () => {
-    const { person, volunteer, sosId } = await acceptedSos();
+    const { person, volunteer, sosId } = await acceptedSos(server);
     const client = throughProxy(person.session);
     const feed = client.subscribe(SosUpdatesDocument, { sosId, afterSeq: 1 });
     expect(await seqsOf(feed, 2)).toEqual([2, 3]);
@@ -94,7 +83,7 @@ describe('the SDK on a bad network', () => {
   });
 
   it('gives up after its attempts when the API stays out of reach', async () => {
-    const { person, sosId } = await acceptedSos();
+    const { person, sosId } = await acceptedSos(server);
     const feed = throughProxy(person.session, { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 }).subscribe(SosUpdatesDocument, { sosId, afterSeq: 3 });
     const failed = feed.next().then(
       () => 'delivered',
@@ -106,7 +95,7 @@ describe('the SDK on a bad network', () => {
   });
 
   it('messages and locations sent while offline go out when the API is reachable again: messages in order and once, locations as the latest', async () => {
-    const { person, volunteer, sosId } = await acceptedSos();
+    const { person, volunteer, sosId } = await acceptedSos(server);
     const conversationId = (await person.client.request(SosConversationDocument, { id: sosId })).sos!.conversation!.id;
     const personOffline = throughProxy(person.session);
     const volunteerOffline = throughProxy(volunteer.session);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config';
 import { startServer, type RunningServer } from '../../src/app/create-app';
-import { CareConnectClient, type Session } from '../../sdk';
+import { CareConnectClient, type ReconnectOptions, type Session } from '../../sdk';
 import { createTestDatabase } from './databases';
 import { deleteRedisKeys } from './redis-keys';
 
@@ -14,16 +14,17 @@ export interface ClientFactory {
   client(session?: Session | null, headers?: Record<string, string>): CareConnectClient;
 }
 
+/** SDK clients for the API at `url` (HTTP; WebSocket on the same path). */
+export function clientFactory(url: string, reconnect?: ReconnectOptions): ClientFactory {
+  const wsUrl = url.replace(/^http/, 'ws');
+  return { client: (session = null, headers) => new CareConnectClient({ url, wsUrl, session, webSocketImpl: WebSocket, headers, reconnect }) };
+}
+
 export interface TestServer extends RunningServer, ClientFactory {
   config: Config;
   wsUrl: string;
 }
 
-/** SDK clients for the API at `url` (HTTP; WebSocket on the same path). */
-export function clientFactory(url: string): ClientFactory {
-  const wsUrl = url.replace(/^http/, 'ws');
-  return { client: (session = null, headers) => new CareConnectClient({ url, wsUrl, session, webSocketImpl: WebSocket, headers }) };
-}
 
 export interface TestEnvironment {
   databaseUrl: string;

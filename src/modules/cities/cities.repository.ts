@@ -86,6 +86,11 @@ export class CitiesRepository {
     return rowCount === 1;
   }
 
+  /** Locks a staff member's cities for the transaction: two removals at once must not both see another city left. */
+  async lockStaff(tx: Tx, userId: string): Promise<void> {
+    await tx.query('SELECT 1 FROM staff_cities WHERE user_id = $1 FOR UPDATE', [userId]);
+  }
+
   async cityCountOfStaff(tx: Tx, userId: string): Promise<number> {
     const { rows } = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM staff_cities WHERE user_id = $1', [userId]);
     return rows[0].count;

@@ -56,6 +56,7 @@ export class CitiesService {
     const [city] = await this.repository.byIds([assertId('cityId', cityId)]);
     if (!city) throw notFound('City');
     await this.events.transaction(this.sql, async (tx, { emit }) => {
+      if (!assigned) await this.repository.lockStaff(tx, user.id);
       const changed = assigned ? await this.repository.assignStaff(tx, user.id, city.id) : await this.repository.removeStaff(tx, user.id, city.id);
       // Staff without a city oversee every city: that must be meant, never the side effect of tidying up.
       if (changed && !assigned && !makeGlobal && (await this.repository.cityCountOfStaff(tx, user.id)) === 0) {

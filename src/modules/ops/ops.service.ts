@@ -42,44 +42,70 @@ export class OpsService {
    * before each (every few seconds at most): given cities or taken some, they follow what they
    * oversee now; no longer staff, or no longer over the city they asked for, the stream ends.
    */
-  async follow(ctx: Context, cityId: string | null | undefined): Promise<AsyncGenerator<Overview>> {
+  async follow(ctx: Context, cityId: string | null | undefined): Promise<AsyncIterableIterator<Overview>> {
     const cityIds = await scopeOf(ctx, cityId);
     const first = await this.read(cityIds);
-    const scope = () => scopeOf(ctx, cityId).catch((err: unknown) => {
-      if (err instanceof AppError) return undefined;
-      throw err;
-    });
-    return this.changes(scope, cityIds, first);
+    return this.changes(ctx, cityId, cityIds, first);
   }
 
-  private async *changes(scope: () => Promise<readonly string[] | null | undefined>, cityIds: readonly string[] | null, first: Overview): AsyncGenerator<Overview> {
+  /**
+   * A hand-made iterator, not a generator: an unsubscribe (`return()`) must leave at once, while a
+   * generator's would wait for its next `yield`, that is for the next change, polling until then.
+   */
+  private changes(ctx: Context, cityId: string | null | undefined, cityIds: readonly string[] | null, first: Overview): AsyncIterableIterator<Overview> {
     let latest: Overview | null = first;
     let wake: (() => void) | null = null;
+    let ended = false;
+    let scope = cityIds;
     const follower = (overview: Overview) => {
       latest = overview;
       wake?.();
     };
-    let key = this.join(cityIds, follower, first);
-    try {
-      for (;;) {
-        // A change of scope is news even when their old picture did not change: look every `everyMs`.
-        if (!latest) await this.nextTick((resolve) => (wake = resolve));
-        const now = await scope();
-        if (now === undefined) return;
-        if (keyOfCities(now) !== key) {
-          this.leave(key, follower);
-          latest = await this.read(now);
-          key = this.join(now, follower, latest);
-        }
-        if (!latest) continue;
-        const next: Overview = latest;
-        latest = null;
-        yield next;
+    let key = this.join(scope, follower, first);
+    const end = (): IteratorResult<Overview> => {
+      if (!ended) {
+        ended = true;
+        this.leave(key, follower);
+        wake?.();
       }
-    } finally {
-      // The client unsubscribed or went away (graphql-ws returns the generator), or the stream ended.
-      this.leave(key, follower);
-    }
+      return { done: true, value: undefined };
+    };
+    /** Their scope now; undefined when they may no longer see what they asked for. A database that does not answer leaves it as it was. */
+    const scopeNow = () =>
+      scopeOf(ctx, cityId).catch((err: unknown) => {
+        if (err instanceof AppError) return undefined;
+        this.logger.warn({ err: { message: (err as Error).message } }, "ops overview: the viewer's scope not read; trying again");
+        return scope;
+      });
+    const iterator: AsyncIterableIterator<Overview> = {
+      next: async () => {
+        for (;;) {
+          if (ended) return end();
+          // A change of scope is news even when their old picture did not change: look every `everyMs`.
+          if (!latest) await this.nextTick((resolve) => (wake = resolve));
+          if (ended) return end();
+          const now = await scopeNow();
+          if (now === undefined) return end();
+          if (keyOfCities(now) !== key) {
+            this.leave(key, follower);
+            scope = now;
+            latest = await this.read(now).catch(() => null);
+            key = this.join(now, follower, latest);
+          }
+          if (ended) return end();
+          if (!latest) continue;
+          const value: Overview = latest;
+          latest = null;
+          return { done: false, value };
+        }
+      },
+      // The client unsubscribed or went away (graphql-ws returns the iterator).
+      return: async () => end(),
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
   }
 
   /** Resolves when `arm`'s resolver is called (a new picture) or after `everyMs`, whichever comes first. */
@@ -94,10 +120,10 @@ export class OpsService {
   }
 
   /** Adds a follower to the picture of these cities (shared on this instance); its key. */
-  private join(cityIds: readonly string[] | null, follower: (overview: Overview) => void, current: Overview): string {
+  private join(cityIds: readonly string[] | null, follower: (overview: Overview) => void, current: Overview | null): string {
     const key = keyOfCities(cityIds);
     let watch = this.watched.get(key);
-    if (!watch) this.watched.set(key, (watch = { cityIds, followers: new Set(), last: keyOf(current) }));
+    if (!watch) this.watched.set(key, (watch = { cityIds, followers: new Set(), last: current ? keyOf(current) : '' }));
     watch.followers.add(follower);
     this.watch();
     return key;

@@ -312,8 +312,7 @@ export class SosRepository {
   async openEscalations(cityIds: readonly string[] | null): Promise<SosEventRow[]> {
     const { rows } = await this.sql.query<SosEventRow>(
       `SELECT e.id, e.sos_id AS "sosId", e.seq, e.type, e.message, e.at FROM sos_events e JOIN sos_requests s ON s.id = e.sos_id
-        WHERE s.status = 'ESCALATED' AND e.type = 'ESCALATED' AND ($1::uuid[] IS NULL OR (s.city_id = ANY($1::uuid[]) AND e.city_id = ANY($1::uuid[])))
-        ORDER BY e.at`,
+        WHERE s.status = 'ESCALATED' AND e.type = 'ESCALATED' AND ($1::uuid[] IS NULL OR s.city_id = ANY($1::uuid[])) ORDER BY e.at`,
       [cityIds],
     );
     return rows;

@@ -200,11 +200,15 @@ export class VolunteerIndex {
     await execPipeline(pipeline);
   }
 
-  /** Which of these volunteers an admin verified, as last primed (an entry from before the flag was kept counts as not). */
+  /**
+   * Which of these volunteers may be alerted where only verified ones are: those an admin
+   * verified, as last primed. An entry primed before the index kept the flag says nothing either
+   * way: it counts as verified, as before, rather than leave an SOS in an outage with nobody.
+   */
   async verifiedAmong(volunteerIds: readonly string[]): Promise<Set<string>> {
     if (volunteerIds.length === 0) return new Set();
     const states = await this.redis.hmget(KEYS.state, ...volunteerIds);
-    return new Set(volunteerIds.filter((_, i) => states[i]?.split('|')[2] === '1'));
+    return new Set(volunteerIds.filter((_, i) => (states[i]?.split('|')[2] ?? '1') === '1'));
   }
 
   /** Takes a volunteer whose account was deleted out of the index entirely. */

@@ -1,0 +1,83 @@
+import { print } from 'graphql';
+import { createClient, type Client as SseClient } from 'graphql-sse';
+import { MarkArrivedDocument, SosUpdatesDocument, SuspendUserDocument } from '../../sdk';
+import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
+import { acceptedSos } from '../helpers/sos';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+
+// Subscriptions over Server-Sent Events (graphql-sse, distinct connections) at /graphql/stream.
+const env = useTestEnvironment();
+let server: TestServer;
+const clients: SseClient[] = [];
+
+beforeAll(async () => {
+  server = await env.start();
+});
+
+afterAll(() => clients.forEach((c) => c.dispose()));
+
+function sse(session: Actor['session'] | null): SseClient {
+  const client = createClient({
+    url: `${server.url}/stream`,
+    headers: (): Record<string, string> => (session ? { authorization: `Bearer ${session.accessToken}` } : {}),
+    retryAttempts: 0,
+  });
+  clients.push(client);
+  return client;
+}
+
+/** The next result of a stream, or 'ended' / 'failed: <status> <body>' when it ends or is refused. */
+async function next(iterator: AsyncIterator<unknown>, timeoutMs = 5000): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      iterator.next().then(
+        (r) => (r.done ? 'ended' : r.value),
+        // A refusal before the stream: graphql-sse hands over the HTTP response.
+        async (err: { response?: Response }) => `failed: ${err.response ? `${err.response.status} ${await err.response.text()}` : JSON.stringify(err)}`,
+      ),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve('nothing'), timeoutMs))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+
+describe('subscriptions over Server-Sent Events', () => {
+  it('replay and live events as over WebSocket, for the same people only', async () => {
+    const { person, volunteer, sosId } = await acceptedSos(server);
+    const updates = sse(person.session).iterate({ query: print(SosUpdatesDocument), variables: { sosId, afterSeq: 1 } });
+    expect(await next(updates)).toMatchObject({ data: { sosUpdates: { seq: 2, type: 'MATCHING_STARTED' } } });
+    expect(await next(updates)).toMatchObject({ data: { sosUpdates: { seq: 3, type: 'ACCEPTED' } } });
+    await volunteer.client.request(MarkArrivedDocument, { sosId });
+    expect(await next(updates)).toMatchObject({ data: { sosUpdates: { seq: 4, type: 'ARRIVED' } } });
+    await updates.return?.();
+
+    // Without a token, or as a stranger: refused as over WebSocket (a stranger's SOS does not exist).
+    const anonymous = sse(null).iterate({ query: print(SosUpdatesDocument), variables: { sosId } });
+    expect(await next(anonymous)).toMatch(/failed: .*UNAUTHENTICATED/);
+    const stranger = await signUp(server);
+    const refused = await next(sse(stranger.session).iterate({ query: print(SosUpdatesDocument), variables: { sosId } }));
+    expect(JSON.stringify(refused)).toMatch(/NOT_FOUND/);
+  });
+
+  it('checks documents and variables as every request', async () => {
+    const person = await signUp(server);
+    const badVariables = await next(sse(person.session).iterate({ query: print(SosUpdatesDocument), variables: { sosId: 42 } }));
+    expect(JSON.stringify(badVariables)).toMatch(/BAD_USER_INPUT/);
+    const unparsable = await next(sse(person.session).iterate({ query: 'subscription { sosUpdates(' }));
+    expect(JSON.stringify(unparsable)).toMatch(/GRAPHQL_PARSE_FAILED|Syntax Error/);
+  });
+
+  it("ends a person's streams when an admin suspends the account", async () => {
+    const { person, sosId } = await acceptedSos(server);
+    const updates = sse(person.session).iterate({ query: print(SosUpdatesDocument), variables: { sosId, afterSeq: 3 } });
+    expect(await next(updates, 1000)).toBe('nothing'); // open, waiting for news
+    const admin = await signInAs(server, Role.ADMIN);
+    await admin.client.request(SuspendUserDocument, { userId: person.id, reason: 'abuse', until: null });
+    expect(await next(updates)).toMatch(/ended|failed/);
+    const again = await next(sse(person.session).iterate({ query: print(SosUpdatesDocument), variables: { sosId } }));
+    expect(JSON.stringify(again)).toMatch(/suspended/);
+  });
+});
