@@ -1,10 +1,12 @@
 // A small client over the generated documents: typed requests over HTTP, subscriptions over
 // graphql-ws, the bearer token on both, one transparent refresh when the access token has
 // expired, subscriptions that survive lost connections and token refreshes (resuming where the
-// app left off), and an outbox for what an app sends while offline. The tests use it, so every
+// app left off) and fall back to Server-Sent Events where WebSocket is blocked, and an outbox for
+// what an app sends while offline. The tests use it, so every
 // test run proves the SDK.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type GraphQLFormattedError } from 'graphql';
+import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { RefreshSessionDocument, type SessionFieldsFragment } from './generated/graphql';
 
@@ -40,6 +42,13 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** How subscriptions and the outbox try again after a lost connection. */
   reconnect?: ReconnectOptions;
+  /**
+   * How subscriptions travel. 'auto' (default): over WebSocket, and over Server-Sent Events from
+   * the moment a WebSocket could not be opened at all (networks that block upgrades).
+   */
+  transport?: 'auto' | 'websocket' | 'sse';
+  /** The Server-Sent Events endpoint; default `url` + '/stream'. */
+  sseUrl?: string;
 }
 
 export interface ReconnectOptions {
@@ -124,14 +133,23 @@ export class CareConnectClient {
   private ws?: WsClient;
   private readonly outbox: Outgoing[] = [];
   private sending = false;
-  private closed = false;
+  /** Bumped by close(): what was started before it stops (retries, the outbox); the client stays usable. */
+  private closes = 0;
   private readonly reconnect: Required<ReconnectOptions>;
+  private sse?: SseClient;
+  private useSse: boolean;
   /** Sockets opened so far: a subscription's failures in a row end when one opens. */
   private connections = 0;
 
   constructor(private readonly options: ClientOptions) {
     this.session = options.session ?? null;
     this.reconnect = { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000, ...options.reconnect };
+    this.useSse = options.transport === 'sse';
+  }
+
+  /** What subscriptions travel over now. */
+  get transport(): 'websocket' | 'sse' {
+    return this.useSse ? 'sse' : 'websocket';
   }
 
   get currentSession(): Session | null {
@@ -202,6 +220,8 @@ export class CareConnectClient {
     let resumeWith: Record<string, unknown> = variables;
     let current = this.openSubscription(document, variables);
     let ended = false;
+    const closesAtStart = this.closes;
+    const stopped = () => ended || this.closes !== closesAtStart;
     let failures = 0;
     // Attempts count in a row: a connection that opened since the last failure starts them afresh.
     let connectionsAtFailure = this.connections;
@@ -211,7 +231,7 @@ export class CareConnectClient {
     const over = (): IteratorResult<TData> => ({ done: true, value: undefined });
     const next = async (): Promise<IteratorResult<TData>> => {
       for (;;) {
-        if (ended || this.closed) return over();
+        if (stopped()) return over();
         try {
           const result = await current.next();
           if (result.done) return result;
@@ -223,10 +243,13 @@ export class CareConnectClient {
           }
           return result;
         } catch (err) {
-          if (ended || this.closed) return over();
+          if (stopped()) return over();
           const code = (err as { code?: unknown })?.code;
-          // Our own doing (a new token): again at once.
-          if (code !== CLOSE_TERMINATED) {
+          // No WebSocket could be opened at all (upgrades blocked on the way): Server-Sent Events from now on.
+          const fallBack = this.options.transport !== 'websocket' && !this.useSse && this.connections === 0 && isConnectionLoss(err);
+          if (fallBack) this.useSse = true;
+          // Our own doing (a new token), or a change of transport: again at once.
+          if (code !== CLOSE_TERMINATED && !fallBack) {
             if (this.connections > connectionsAtFailure) failures = 0;
             connectionsAtFailure = this.connections;
             // An expired token is refreshed first; a refused one, or a lost connection, waits its turn.
@@ -235,7 +258,7 @@ export class CareConnectClient {
             if (!refreshed || failures > 0) await sleep(this.delay(failures));
             failures++;
           }
-          if (ended || this.closed) return over();
+          if (stopped()) return over();
           reopen();
         }
       }
@@ -265,7 +288,6 @@ export class CareConnectClient {
     variables: TVariables,
     options: { coalesce?: string } = {},
   ): Promise<TData> {
-    if (this.closed) return Promise.reject(new CareConnectError([{ message: 'The client is closed' }], 0));
     return new Promise<TData>((resolve, reject) => {
       const waiter = { resolve: resolve as (data: unknown) => void, reject };
       // The head may be on its way already: only a waiting one is replaced.
@@ -285,11 +307,16 @@ export class CareConnectClient {
     return this.outbox.length;
   }
 
-  /** Closes the WebSocket, if one is open, and fails what waits in the outbox. */
+  /**
+   * Closes the WebSocket and the event streams (their subscriptions end) and fails what waits in
+   * the outbox. The client may be used again afterwards: it opens what it needs anew.
+   */
   async close(): Promise<void> {
-    this.closed = true;
+    this.closes++;
     for (const outgoing of this.outbox.splice(0)) for (const w of outgoing.waiters) w.reject(new CareConnectError([{ message: 'The client is closed' }], 0));
     this.closeSocket();
+    this.sse?.dispose();
+    this.sse = undefined;
   }
 
   /** Sends the outbox head first, waiting and trying again while offline. */
@@ -297,8 +324,9 @@ export class CareConnectClient {
     if (this.sending) return;
     this.sending = true;
     let failures = 0;
+    const closesAtStart = this.closes;
     try {
-      while (this.outbox.length > 0 && !this.closed) {
+      while (this.outbox.length > 0 && this.closes === closesAtStart) {
         const head = this.outbox[0];
         try {
           const data = await this.request(head.document, head.variables);
@@ -322,6 +350,8 @@ export class CareConnectClient {
       }
     } finally {
       this.sending = false;
+      // Sent after a close() while this one slept: theirs to send.
+      if (this.outbox.length > 0 && this.closes !== closesAtStart) void this.pump();
     }
   }
 
@@ -414,7 +444,40 @@ export class CareConnectClient {
     return this.ws;
   }
 
+  /**
+   * One subscription over Server-Sent Events. Refusals come as HTTP statuses: told as the
+   * WebSocket's close codes (401 as 4401, 403 as 4403) or, for a document that cannot run, as the
+   * errors themselves; a stream the server ended mid-way is a lost connection.
+   */
+  private openOverSse<TData>(document: TypedDocumentNode<TData, never>, variables: unknown) {
+    this.sse ??= createSseClient({
+      url: this.options.sseUrl ?? `${this.options.url}/stream`,
+      headers: (): Record<string, string> => ({ ...this.options.headers, ...(this.session ? { authorization: `Bearer ${this.session.accessToken}` } : {}) }),
+      retryAttempts: 0,
+    });
+    const iterator = this.sse.iterate<TData>({ query: print(document), variables: variables as Record<string, unknown> });
+    return {
+      next: async (): Promise<IteratorResult<TData>> => {
+        let result: IteratorResult<{ data?: unknown; errors?: readonly GraphQLFormattedError[] }>;
+        try {
+          result = await iterator.next();
+        } catch (err) {
+          const response = (err as { response?: { status: number; json(): Promise<{ errors?: GraphQLFormattedError[] }> } }).response;
+          if (response?.status === 401) throw { code: CLOSE_UNAUTHENTICATED };
+          if (response?.status === 403) throw { code: 4403 };
+          if (response?.status === 400) throw new CareConnectError((await response.json().catch(() => ({ errors: [] }))).errors ?? [], 400);
+          throw err;
+        }
+        if (result.done) return result;
+        if (result.value.errors?.length) throw new CareConnectError(result.value.errors, 200);
+        return { done: false, value: result.value.data as TData };
+      },
+      return: () => iterator.return?.(),
+    };
+  }
+
   private openSubscription<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables) {
+    if (this.useSse) return this.openOverSse(document as TypedDocumentNode<TData, never>, variables);
     const id = documentIdOf(document);
     const payload = id ? { query: '', variables, extensions: { persistedQuery: { version: 1, sha256Hash: id.slice('sha256:'.length) } } } : { query: print(document), variables };
     const iterator = this.socket().iterate<TData>(payload);

@@ -1,6 +1,6 @@
 import { cellToParent, latLngToCell } from 'h3-js';
 import { Client } from 'pg';
-import { LoginDocument, ResponseStatsDocument, TopRespondersDocument } from '../../sdk';
+import { LoginDocument, ResponseStatsDocument, TopRespondersDocument } from '../../sdk/index';
 import { responseStatsQueries, STATS_SETTINGS, type StatsGrouping } from '../../src/modules/analytics/analytics.repository';
 import { COARSE_RESOLUTION, destination } from '../../src/platform/geo';
 import { hashPassword } from '../../src/platform/auth';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MyConversationsDocument, RaiseSosDocument } from '../../sdk';
+import { MyConversationsDocument, RaiseSosDocument } from '../../sdk/index';
 import { destination } from '../../src/platform/geo';
 import manifest from '../../sdk/generated/persisted-documents.json';
 import { signUp } from '../../test/helpers/actors';

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { BecomeVolunteerDocument, SetAvailabilityDocument } from '../../sdk';
+import { BecomeVolunteerDocument, SetAvailabilityDocument } from '../../sdk/index';
 import { destination } from '../../src/platform/geo';
 import { signUp } from '../../test/helpers/actors';
 import { spawnServer, stopServer, type ServerProcess } from '../../test/helpers/spawn-server';

@@ -1,4 +1,4 @@
-import { RegisterDocument } from '../../sdk';
+import { RegisterDocument } from '../../sdk/index';
 import { clientFactory } from '../../test/helpers/test-environment';
 import { spawnServer, stopServer, type ServerProcess } from '../../test/helpers/spawn-server';
 import { benchEnvironment } from '../lib/environment';

@@ -7,7 +7,7 @@ import {
   UpdateNotificationPreferencesDocument,
   type CareConnectClient,
   type Session,
-} from '../../sdk';
+} from '../../sdk/index';
 import { FcmProvider, type FcmServiceAccount } from '../../src/modules/notifications/providers/fcm';
 import { destination } from '../../src/platform/geo';
 import { signUp } from '../../test/helpers/actors';

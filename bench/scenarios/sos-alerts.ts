@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type WebSocket from 'ws';
-import { BecomeVolunteerDocument, SetAvailabilityDocument, type Skill } from '../../sdk';
+import { BecomeVolunteerDocument, SetAvailabilityDocument, type Skill } from '../../sdk/index';
 import { loadConfig } from '../../src/config';
 import { destination, type Point } from '../../src/platform/geo';
 import { signUp } from '../../test/helpers/actors';

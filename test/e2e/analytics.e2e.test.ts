@@ -9,7 +9,7 @@ import {
   ResponseStatsDocument,
   SosDocument,
   TopRespondersDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';

@@ -1,4 +1,4 @@
-import { CareConnectClient, LoginDocument, LogoutDocument, MeDocument, RefreshSessionDocument, RegisterDocument } from '../../sdk';
+import { CareConnectClient, LoginDocument, LogoutDocument, MeDocument, RefreshSessionDocument, RegisterDocument } from '../../sdk/index';
 import { PASSWORD, signUp, uniqueEmail } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';

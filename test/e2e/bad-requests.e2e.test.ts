@@ -11,7 +11,7 @@ import {
   SosDocument,
   UpdateLocationDocument,
   VerifyVolunteerDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import { PASSWORD, Role, signInAs, signUp, uniqueEmail, type Actor } from '../helpers/actors';
 import { acceptedSos } from '../helpers/chat';
 import { expectError } from '../helpers/expect-error';

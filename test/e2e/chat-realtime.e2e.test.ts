@@ -10,7 +10,7 @@ import {
   SendCallSignalDocument,
   SendMessageDocument,
   SetTypingDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import { signUp } from '../helpers/actors';
 import { acceptedSos } from '../helpers/chat';
 import { expectError } from '../helpers/expect-error';

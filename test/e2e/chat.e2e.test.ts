@@ -11,7 +11,7 @@ import {
   SendMessageDocument,
   SetAvailabilityDocument,
   SosConversationDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { acceptedSos } from '../helpers/chat';
 import { expectError } from '../helpers/expect-error';

@@ -20,7 +20,7 @@ import {
   UpdateCityDocument,
   TopRespondersDocument,
   VerifyVolunteerDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import { destination, type Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';

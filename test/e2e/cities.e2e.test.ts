@@ -9,7 +9,7 @@ import {
   SosCityDocument,
   UpdateCityDocument,
   type CityInput,
-} from '../../sdk';
+} from '../../sdk/index';
 import { destination, type Point } from '../../src/platform/geo';
 import { queryRows } from '../helpers/databases';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AcceptSosDocument, CancelSosDocument, MyConversationsDocument, MySosRequestsDocument, RaiseSosDocument, ResolveSosDocument, SendMessageDocument, SetAvailabilityDocument, SosConversationDocument } from '../../sdk';
+import { AcceptSosDocument, CancelSosDocument, MyConversationsDocument, MySosRequestsDocument, RaiseSosDocument, ResolveSosDocument, SendMessageDocument, SetAvailabilityDocument, SosConversationDocument } from '../../sdk/index';
 import { signUp } from '../helpers/actors';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';

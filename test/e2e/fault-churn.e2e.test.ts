@@ -15,7 +15,7 @@ import {
   type MessageAddedSubscription,
   type Session,
   type SosUpdatesSubscription,
-} from '../../sdk';
+} from '../../sdk/index';
 import { signUp } from '../helpers/actors';
 import { Resumable } from '../helpers/resumable';
 import { spawnServer, type ServerProcess } from '../helpers/spawn-server';

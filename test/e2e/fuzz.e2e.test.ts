@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, type GraphQLFormattedError } from 'graphql';
 import WebSocket from 'ws';
-import { MeDocument } from '../../sdk';
+import { MeDocument } from '../../sdk/index';
 import { Role, signInAs, signUp } from '../helpers/actors';
 import { hostileDocuments, operationFor, rootFields, seeded, type Random } from '../helpers/fuzz';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';

@@ -1,4 +1,4 @@
-import { IceServersDocument, ResolveSosDocument } from '../../sdk';
+import { IceServersDocument, ResolveSosDocument } from '../../sdk/index';
 import { signUp } from '../helpers/actors';
 import { acceptedSos } from '../helpers/chat';
 import { expectError } from '../helpers/expect-error';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AcceptSosDocument, CancelSosDocument, MyAlertsDocument, RaiseSosDocument, SosDocument, UserFlagDocument } from '../../sdk';
+import { AcceptSosDocument, CancelSosDocument, MyAlertsDocument, RaiseSosDocument, SosDocument, UserFlagDocument } from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';

@@ -9,7 +9,7 @@ import {
   SosDocument,
   UsersDocument,
   type FlagsFilter,
-} from '../../sdk';
+} from '../../sdk/index';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { SmtpInbox } from '../helpers/fakes/smtp-inbox';

@@ -8,7 +8,7 @@ import {
   SosOffersDocument,
   UpdateNotificationPreferencesDocument,
   VerifyPhoneDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import { Role, signInAs, signUp } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { FakeFcm } from '../helpers/fakes/fake-fcm';

@@ -14,7 +14,7 @@ import {
   UnregisterDeviceDocument,
   UpdateNotificationPreferencesDocument,
   type DevicePlatform,
-} from '../../sdk';
+} from '../../sdk/index';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { FakeApns } from '../helpers/fakes/fake-apns';

@@ -27,7 +27,7 @@ import {
   UsersDocument,
   VerifyVolunteerDocument,
   type AuditKind,
-} from '../../sdk';
+} from '../../sdk/index';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { distanceMeters } from '../../src/platform/geo';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { cellToParent, latLngToCell } from 'h3-js';
-import { OpsOverviewChangedDocument, OpsOverviewDocument, RaiseSosDocument } from '../../sdk';
+import { OpsOverviewChangedDocument, OpsOverviewDocument, RaiseSosDocument } from '../../sdk/index';
 import { Role, signInAs, signUp } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';

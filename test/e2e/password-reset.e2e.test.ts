@@ -1,4 +1,4 @@
-import { LoginDocument, RefreshSessionDocument, RequestPasswordResetDocument, ResetPasswordDocument } from '../../sdk';
+import { LoginDocument, RefreshSessionDocument, RequestPasswordResetDocument, ResetPasswordDocument } from '../../sdk/index';
 import { PASSWORD, signUp, uniqueEmail } from '../helpers/actors';
 import { queryRows } from '../helpers/databases';
 import { expectError } from '../helpers/expect-error';

@@ -1,4 +1,4 @@
-import { UpdateLocationDocument } from '../../sdk';
+import { UpdateLocationDocument } from '../../sdk/index';
 import { systemContext } from '../../src/platform/auth';
 import { signUp } from '../helpers/actors';
 import { openRawSocket } from '../helpers/raw-socket';

@@ -15,7 +15,7 @@ import {
   SosConversationDocument,
   SosDocument,
   UpdateLocationDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import { CLOSE_UNAUTHENTICATED } from '../../src/app/websocket';
 import { PASSWORD, Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { queryRows } from '../helpers/databases';

@@ -1,4 +1,4 @@
-import { LoginDocument, RegisterDocument } from '../../sdk';
+import { LoginDocument, RegisterDocument } from '../../sdk/index';
 import { PASSWORD, signUp, uniqueEmail } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';

@@ -10,7 +10,7 @@ import {
   SosUpdatesDocument,
   UpdateLocationDocument,
   VolunteerLocationDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import { Role, signInAs, signUp } from '../helpers/actors';
 import { RedisProcess } from '../helpers/redis-process';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';

@@ -1,4 +1,4 @@
-import { RegisterDocument, UserByIdDocument, type RegisterInput } from '../../sdk';
+import { RegisterDocument, UserByIdDocument, type RegisterInput } from '../../sdk/index';
 import { PASSWORD, Role, signInAs, signUp, uniqueEmail } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';

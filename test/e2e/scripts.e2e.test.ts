@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { LoginDocument, NearbyVolunteersDocument, RaiseSosDocument, SosCityDocument } from '../../sdk';
+import { LoginDocument, NearbyVolunteersDocument, RaiseSosDocument, SosCityDocument } from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
 import { signUp } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';

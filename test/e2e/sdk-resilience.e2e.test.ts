@@ -12,7 +12,7 @@ import {
   UpdateLocationDocument,
   type ReconnectOptions,
   type Session,
-} from '../../sdk';
+} from '../../sdk/index';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { acceptedSos } from '../helpers/sos';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { LoginDocument, MeDocument, RegisterDocument } from '../../sdk';
+import { LoginDocument, MeDocument, RegisterDocument } from '../../sdk/index';
 import { PASSWORD, signUp, uniqueEmail } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { openRawSocket } from '../helpers/raw-socket';

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { MeDocument } from '../../sdk';
+import { MeDocument } from '../../sdk/index';
 import { signUp } from '../helpers/actors';
 import { openRawSocket } from '../helpers/raw-socket';
 import { spawnServer } from '../helpers/spawn-server';

@@ -8,7 +8,7 @@ import {
   ReportFakeSosDocument,
   ResolveSosDocument,
   UserFlagDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';

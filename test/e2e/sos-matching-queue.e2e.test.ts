@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RaiseSosDocument, SosDocument } from '../../sdk';
+import { RaiseSosDocument, SosDocument } from '../../sdk/index';
 import { signUp } from '../helpers/actors';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { AcceptSosDocument, NearbyVolunteersDocument, RaiseSosDocument, SosAlertsDocument, SosDocument, VerifyVolunteerDocument, type SosAlertsSubscription } from '../../sdk';
+import { AcceptSosDocument, NearbyVolunteersDocument, RaiseSosDocument, SosAlertsDocument, SosDocument, VerifyVolunteerDocument, type SosAlertsSubscription } from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';

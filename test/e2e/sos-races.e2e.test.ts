@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AcceptSosDocument, CancelSosDocument, RaiseSosDocument, SosDocument, SosUpdatesDocument, type RaiseSosInput } from '../../sdk';
+import { AcceptSosDocument, CancelSosDocument, RaiseSosDocument, SosDocument, SosUpdatesDocument, type RaiseSosInput } from '../../sdk/index';
 import { signUp } from '../helpers/actors';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { expectError } from '../helpers/expect-error';

@@ -10,7 +10,7 @@ import {
   UpdateLocationDocument,
   UserFlagDocument,
   VolunteerLocationDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';

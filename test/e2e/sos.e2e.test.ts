@@ -12,7 +12,7 @@ import {
   SosDocument,
   SosEscalationsDocument,
   type RaiseSosInput,
-} from '../../sdk';
+} from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';

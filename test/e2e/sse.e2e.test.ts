@@ -1,9 +1,12 @@
 import { print } from 'graphql';
 import { createClient, type Client as SseClient } from 'graphql-sse';
-import { MarkArrivedDocument, SosUpdatesDocument, SuspendUserDocument } from '../../sdk';
+import WebSocket from 'ws';
+import { CareConnectClient, MarkArrivedDocument, SosUpdatesDocument, SuspendUserDocument } from '../../sdk/index';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
+import { noUpgradeProxy } from '../helpers/no-upgrade-proxy';
 import { acceptedSos } from '../helpers/sos';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { nextOf } from '../helpers/wait';
 
 // Subscriptions over Server-Sent Events (graphql-sse, distinct connections) at /graphql/stream.
 const env = useTestEnvironment();
@@ -79,5 +82,23 @@ describe('subscriptions over Server-Sent Events', () => {
     expect(await next(updates)).toMatch(/ended|failed/);
     const again = await next(sse(person.session).iterate({ query: print(SosUpdatesDocument), variables: { sosId } }));
     expect(JSON.stringify(again)).toMatch(/suspended/);
+  });
+
+  it('the SDK falls back to them by itself where WebSocket upgrades are refused', async () => {
+    const proxy = await noUpgradeProxy(new URL(server.url));
+    try {
+      const { person, volunteer, sosId } = await acceptedSos(server);
+      const client = new CareConnectClient({ url: proxy.url, session: person.session, webSocketImpl: WebSocket, reconnect: { attempts: 3, baseDelayMs: 100, maxDelayMs: 400 } });
+      const updates = client.subscribe(SosUpdatesDocument, { sosId, afterSeq: 1 });
+      expect((await nextOf(updates, 'the first event')).sosUpdates.seq).toBe(2);
+      expect(client.transport).toBe('sse');
+      expect((await nextOf(updates, 'the second event')).sosUpdates.seq).toBe(3);
+      await volunteer.client.request(MarkArrivedDocument, { sosId });
+      expect((await nextOf(updates, 'a live event')).sosUpdates).toMatchObject({ seq: 4, type: 'ARRIVED' });
+      await updates.return();
+      await client.close();
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -11,7 +11,7 @@ import {
   SosDocument,
   NearbyVolunteersDocument,
   SuspendUserDocument,
-} from '../../sdk';
+} from '../../sdk/index';
 import { CLOSE_SUSPENDED } from '../../src/app/websocket';
 import { PASSWORD, Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { queryRows } from '../helpers/databases';

@@ -1,4 +1,4 @@
-import { MeDocument } from '../../sdk';
+import { MeDocument } from '../../sdk/index';
 import { signUp } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { openRawSocket } from '../helpers/raw-socket';

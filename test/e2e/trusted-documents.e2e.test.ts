@@ -1,5 +1,5 @@
 import { print } from 'graphql';
-import { MeDocument, RaiseSosDocument, SosAlertsDocument } from '../../sdk';
+import { MeDocument, RaiseSosDocument, SosAlertsDocument } from '../../sdk/index';
 import manifest from '../../sdk/generated/persisted-documents.json';
 import { Role, signInAs, signUp } from '../helpers/actors';
 import { queryRows } from '../helpers/databases';

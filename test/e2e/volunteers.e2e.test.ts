@@ -9,7 +9,7 @@ import {
   VerifyVolunteerDocument,
   type NearbyVolunteersQueryVariables,
   type Skill,
-} from '../../sdk';
+} from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Role } from '../../src/platform/auth';
-import { LoginDocument, RegisterDocument, type RegisterInput, type Session, type CareConnectClient } from '../../sdk';
+import { LoginDocument, RegisterDocument, type RegisterInput, type Session, type CareConnectClient } from '../../sdk/index';
 import type { ClientFactory, TestServer } from './test-environment';
 
 export const PASSWORD = 'correct horse battery staple';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AcceptSosDocument, RaiseSosDocument, SosConversationDocument } from '../../sdk';
+import { AcceptSosDocument, RaiseSosDocument, SosConversationDocument } from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
 import { signUp, type Actor } from './actors';
 import type { TestServer } from './test-environment';

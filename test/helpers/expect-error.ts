@@ -1,4 +1,4 @@
-import { CareConnectError } from '../../sdk';
+import { CareConnectError } from '../../sdk/index';
 
 /** Awaits a call that must fail with the given `extensions.code` (and extensions, when given). */
 export async function expectError(call: Promise<unknown>, code: string, extensions: Record<string, unknown> = {}): Promise<CareConnectError> {

@@ -1,4 +1,4 @@
-import { RequestPhoneVerificationDocument, VerifyPhoneDocument, type CareConnectClient } from '../../sdk';
+import { RequestPhoneVerificationDocument, VerifyPhoneDocument, type CareConnectClient } from '../../sdk/index';
 import type { FakeTwilio } from './fakes/fake-sms';
 import { eventually } from './wait';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AcceptSosDocument, RaiseSosDocument } from '../../sdk';
+import { AcceptSosDocument, RaiseSosDocument } from '../../sdk/index';
 import { signUp, type Actor } from './actors';
 import type { TestServer } from './test-environment';
 import { at, freshCentre, volunteerAt, type VolunteerActor } from './volunteers';

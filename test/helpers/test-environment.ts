@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config';
 import { startServer, type RunningServer } from '../../src/app/create-app';
-import { CareConnectClient, type ReconnectOptions, type Session } from '../../sdk';
+import { CareConnectClient, type ReconnectOptions, type Session } from '../../sdk/index';
 import { createTestDatabase } from './databases';
 import { deleteRedisKeys } from './redis-keys';
 

@@ -1,4 +1,4 @@
-import { BecomeVolunteerDocument, SetAvailabilityDocument, type Skill } from '../../sdk';
+import { BecomeVolunteerDocument, SetAvailabilityDocument, type Skill } from '../../sdk/index';
 import { destination, type Point } from '../../src/platform/geo';
 import { signUp, type Actor } from './actors';
 import type { TestServer } from './test-environment';
