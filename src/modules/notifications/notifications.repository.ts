@@ -92,8 +92,10 @@ export class NotificationsRepository {
     return rows[0] ?? null;
   }
 
-  /** The outcome of an attempt, with what each provider answered. */
-  /** `forget` names payload fields to drop now (a verification code, once sent, is nobody's business). */
+  /**
+   * The outcome of an attempt, with what each provider answered. `forget` names payload fields to
+   * drop now (a verification code, once sent, is nobody's business).
+   */
   async settle(id: string, outcome: { status: NotificationStatus; error: string | null; retryAt: Date | null; forget?: readonly string[] }, attempts: readonly AttemptRow[]): Promise<void> {
     await this.sql.query(
       `WITH logged AS (
