@@ -160,7 +160,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     ),
   );
   // Subscriptions for networks that refuse WebSocket upgrades; before /graphql, which would take the path too.
-  app.use('/graphql/stream', ...corsMiddleware, (req: Request, res: Response, next: (err?: unknown) => void) => {
+  app.use('/graphql/stream', ...corsMiddleware, express.json({ limit: config.REQUEST_BODY_LIMIT_BYTES }), (req: Request, res: Response, next: (err?: unknown) => void) => {
     streams.handler(req, res).catch(next);
   });
   const httpContext = (req: Request, res: Response) => contexts.forHttp({ requestId: String(res.locals.requestId), clientIp: clientIpOf(req) }, req.headers.authorization);

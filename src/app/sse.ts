@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { execute, type ExecutionArgs, type GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { createHandler } from 'graphql-sse/lib/use/http';
+import type { Request, Response } from 'express';
+import { createHandler } from 'graphql-sse/lib/use/express';
 import { ACCOUNT_GONE, type AccountStanding, type Context } from '../platform/auth';
 import { runInRequestScope } from '../platform/logger';
 import type { AccountLost } from './context';
@@ -77,7 +78,8 @@ export function attachServerSentEvents(deps: StreamDeps) {
   });
 
   return {
-    handler: (req: IncomingMessage, res: ServerResponse) => handler(req, res),
+    /** After a JSON body parser with the request size limit: graphql-sse itself would read any size. */
+    handler: (req: Request, res: Response) => handler(req, res),
     /** Ends the person's streams on this instance (an admin suspended the account, or it was deleted). */
     closeLost: (userId: string, _standing: AccountLost) => {
       for (const res of streamsOf.get(userId) ?? []) res.end();

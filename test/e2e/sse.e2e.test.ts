@@ -71,6 +71,14 @@ describe('subscriptions over Server-Sent Events', () => {
     expect(JSON.stringify(badVariables)).toMatch(/BAD_USER_INPUT/);
     const unparsable = await next(sse(person.session).iterate({ query: 'subscription { sosUpdates(' }));
     expect(JSON.stringify(unparsable)).toMatch(/GRAPHQL_PARSE_FAILED|Syntax Error/);
+    // The body is read within the same limit as every request's.
+    const huge = await fetch(`${server.url}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${person.session.accessToken}` },
+      body: JSON.stringify({ query: print(SosUpdatesDocument), variables: { sosId: 'x'.repeat(200_000) } }),
+    });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
   });
 
   it("ends a person's streams when an admin suspends the account", async () => {
