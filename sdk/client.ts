@@ -97,6 +97,16 @@ const RESUMABLE: Record<string, { key: (data: never) => string; resume?: (variab
   SosEscalations: { key: (data: { sosEscalations: { id: string } }) => data.sosEscalations.id },
 };
 
+/**
+ * A document as sent over a stream: by the id codegen gave it (accepted where the server runs only
+ * the apps' documents), or as text when it has none.
+ */
+function requestOf(document: unknown, variables: Record<string, unknown>) {
+  const id = documentIdOf(document);
+  if (!id) return { query: print(document as Parameters<typeof print>[0]), variables };
+  return { query: '', variables, extensions: { persistedQuery: { version: 1, sha256Hash: id.slice('sha256:'.length) } } };
+}
+
 function operationNameOf(document: unknown): string | undefined {
   const definitions = (document as { definitions?: { kind: string; name?: { value: string } }[] }).definitions ?? [];
   return definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value;
@@ -137,6 +147,8 @@ export class CareConnectClient {
   private closes = 0;
   private readonly reconnect: Required<ReconnectOptions>;
   private sse?: SseClient;
+  /** Bumped when the event streams are cut on purpose (a new token, sign-out, close()). */
+  private sseEpoch = 0;
   private useSse: boolean;
   /** Sockets opened so far: a subscription's failures in a row end when one opens. */
   private connections = 0;
@@ -246,7 +258,9 @@ export class CareConnectClient {
           if (stopped()) return over();
           const code = (err as { code?: unknown })?.code;
           // No WebSocket could be opened at all (upgrades blocked on the way): Server-Sent Events from now on.
-          const fallBack = this.options.transport !== 'websocket' && !this.useSse && this.connections === 0 && isConnectionLoss(err);
+          // (Twice in a row, so one bad moment at launch does not decide it; never our own 4499.)
+          const fallBack =
+            this.options.transport !== 'websocket' && !this.useSse && this.connections === 0 && code !== CLOSE_TERMINATED && failures >= 1 && isConnectionLoss(err);
           if (fallBack) this.useSse = true;
           // Our own doing (a new token), or a change of transport: again at once.
           if (code !== CLOSE_TERMINATED && !fallBack) {
@@ -315,8 +329,6 @@ export class CareConnectClient {
     this.closes++;
     for (const outgoing of this.outbox.splice(0)) for (const w of outgoing.waiters) w.reject(new CareConnectError([{ message: 'The client is closed' }], 0));
     this.closeSocket();
-    this.sse?.dispose();
-    this.sse = undefined;
   }
 
   /** Sends the outbox head first, waiting and trying again while offline. */
@@ -330,7 +342,7 @@ export class CareConnectClient {
         const head = this.outbox[0];
         try {
           const data = await this.request(head.document, head.variables);
-          this.outbox.shift();
+          this.forget(head);
           failures = 0;
           for (const w of head.waiters) w.resolve(data);
         } catch (err) {
@@ -338,13 +350,13 @@ export class CareConnectClient {
             // A newer one of its kind waits behind it: that one goes instead (the latest location).
             const newer = head.coalesce ? this.outbox.slice(1).find((o) => o.coalesce === head.coalesce) : undefined;
             if (newer) {
-              this.outbox.shift();
+              this.forget(head);
               newer.waiters.unshift(...head.waiters);
             }
             await sleep(this.delay(failures++));
             continue;
           }
-          this.outbox.shift();
+          this.forget(head);
           for (const w of head.waiters) w.reject(err);
         }
       }
@@ -353,6 +365,12 @@ export class CareConnectClient {
       // Sent after a close() while this one slept: theirs to send.
       if (this.outbox.length > 0 && this.closes !== closesAtStart) void this.pump();
     }
+  }
+
+  /** Takes an operation out of the outbox (by identity: a close() meanwhile may have emptied and refilled it). */
+  private forget(outgoing: Outgoing): void {
+    const at = this.outbox.indexOf(outgoing);
+    if (at >= 0) this.outbox.splice(at, 1);
   }
 
   /** The wait before attempt `failures + 1`: exponential, capped, jittered (so a fleet of apps does not come back at once). */
@@ -365,6 +383,9 @@ export class CareConnectClient {
     const ws = this.ws;
     this.ws = undefined;
     void ws?.dispose();
+    this.sseEpoch++;
+    this.sse?.dispose();
+    this.sse = undefined;
   }
 
   /**
@@ -375,6 +396,10 @@ export class CareConnectClient {
     const ws = this.ws;
     this.ws = undefined;
     ws?.terminate();
+    // Event streams keep the token they opened with: end them, and they open again with the new one.
+    this.sseEpoch++;
+    this.sse?.dispose();
+    this.sse = undefined;
   }
 
   private async send<TData>(document: TypedDocumentNode<TData, never>, variables: unknown, signedIn = true): Promise<TData> {
@@ -454,14 +479,23 @@ export class CareConnectClient {
       url: this.options.sseUrl ?? `${this.options.url}/stream`,
       headers: (): Record<string, string> => ({ ...this.options.headers, ...(this.session ? { authorization: `Bearer ${this.session.accessToken}` } : {}) }),
       retryAttempts: 0,
+      on: {
+        connected: () => {
+          this.connections++;
+        },
+      },
     });
-    const iterator = this.sse.iterate<TData>({ query: print(document), variables: variables as Record<string, unknown> });
+    const epoch = this.sseEpoch;
+    const iterator = this.sse.iterate<TData>(requestOf(document, variables as Record<string, unknown>));
     return {
       next: async (): Promise<IteratorResult<TData>> => {
         let result: IteratorResult<{ data?: unknown; errors?: readonly GraphQLFormattedError[] }>;
         try {
           result = await iterator.next();
+          // Cut by us for a new token (signed out: there is no session and it simply ends): open again.
+          if (result.done && epoch !== this.sseEpoch && this.session) throw { code: CLOSE_TERMINATED };
         } catch (err) {
+          if (epoch !== this.sseEpoch && this.session) throw { code: CLOSE_TERMINATED };
           const response = (err as { response?: { status: number; json(): Promise<{ errors?: GraphQLFormattedError[] }> } }).response;
           if (response?.status === 401) throw { code: CLOSE_UNAUTHENTICATED };
           if (response?.status === 403) throw { code: 4403 };
@@ -478,12 +512,17 @@ export class CareConnectClient {
 
   private openSubscription<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables) {
     if (this.useSse) return this.openOverSse(document as TypedDocumentNode<TData, never>, variables);
-    const id = documentIdOf(document);
-    const payload = id ? { query: '', variables, extensions: { persistedQuery: { version: 1, sha256Hash: id.slice('sha256:'.length) } } } : { query: print(document), variables };
-    const iterator = this.socket().iterate<TData>(payload);
+    const iterator = this.socket().iterate<TData>(requestOf(document, variables));
     return {
       next: async (): Promise<IteratorResult<TData>> => {
-        const result = await iterator.next();
+        let result: IteratorResult<{ data?: unknown; errors?: readonly GraphQLFormattedError[] }>;
+        try {
+          result = await iterator.next();
+        } catch (err) {
+          // The server refused the operation (graphql-ws hands over its errors): not a lost connection.
+          if (Array.isArray(err)) throw new CareConnectError(err as GraphQLFormattedError[], 200);
+          throw err;
+        }
         if (result.done) return result;
         if (result.value.errors?.length) throw new CareConnectError(result.value.errors, 200);
         return { done: false, value: result.value.data as TData };

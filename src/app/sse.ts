@@ -11,10 +11,15 @@ import { streamedOperation, type StreamDeps } from './operation-args';
 import { subscribeWithLoadersPerEvent } from './subscription-events';
 
 
-/** A refusal before any stream starts: the same JSON and status codes as an HTTP request gets. */
+/** A refusal before any stream starts: the same JSON and status codes as an HTTP request gets. (The status text is fixed: a message may quote what the client sent.) */
 function refusal(status: number, errors: readonly GraphQLFormattedError[]) {
-  return [JSON.stringify({ errors }), { status, statusText: errors[0]?.message ?? 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
+  return [JSON.stringify({ errors }), { status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
 }
+
+const refusalBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+
+/** Ends a stream: politely once it is answered, else by closing the connection (graphql-sse has not written its head yet). */
+const endStream = (res: ServerResponse) => (res.headersSent ? res.end() : res.destroy());
 
 /**
  * Subscriptions over Server-Sent Events (graphql-sse, "distinct connections" mode) at
@@ -39,7 +44,7 @@ export function attachServerSentEvents(deps: StreamDeps) {
     open.add(res);
     metrics.subscriptionsActive.inc();
     deps.onUserConnected(userId);
-    const expiry = setTimeout(() => res.end(), expiresAt - Date.now());
+    const expiry = setTimeout(() => endStream(res), expiresAt - Date.now());
     expiry.unref();
     res.once('close', () => {
       clearTimeout(expiry);
@@ -65,10 +70,12 @@ export function attachServerSentEvents(deps: StreamDeps) {
       const standing = await contexts.accountStanding(info, claims.userId).catch((): AccountStanding => 'active');
       if (standing === 'suspended') return refusal(403, [{ message: 'Account suspended', extensions: { code: 'FORBIDDEN', suspended: true } }]);
       if (standing !== 'active') return refusal(401, [{ message: ACCOUNT_GONE, extensions: { code: 'UNAUTHENTICATED' } }]);
-      const contextValue = contexts.forSocket(info, claims, () => res.end());
+      const contextValue = contexts.forSocket(info, claims, () => endStream(res));
       const args = await streamedOperation({ schema: deps.schema, limits: deps.limits, trustedDocuments: deps.trustedDocuments, documents }, params, contextValue);
       // A document that cannot run (unparsable, over the limits, bad variables): 400, as over HTTP.
       if (!('schema' in args)) return refusal(400, format(args));
+      // The client may have gone while the account was read: nothing to track.
+      if (res.destroyed) return refusal(499, [{ message: 'Client closed the request' }]);
       track(res, claims.userId, claims.expiresAt);
       return args as never;
     },
@@ -78,15 +85,25 @@ export function attachServerSentEvents(deps: StreamDeps) {
   });
 
   return {
-    /** After a JSON body parser with the request size limit: graphql-sse itself would read any size. */
-    handler: (req: Request, res: Response) => handler(req, res),
+    /**
+     * After a JSON body parser with the request size limit. Only distinct-connection streams are
+     * served: graphql-sse's other ways in (a PUT reserving a stream, a GET one for many
+     * operations) would skip these checks, and a body the parser did not take it would read
+     * whatever its size.
+     */
+    handler: async (req: Request, res: Response) => {
+      if (req.method !== 'POST') return void res.status(405).set('allow', 'POST').json(refusalBody('Only POST with Accept: text/event-stream', 'METHOD_NOT_ALLOWED'));
+      if (req.headers.accept !== 'text/event-stream') return void res.status(406).json(refusalBody('Accept must be text/event-stream', 'NOT_ACCEPTABLE'));
+      if (req.body === undefined) return void res.status(415).json(refusalBody('The body must be JSON (Content-Type: application/json)', 'UNSUPPORTED_MEDIA_TYPE'));
+      await handler(req, res);
+    },
     /** Ends the person's streams on this instance (an admin suspended the account, or it was deleted). */
     closeLost: (userId: string, _standing: AccountLost) => {
-      for (const res of streamsOf.get(userId) ?? []) res.end();
+      for (const res of streamsOf.get(userId) ?? []) endStream(res);
     },
     /** Ends every stream: the server is shutting down (clients reconnect to another instance). */
     dispose: () => {
-      for (const res of open) res.end();
+      for (const res of open) endStream(res);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { print } from 'graphql';
 import { createClient, type Client as SseClient } from 'graphql-sse';
 import WebSocket from 'ws';
-import { CareConnectClient, MarkArrivedDocument, SosUpdatesDocument, SuspendUserDocument } from '../../sdk/index';
+import { CareConnectClient, MarkArrivedDocument, RefreshSessionDocument, SosUpdatesDocument, SuspendUserDocument } from '../../sdk/index';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { noUpgradeProxy } from '../helpers/no-upgrade-proxy';
 import { acceptedSos } from '../helpers/sos';
@@ -79,6 +79,14 @@ describe('subscriptions over Server-Sent Events', () => {
     });
     expect(huge.status).toBe(413);
     expect(await huge.json()).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    // Only distinct-connection streams: no reserved streams (PUT), no GET, no body the limit did not see.
+    const send = (method: string, headers: Record<string, string>, body?: string) =>
+      fetch(`${server.url}/stream`, { method, headers: { authorization: `Bearer ${person.session.accessToken}`, ...headers }, body }).then((r) => r.status);
+    const query = JSON.stringify({ query: print(SosUpdatesDocument), variables: { sosId: 'x' } });
+    expect(await send('PUT', { accept: 'text/event-stream' })).toBe(405);
+    expect(await send('GET', { accept: 'text/event-stream' })).toBe(405);
+    expect(await send('POST', { accept: 'application/json', 'content-type': 'application/json' }, query)).toBe(406);
+    expect(await send('POST', { accept: 'text/event-stream', 'content-type': 'application/json-seq' }, query)).toBe(415);
   });
 
   it("ends a person's streams when an admin suspends the account", async () => {
@@ -101,8 +109,11 @@ describe('subscriptions over Server-Sent Events', () => {
       expect((await nextOf(updates, 'the first event')).sosUpdates.seq).toBe(2);
       expect(client.transport).toBe('sse');
       expect((await nextOf(updates, 'the second event')).sosUpdates.seq).toBe(3);
+      // A new token: the stream opens again with it, from where it was.
+      client.setSession((await client.request(RefreshSessionDocument, { refreshToken: person.session.refreshToken })).refreshSession);
       await volunteer.client.request(MarkArrivedDocument, { sosId });
       expect((await nextOf(updates, 'a live event')).sosUpdates).toMatchObject({ seq: 4, type: 'ARRIVED' });
+      await expect(nextOf(updates, 'an event twice', 1000)).rejects.toThrow(/within/);
       await updates.return();
       await client.close();
     } finally {
