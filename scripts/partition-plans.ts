@@ -166,10 +166,12 @@ async function explain(db: Client, sql: string, ids: Record<string, string>): Pr
 
 async function main() {
   const url = new URL(loadConfig().DATABASE_URL);
-  url.pathname = '/careconnect_partition_plans';
+  // Its own name: two runs on one server (a test and a developer) never share it.
+  const scratch = `careconnect_partition_plans_${process.pid}`;
+  url.pathname = `/${scratch}`;
   const admin = new Client({ connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString() });
   await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS careconnect_partition_plans WITH (FORCE)');
+  await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
   await ensureDatabase(url.toString());
   await applyMigrations(url.toString(), join(__dirname, '..', 'prisma', 'migrations'));
   const db = new Client({ connectionString: url.toString() });
@@ -188,7 +190,7 @@ async function main() {
     }
   } finally {
     await db.end();
-    await admin.query('DROP DATABASE IF EXISTS careconnect_partition_plans WITH (FORCE)');
+    await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
     await admin.end();
   }
 }

@@ -72,6 +72,8 @@ function documentIdOf(document: unknown): string | undefined {
 }
 /** The server closes a socket with this code when its access token is missing, invalid or expired. */
 export const CLOSE_UNAUTHENTICATED = 4401;
+/** The server closes a socket with this code when an admin suspended the account: not retried. */
+const CLOSE_SUSPENDED = 4403;
 /** graphql-ws closes with this when the client terminates its socket: here, to reconnect with a new token. */
 const CLOSE_TERMINATED = 4499;
 
@@ -105,6 +107,13 @@ function requestOf(document: unknown, variables: Record<string, unknown>) {
   const id = documentIdOf(document);
   if (!id) return { query: print(document as Parameters<typeof print>[0]), variables };
   return { query: '', variables, extensions: { persistedQuery: { version: 1, sha256Hash: id.slice('sha256:'.length) } } };
+}
+
+/** A streamed result as the app gets it: its data, or its errors thrown. */
+function dataOf<TData>(result: IteratorResult<{ data?: unknown; errors?: readonly GraphQLFormattedError[] }>): IteratorResult<TData> {
+  if (result.done) return result;
+  if (result.value.errors?.length) throw new CareConnectError(result.value.errors, 200);
+  return { done: false, value: result.value.data as TData };
 }
 
 function operationNameOf(document: unknown): string | undefined {
@@ -219,13 +228,11 @@ export class CareConnectClient {
    * most with growing, jittered waits, then throws; when the access token expired (4401) it
    * refreshes first; when the session changes (`setSession`) it reconnects with the new token.
    * Replayable subscriptions (SosUpdates, MessageAdded, SosAlerts, SosEscalations) resume from
-   * the last event delivered (`afterSeq`, `after`) and never deliver one twice; `resubscribeWith`
-   * overrides the variables they resume with.
+   * the last event delivered (`afterSeq`, `after`) and never deliver one twice.
    */
   subscribe<TData, TVariables extends Record<string, unknown>>(
     document: TypedDocumentNode<TData, TVariables>,
     variables: TVariables,
-    options: { resubscribeWith?: () => TVariables } = {},
   ): AsyncIterableIterator<TData> & { return(): Promise<IteratorResult<TData>> } {
     const replay = RESUMABLE[operationNameOf(document) ?? ''];
     const delivered = new Set<string>();
@@ -238,7 +245,7 @@ export class CareConnectClient {
     // Attempts count in a row: a connection that opened since the last failure starts them afresh.
     let connectionsAtFailure = this.connections;
     const reopen = () => {
-      current = this.openSubscription(document, options.resubscribeWith?.() ?? (resumeWith as TVariables));
+      current = this.openSubscription(document, resumeWith as TVariables);
     };
     const over = (): IteratorResult<TData> => ({ done: true, value: undefined });
     const next = async (): Promise<IteratorResult<TData>> => {
@@ -383,9 +390,7 @@ export class CareConnectClient {
     const ws = this.ws;
     this.ws = undefined;
     void ws?.dispose();
-    this.sseEpoch++;
-    this.sse?.dispose();
-    this.sse = undefined;
+    this.endEventStreams();
   }
 
   /**
@@ -397,6 +402,11 @@ export class CareConnectClient {
     this.ws = undefined;
     ws?.terminate();
     // Event streams keep the token they opened with: end them, and they open again with the new one.
+    this.endEventStreams();
+  }
+
+  /** Ends the Server-Sent Events streams (their iterators tell it apart from the server's doing by the epoch). */
+  private endEventStreams(): void {
     this.sseEpoch++;
     this.sse?.dispose();
     this.sse = undefined;
@@ -498,13 +508,11 @@ export class CareConnectClient {
           if (epoch !== this.sseEpoch && this.session) throw { code: CLOSE_TERMINATED };
           const response = (err as { response?: { status: number; json(): Promise<{ errors?: GraphQLFormattedError[] }> } }).response;
           if (response?.status === 401) throw { code: CLOSE_UNAUTHENTICATED };
-          if (response?.status === 403) throw { code: 4403 };
+          if (response?.status === 403) throw { code: CLOSE_SUSPENDED };
           if (response?.status === 400) throw new CareConnectError((await response.json().catch(() => ({ errors: [] }))).errors ?? [], 400);
           throw err;
         }
-        if (result.done) return result;
-        if (result.value.errors?.length) throw new CareConnectError(result.value.errors, 200);
-        return { done: false, value: result.value.data as TData };
+        return dataOf<TData>(result);
       },
       return: () => iterator.return?.(),
     };
@@ -523,9 +531,7 @@ export class CareConnectClient {
           if (Array.isArray(err)) throw new CareConnectError(err as GraphQLFormattedError[], 200);
           throw err;
         }
-        if (result.done) return result;
-        if (result.value.errors?.length) throw new CareConnectError(result.value.errors, 200);
-        return { done: false, value: result.value.data as TData };
+        return dataOf<TData>(result);
       },
       return: () => iterator.return?.(),
     };

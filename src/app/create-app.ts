@@ -22,6 +22,7 @@ import { TrustedDocuments, trustedDocumentsMiddleware } from './trusted-document
 import { createInfrastructure } from './infrastructure';
 import { createModules, type Modules } from './modules';
 import { buildAppSchema, instanceContainer } from './schema';
+import { DocumentCache } from './document-cache';
 import type { StreamDeps } from './operation-args';
 import { attachServerSentEvents } from './sse';
 import { attachWebSocketServer } from './websocket';
@@ -79,6 +80,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     contexts,
     limits,
     trustedDocuments,
+    documents: new DocumentCache(limits),
     metrics,
     formatError,
     clientIpOf,
@@ -97,7 +99,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     apply: (userId, standing) => {
       contexts.forgetAccount(userId);
       websockets.closeLost(userId, standing);
-      streams.closeLost(userId, standing);
+      streams.closeLost(userId);
     },
   });
 
@@ -160,14 +162,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     ),
   );
   // Subscriptions for networks that refuse WebSocket upgrades; before /graphql, which would take the path too.
-  app.use('/graphql/stream', ...corsMiddleware, express.json({ limit: config.REQUEST_BODY_LIMIT_BYTES }), (req: Request, res: Response, next: (err?: unknown) => void) => {
-    streams.handler(req, res).catch(next);
-  });
+  const jsonBody = express.json({ limit: config.REQUEST_BODY_LIMIT_BYTES });
+  app.use('/graphql/stream', ...corsMiddleware, jsonBody, streams.handler);
   const httpContext = (req: Request, res: Response) => contexts.forHttp({ requestId: String(res.locals.requestId), clientIp: clientIpOf(req) }, req.headers.authorization);
   app.use(
     '/graphql',
     ...corsMiddleware,
-    express.json({ limit: config.REQUEST_BODY_LIMIT_BYTES }),
+    jsonBody,
     trustedDocumentsMiddleware(trustedDocuments, httpContext),
     expressMiddleware(apollo, { context: async ({ req, res }) => httpContext(req, res) }),
   );

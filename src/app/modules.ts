@@ -134,7 +134,7 @@ export function createModules(infra: Infrastructure) {
   );
   // A suspended volunteer is offered no SOS: unavailable in PostgreSQL with the suspension, then out of the live index.
   events.onTransaction('user.suspended', ({ userId }, tx) => volunteers.service.standDown(tx, userId));
-  events.on('user.suspended', ({ userId }) => volunteers.service.standDownLive(userId));
+  events.on('user.suspended', ({ userId }) => volunteers.service.forgetLive(userId));
   events.onTransaction('user.suspended', ({ userId, adminId, reason, until }, tx) =>
     audit.service.record(tx, { actorId: adminId, kind: AuditKind.ACCOUNT_SUSPENDED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { reason, until } }),
   );
@@ -178,7 +178,7 @@ export function createModules(infra: Infrastructure) {
   events.onTransaction('account.deleted', ({ userId }, tx) =>
     audit.service.record(tx, { actorId: userId, kind: AuditKind.ACCOUNT_DELETED, subjectType: AuditSubjectType.USER, subjectId: userId }),
   );
-  events.on('account.deleted', ({ userId, volunteerId }) => (volunteerId ? volunteers.service.forgetLive(volunteerId, userId) : undefined));
+  events.on('account.deleted', ({ userId, volunteerId }) => (volunteerId ? volunteers.service.forgetLive(userId, volunteerId) : undefined));
   events.onTransaction('auth.refreshTokenReused', ({ userId, familyId, revoked }, tx) =>
     audit.service.record(tx, { actorId: null, kind: AuditKind.REFRESH_TOKEN_REUSED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { familyId, revoked } }),
   );

@@ -13,19 +13,14 @@ export interface StreamDeps {
   contexts: ContextFactory;
   limits: OperationLimits;
   trustedDocuments: TrustedDocuments;
+  /** Documents parsed and validated once, for both transports. */
+  documents: DocumentCache;
   metrics: Metrics;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   clientIpOf: (request: IncomingMessage) => string;
   /** Presence: called when a person's stream opens, and when it closes. */
   onUserConnected(userId: string): void;
   onUserDisconnected(userId: string): void;
-}
-
-export interface StreamedOperationDeps {
-  schema: GraphQLSchema;
-  limits: OperationLimits;
-  trustedDocuments: TrustedDocuments;
-  documents: DocumentCache;
 }
 
 export type StreamedRequest = DocumentRequest & { operationName?: string | null; variables?: Record<string, unknown> | null };
@@ -35,7 +30,7 @@ export type StreamedRequest = DocumentRequest & { operationName?: string | null;
  * request is: the document by its id or text (trusted documents), parsed once and cached, within
  * the depth, complexity and alias limits, its variables valid. The execution arguments, or why not.
  */
-export async function streamedOperation(deps: StreamedOperationDeps, payload: StreamedRequest, contextValue: Context): Promise<ExecutionArgs | readonly GraphQLError[]> {
+export async function streamedOperation(deps: Pick<StreamDeps, 'schema' | 'limits' | 'trustedDocuments' | 'documents'>, payload: StreamedRequest, contextValue: Context): Promise<ExecutionArgs | readonly GraphQLError[]> {
   const resolved = deps.trustedDocuments.resolve(payload);
   if (resolved instanceof GraphQLError) return [resolved];
   const untrusted = await deps.trustedDocuments.refusal(resolved, () => contextValue);

@@ -5,11 +5,8 @@ import type { Request, Response } from 'express';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import { ACCOUNT_GONE, type AccountStanding, type Context } from '../platform/auth';
 import { runInRequestScope } from '../platform/logger';
-import type { AccountLost } from './context';
-import { DocumentCache } from './document-cache';
 import { streamedOperation, type StreamDeps } from './operation-args';
 import { subscribeWithLoadersPerEvent } from './subscription-events';
-
 
 /** A refusal before any stream starts: the same JSON and status codes as an HTTP request gets. (The status text is fixed: a message may quote what the client sent.) */
 function refusal(status: number, errors: readonly GraphQLFormattedError[]) {
@@ -31,17 +28,14 @@ const endStream = (res: ServerResponse) => (res.headersSent ? res.end() : res.de
  */
 export function attachServerSentEvents(deps: StreamDeps) {
   const { contexts, metrics } = deps;
-  const documents = new DocumentCache(deps.limits);
-  /** Open streams by person, to end them when the account is lost; and every one, for shutdown. */
+  /** Open streams by person: to end them when the account is lost, and all of them on shutdown. */
   const streamsOf = new Map<string, Set<ServerResponse>>();
-  const open = new Set<ServerResponse>();
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => deps.formatError(e.toJSON(), e));
 
   /** From the moment the stream is answered until it closes, whichever side ends it. */
   const track = (res: ServerResponse, userId: string, expiresAt: number) => {
     const own = streamsOf.get(userId) ?? new Set<ServerResponse>();
     streamsOf.set(userId, own.add(res));
-    open.add(res);
     metrics.subscriptionsActive.inc();
     deps.onUserConnected(userId);
     const expiry = setTimeout(() => endStream(res), expiresAt - Date.now());
@@ -50,7 +44,6 @@ export function attachServerSentEvents(deps: StreamDeps) {
       clearTimeout(expiry);
       own.delete(res);
       if (own.size === 0) streamsOf.delete(userId);
-      open.delete(res);
       metrics.subscriptionsActive.dec();
       deps.onUserDisconnected(userId);
     });
@@ -71,7 +64,7 @@ export function attachServerSentEvents(deps: StreamDeps) {
       if (standing === 'suspended') return refusal(403, [{ message: 'Account suspended', extensions: { code: 'FORBIDDEN', suspended: true } }]);
       if (standing !== 'active') return refusal(401, [{ message: ACCOUNT_GONE, extensions: { code: 'UNAUTHENTICATED' } }]);
       const contextValue = contexts.forSocket(info, claims, () => endStream(res));
-      const args = await streamedOperation({ schema: deps.schema, limits: deps.limits, trustedDocuments: deps.trustedDocuments, documents }, params, contextValue);
+      const args = await streamedOperation(deps, params, contextValue);
       // A document that cannot run (unparsable, over the limits, bad variables): 400, as over HTTP.
       if (!('schema' in args)) return refusal(400, format(args));
       // The client may have gone while the account was read: nothing to track.
@@ -98,12 +91,12 @@ export function attachServerSentEvents(deps: StreamDeps) {
       await handler(req, res);
     },
     /** Ends the person's streams on this instance (an admin suspended the account, or it was deleted). */
-    closeLost: (userId: string, _standing: AccountLost) => {
+    closeLost: (userId: string) => {
       for (const res of streamsOf.get(userId) ?? []) endStream(res);
     },
     /** Ends every stream: the server is shutting down (clients reconnect to another instance). */
     dispose: () => {
-      for (const res of open) endStream(res);
+      for (const own of streamsOf.values()) for (const res of own) endStream(res);
     },
   };
 }

@@ -6,7 +6,6 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ACCOUNT_GONE, type AccessClaims, type AccountStanding, type Context } from '../platform/auth';
 import { runInRequestScope } from '../platform/logger';
 import type { AccountLost } from './context';
-import { DocumentCache } from './document-cache';
 import { streamedOperation, type StreamDeps } from './operation-args';
 import { subscribeWithLoadersPerEvent } from './subscription-events';
 
@@ -35,8 +34,7 @@ export interface WebSocketDeps extends StreamDeps {
  * keep streaming on a stale identity. Errors get the same formatting as over HTTP.
  */
 export function attachWebSocketServer(deps: WebSocketDeps) {
-  const { metrics, contexts, limits } = deps;
-  const documents = new DocumentCache(limits);
+  const { metrics, contexts } = deps;
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: deps.maxPayloadBytes });
   const connections = new WeakMap<WebSocket, Connection>();
   /** The authenticated sockets of each person on this instance, to close them when an admin suspends the account. */
@@ -99,7 +97,7 @@ export function attachWebSocketServer(deps: WebSocketDeps) {
           closeLost(extra.socket, standing),
         );
         // The query may be sent by the id of an app document instead (its text is then empty).
-        const args = await streamedOperation({ schema: deps.schema, limits, trustedDocuments: deps.trustedDocuments, documents }, payload, contextValue);
+        const args = await streamedOperation(deps, payload, contextValue);
         return 'schema' in args ? args : [...args];
       },
       execute: (args) => runInRequestScope((args.contextValue as Context).requestId, () => execute(args)),

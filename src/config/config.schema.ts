@@ -2,6 +2,8 @@
 // source for parsing (load-config.ts) and for the README's configuration table (a test keeps
 // the two in step), so adding a variable means adding one entry here.
 
+import { EMERGENCY_NUMBER_RULE, isEmergencyNumber } from '../platform/validation/emergency-number';
+
 export type Parsed = string | number | boolean | string[] | number[];
 
 export interface VariableSpec<T extends Parsed = Parsed> {
@@ -319,7 +321,7 @@ export const configSchema = {
     default: '112',
     description: 'The emergency number the apps show with an SOS (`SosRequest.emergencyNumber`); a city may have its own.',
     parse: (raw) => {
-      if (!/^\+?[0-9]{2,15}$/.test(raw)) throw new Error('must be 2 to 15 digits, optionally after a +');
+      if (!isEmergencyNumber(raw)) throw new Error(EMERGENCY_NUMBER_RULE);
       return raw;
     },
   }),

@@ -49,10 +49,9 @@ describe('opsOverview', () => {
     const first = (await nextOf(feed, 'first overview')).opsOverviewChanged;
     const pushedAt = [Date.now()];
 
-    const raised: string[] = [];
     for (let i = 0; i < 3; i++) {
       const person = await signUp(server);
-      raised.push((await person.client.request(RaiseSosDocument, { input: { location: freshCentre(), category: 'OTHER', idempotencyKey: randomUUID() } })).raiseSos.id);
+      await person.client.request(RaiseSosDocument, { input: { location: freshCentre(), category: 'OTHER', idempotencyKey: randomUUID() } });
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     let latest = first;
@@ -64,11 +63,10 @@ describe('opsOverview', () => {
     expect(latest.openSos).toBe(first.openSos + 3);
     // The three raises came within a second: at most every 2 s means a push or two, spaced.
     expect(pushedAt.length).toBeLessThanOrEqual(3);
-    expect(raised).toHaveLength(3);
     for (let i = 2; i < pushedAt.length; i++) expect(pushedAt[i] - pushedAt[i - 1]).toBeGreaterThanOrEqual(1800);
 
     // Nothing changes: nothing is pushed.
-    await expect(nextOf(feed, 'nothing', 2500)).rejects.toThrow();
+    await expect(nextOf(feed, 'nothing', 2500)).rejects.toThrow(/within/);
     await feed.return?.();
 
     const volunteer = await signInAs(server, Role.VOLUNTEER);

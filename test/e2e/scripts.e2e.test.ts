@@ -98,3 +98,14 @@ describe('npm run db:seed', () => {
     expect(result.output).toMatch(/refusing to seed/);
   });
 });
+
+describe('npm run plans:partitions', () => {
+  it('splits the SOS tables by city on a scratch database and shows which partitions each hot query reads', () => {
+    const result = run('scripts/partition-plans.ts', [], { SOS_PER_CITY: '50' });
+    expect(result).toMatchObject({ status: 0 });
+    expect(result.output).toMatch(/sos_requests_requester_id_idempotency_key_key: .* becomes per city/);
+    expect(result.output).toMatch(/## lock an SOS for a change \(as today\): 5 partition\(s\) read/);
+    expect(result.output).toMatch(/## lock an SOS for a change \(with the city\): 1 partition\(s\) read/);
+    expect(result.output).toMatch(/## a city's staff queue \(as today\): 1 partition\(s\) read/);
+  });
+});

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import {
   CareConnectClient,
+  CareConnectError,
   ConversationDocument,
   MarkArrivedDocument,
   MessageAddedDocument,
@@ -87,11 +88,33 @@ describe('the SDK on a bad network', () => {
     const feed = throughProxy(person.session, { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 }).subscribe(SosUpdatesDocument, { sosId, afterSeq: 3 });
     const failed = feed.next().then(
       () => 'delivered',
-      () => 'gave up',
+      (err: unknown) => (err instanceof CareConnectError ? `refused: ${err.code}` : 'gave up'),
     );
     await new Promise((resolve) => setTimeout(resolve, 300)); // subscribed
+    const refusedBefore = proxy.refused;
     proxy.cut();
     expect(await failed).toBe('gave up');
+    // It tried again as often as told, no more.
+    expect(proxy.refused - refusedBefore).toBe(2);
+  });
+
+  it('whenOnline rejects at once what the API refuses (only being offline waits), and close() fails what still waits', async () => {
+    const { person, sosId } = await acceptedSos(server);
+    const conversationId = (await person.client.request(SosConversationDocument, { id: sosId })).sos!.conversation!.id;
+    const client = throughProxy(person.session);
+    await expect(client.whenOnline(SendMessageDocument, { conversationId: randomUUID(), body: 'lost', clientMessageId: randomUUID() })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(client.pendingCount).toBe(0);
+
+    proxy.cut();
+    const waiting = client.whenOnline(SendMessageDocument, { conversationId, body: 'never sent', clientMessageId: randomUUID() });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.close();
+    await expect(waiting).rejects.toThrow(/closed/);
+    proxy.restore();
+    // Usable again after close(), and what close() failed is not sent after all.
+    await client.whenOnline(SendMessageDocument, { conversationId, body: 'after close', clientMessageId: randomUUID() });
+    const { conversation } = await person.client.request(ConversationDocument, { id: conversationId, first: 10 });
+    expect(conversation!.messages.edges.map((e) => e.node.body)).toEqual(['after close']);
   });
 
   it('messages and locations sent while offline go out when the API is reachable again: messages in order and once, locations as the latest', async () => {

@@ -1,8 +1,9 @@
 import { print } from 'graphql';
 import { createClient, type Client as SseClient } from 'graphql-sse';
 import WebSocket from 'ws';
-import { CareConnectClient, MarkArrivedDocument, RefreshSessionDocument, SosUpdatesDocument, SuspendUserDocument } from '../../sdk/index';
-import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
+import { CareConnectClient, DeleteMyAccountDocument, MarkArrivedDocument, RefreshSessionDocument, SosUpdatesDocument, SuspendUserDocument } from '../../sdk/index';
+import { PASSWORD, Role, signInAs, signUp, type Actor } from '../helpers/actors';
+import { craftAccessToken } from '../helpers/tokens';
 import { noUpgradeProxy } from '../helpers/no-upgrade-proxy';
 import { acceptedSos } from '../helpers/sos';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
@@ -87,6 +88,19 @@ describe('subscriptions over Server-Sent Events', () => {
     expect(await send('GET', { accept: 'text/event-stream' })).toBe(405);
     expect(await send('POST', { accept: 'application/json', 'content-type': 'application/json' }, query)).toBe(406);
     expect(await send('POST', { accept: 'text/event-stream', 'content-type': 'application/json-seq' }, query)).toBe(415);
+  });
+
+  it('ends a stream when its token expires; the token of a deleted account is refused', async () => {
+    const { person, sosId } = await acceptedSos(server);
+    const shortLived = { ...person.session, accessToken: craftAccessToken(person.id, { expiresInSeconds: 2 }) };
+    const updates = sse(shortLived).iterate({ query: print(SosUpdatesDocument), variables: { sosId, afterSeq: 3 } });
+    expect(await next(updates, 1000)).toBe('nothing'); // open, waiting for news
+    expect(await next(updates, 4000)).toMatch(/ended|failed/);
+    await updates.return?.();
+
+    const leaving = await signUp(server);
+    await leaving.client.request(DeleteMyAccountDocument, { password: PASSWORD });
+    expect(await next(sse(leaving.session).iterate({ query: print(SosUpdatesDocument), variables: { sosId } }))).toMatch(/failed: 401 .*UNAUTHENTICATED/);
   });
 
   it("ends a person's streams when an admin suspends the account", async () => {

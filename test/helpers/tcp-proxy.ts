@@ -10,6 +10,8 @@ export class TcpProxy {
   private readonly pairs = new Set<[Socket, Socket]>();
   private mode: 'pass' | 'refuse' | 'stall' = 'pass';
   port = 0;
+  /** Connections refused while cut (each a client's attempt to reconnect). */
+  refused = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -68,6 +70,7 @@ export class TcpProxy {
 
   private accept(client: Socket): void {
     if (this.mode === 'refuse') {
+      this.refused++;
       client.destroy();
       return;
     }

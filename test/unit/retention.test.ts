@@ -48,8 +48,12 @@ describe('Retention', () => {
 
   it('logs a failed run and leaves it unfinished; the next period catches up', async () => {
     const errors: unknown[] = [];
-    let finished = 0;
-    const repository = { claim: async () => true, finish: async () => void finished++ };
+    const claimed: number[] = [];
+    const finishedPeriods: number[] = [];
+    const repository = {
+      claim: async (period: number) => (claimed.push(period), true),
+      finish: async (period: number) => void finishedPeriods.push(period),
+    };
     let calls = 0;
     const failingOnce = async () => {
       if (++calls === 1) throw new Error('statement timeout');
@@ -58,11 +62,14 @@ describe('Retention', () => {
     const retention = new Retention(repository as unknown as RetentionRepository, [failingOnce], settings, 'test', quietLogger(errors));
     retention.start();
     try {
-      await eventually(async () => finished, (n) => n >= 1, 5000);
+      await eventually(async () => finishedPeriods.length, (n) => n >= 1, 5000);
     } finally {
       retention.stop();
     }
     expect(errors).toHaveLength(1);
     expect(calls).toBeGreaterThanOrEqual(2);
+    // The failed run's period stays unfinished; a later period ran and was recorded.
+    expect(finishedPeriods).not.toContain(claimed[0]);
+    expect(finishedPeriods[0]).toBeGreaterThan(claimed[0]);
   });
 });

@@ -4,7 +4,7 @@ import type { EventBus } from '../../platform/events';
 import type { UsersService } from '../users';
 import type { CitiesEvents } from './cities.events';
 import { AppError, badInput, notFound } from '../../platform/errors';
-import { assertId, isTimeZone } from '../../platform/validation';
+import { EMERGENCY_NUMBER_RULE, assertId, isEmergencyNumber, isTimeZone } from '../../platform/validation';
 import { checkBoundary } from './city-boundary';
 import type { CitiesRepository, CityRow, CityRules, CityWrite } from './cities.repository';
 
@@ -169,6 +169,6 @@ function checkRules(rules: Partial<CityRules>): CityRules {
     throw badInput('rules.stepTimeoutSeconds', 'must be from 5 to 3600');
   }
   const number = emergencyNumber?.trim() || null;
-  if (number !== null && !/^\+?[0-9]{2,15}$/.test(number)) throw badInput('rules.emergencyNumber', 'must be 2 to 15 digits, optionally after a +');
+  if (number !== null && !isEmergencyNumber(number)) throw badInput('rules.emergencyNumber', EMERGENCY_NUMBER_RULE);
   return { radiiMeters, alertsPerStep, stepTimeoutSeconds, emergencyNumber: number };
 }

@@ -14,7 +14,7 @@ export interface ModerationPorts {
   /** Keeps the subject's own `flaggedForReview` true while one of its flags is open, in the transaction. */
   markSubject(tx: Tx, subjectType: FlagSubjectType, subjectId: string, flagged: boolean): Promise<void>;
   /** Suspends the person as suspendUser does (audited there; CONFLICT for an admin), in the flag's transaction. */
-  suspend(ctx: Context, tx: Tx, emit: Emitter<ModerationEvents>['emit'], userId: string, reason: string): Promise<void>;
+  suspend(ctx: Context, tx: Tx, emit: Emitter<ModerationEvents>['emit'], userId: string, reason: string): Promise<unknown>;
 }
 
 const RESOLUTIONS: Record<FlagAction, { state: FlagState; event: FlagEventType }> = {

@@ -1,5 +1,6 @@
 import { signedIn, type Context } from '../../platform/auth';
 import { badInput } from '../../platform/errors';
+import { isTimeZone } from '../../platform/validation';
 import type { QuietHoursRepository, QuietHoursRow } from './quiet-hours.repository';
 
 export interface QuietHoursInput {
@@ -50,11 +51,7 @@ export class QuietHours {
     const endMinute = minutesOf('end', input.end);
     if (startMinute === endMinute) throw badInput('end', 'must differ from start');
     const timeZone = input.timeZone.trim();
-    try {
-      new Intl.DateTimeFormat('en-GB', { timeZone });
-    } catch {
-      throw badInput('timeZone', 'must be an IANA time zone such as Europe/Berlin');
-    }
+    if (!isTimeZone(timeZone)) throw badInput('timeZone', 'must be an IANA time zone such as Europe/Berlin');
     await this.repository.save(userId, { startMinute, endMinute, timeZone });
     return this.mine(ctx);
   }

@@ -26,13 +26,12 @@ export class UsersService {
    * (demote them first): the last admin must never be locked out.
    */
   async suspend(ctx: Context, userId: string, reason: string, until: Date | null): Promise<UserRow> {
-    const id = assertId('userId', userId);
-    await this.events.transaction(this.sql, (tx, { emit }) => this.suspendWithin(ctx, tx, emit, id, reason, until));
+    const id = await this.events.transaction(this.sql, (tx, { emit }) => this.suspendWithin(ctx, tx, emit, userId, reason, until));
     return this.reread(ctx, id);
   }
 
-  /** The same, inside the caller's transaction (a review flag resolved by suspending commits with the suspension). */
-  async suspendWithin(ctx: Context, tx: Tx, emit: Emitter<UsersEvents>['emit'], userId: string, reason: string, until: Date | null): Promise<void> {
+  /** The same, inside the caller's transaction (a review flag resolved by suspending commits with the suspension); the account's id. */
+  async suspendWithin(ctx: Context, tx: Tx, emit: Emitter<UsersEvents>['emit'], userId: string, reason: string, until: Date | null): Promise<string> {
     const adminId = signedIn(ctx);
     assertUnscoped(await ctx.viewer());
     const id = assertId('userId', userId);
@@ -43,6 +42,7 @@ export class UsersService {
     if (user.role === Role.ADMIN) throw new AppError('CONFLICT', 'An admin cannot be suspended: demote them first (setUserRole)');
     await this.repository.suspend(tx, id, why, until);
     await emit('user.suspended', { userId: id, adminId, reason: why, until });
+    return id;
   }
 
   /** ADMIN: ends a suspension (audited); the person signs in again. */

@@ -112,17 +112,15 @@ export class VolunteersService {
     await this.repository.standDown(tx, userId);
   }
 
-  /** After the suspension committed: out of the live index too (best effort: matching reads profiles from PostgreSQL). */
-  async standDownLive(userId: string): Promise<void> {
+  /**
+   * After a suspension or an account's deletion committed: the person's volunteer leaves the live
+   * index (looked up there when its id is not known). Best effort: matching reads profiles from PostgreSQL.
+   */
+  async forgetLive(userId: string, volunteerId?: string): Promise<void> {
     await this.bestEffort('remove', async () => {
-      const volunteerId = await this.index.volunteerIdOf(userId);
-      if (volunteerId) await this.index.remove(volunteerId, userId);
+      const id = volunteerId ?? (await this.index.volunteerIdOf(userId));
+      if (id) await this.index.remove(id, userId);
     });
-  }
-
-  /** After a deleted account's commit: its volunteer leaves the live index (best effort: matching reads profiles from PostgreSQL). */
-  async forgetLive(volunteerId: string, userId: string): Promise<void> {
-    await this.bestEffort('remove', () => this.index.remove(volunteerId, userId));
   }
 
   /** Mirrors an assignment into the live index after it committed; best effort, PostgreSQL has the assignment. */
