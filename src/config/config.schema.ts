@@ -181,6 +181,18 @@ export const configSchema = {
     description: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines on stdout.',
     parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
   }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: spec({
+    default: '',
+    description:
+      'OpenTelemetry traces (HTTP requests, GraphQL operations by name, SQL, Redis, jobs) go over OTLP/HTTP (JSON) to this collector (`/v1/traces` is appended). Empty: tracing is off and loads nothing. The exporter also reads the standard `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_EXPORTER_OTLP_TIMEOUT`.',
+    parse: (raw) => (raw.trim() === '' ? '' : url('https:', 'http:')(raw.trim())),
+  }),
+  OTEL_SERVICE_NAME: spec({ default: 'careconnect-api', description: 'The `service.name` traces are reported under.', parse: text }),
+  TRACES_SAMPLE_PERCENT: spec({
+    default: '100',
+    description: 'Share of requests and jobs traced, in percent, decided where a trace starts (everything within it follows).',
+    parse: integer(0, 100),
+  }),
   REQUEST_BODY_LIMIT_BYTES: spec({
     default: '102400',
     description: 'Largest HTTP request body and WebSocket message accepted (larger: HTTP 413, or the socket is closed).',

@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { JobQueue } from '../../platform/jobs';
 import type { Logger } from '../../platform/logger';
+import { inSpan } from '../../platform/tracing';
 import type { SosDisconnections } from './sos.disconnections';
 import type { SosMatching, StepOutcome } from './sos.matching';
 import type { SosRepository, SosRow } from './sos.repository';
@@ -96,9 +97,13 @@ export class SosScheduler {
 
   /** Runs the SOS's due step now (a new SOS, a re-match) and schedules the next; `known` is the row if the caller just wrote it. */
   async run(sosId: string, known?: SosRow): Promise<StepOutcome | null> {
-    const outcome = await this.matching.runDueStep(sosId, known);
-    if (outcome?.nextStepAt) await this.jobs.add(stepJobId(outcome.sos), { sosId }, outcome.nextStepAt, RETRIES);
-    return outcome;
+    return inSpan('sos matching step', async (span) => {
+      span.setAttribute('sos.id', sosId);
+      const outcome = await this.matching.runDueStep(sosId, known);
+      if (outcome) span.setAttributes({ 'sos.matching.step': outcome.sos.matchingStep, 'sos.matching.offered': outcome.offered });
+      if (outcome?.nextStepAt) await this.jobs.add(stepJobId(outcome.sos), { sosId }, outcome.nextStepAt, RETRIES);
+      return outcome;
+    });
   }
 
   /** After a change that restarted matching (staff reassigned it): its step runs now if due, else when it is. */

@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { withTimeout } from '../async';
 import type { Logger } from '../logger';
+import { jobTelemetry } from '../tracing';
 
 /** BullMQ waits for its connection indefinitely; adding work must not wait on a Redis that is down. */
 const ADD_TIMEOUT_MS = 1000;
@@ -48,8 +49,10 @@ export class JobQueue<Data extends object> {
     const workerConnection = new Redis(redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: null });
     this.connections = [queueConnection, workerConnection];
     const prefix = `${keyPrefix}bull`;
-    this.queue = new Queue(name, { connection: queueConnection, prefix });
-    this.worker = new Worker(name, (job) => this.settings.run(job.data as Data), { connection: workerConnection, prefix, concurrency, lockDuration: lockDurationMs, stalledInterval: 5_000 });
+    // Traced, a job carries the trace it was added in, and its run joins that trace.
+    const telemetry = jobTelemetry();
+    this.queue = new Queue(name, { connection: queueConnection, prefix, telemetry });
+    this.worker = new Worker(name, (job) => this.settings.run(job.data as Data), { connection: workerConnection, prefix, concurrency, lockDuration: lockDurationMs, stalledInterval: 5_000, telemetry });
     const warn = (err: Error) => this.logger.warn({ queue: name, err: { message: err.message } }, 'job queue error');
     this.queue.on('error', warn);
     this.worker.on('error', warn);

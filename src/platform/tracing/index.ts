@@ -1,0 +1,1 @@
+export { startTracing, jobTelemetry, currentTraceIds, inSpan, type Tracing, type TracingSettings } from './tracing';
