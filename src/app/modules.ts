@@ -132,8 +132,12 @@ export function createModules(infra: Infrastructure) {
   events.onTransaction('user.roleChanged', ({ userId, from, to, adminId }, tx) =>
     audit.service.record(tx, { actorId: adminId, kind: AuditKind.ROLE_CHANGED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { from, to } }),
   );
-  // A suspended volunteer is offered no SOS: unavailable in PostgreSQL with the suspension, then out of the live index.
-  events.onTransaction('user.suspended', ({ userId }, tx) => volunteers.service.standDown(tx, userId));
+  // A suspended volunteer is offered no SOS: unavailable in PostgreSQL with the suspension, their
+  // offers withdrawn and the SOS they were on matched again without them, then out of the live index.
+  events.onTransaction('user.suspended', async ({ userId }, tx, { emit }) => {
+    const volunteerId = await volunteers.service.standDown(tx, userId);
+    if (volunteerId) await sos.standDownVolunteer(tx, emit, { id: volunteerId, userId });
+  });
   events.on('user.suspended', ({ userId }) => volunteers.service.forgetLive(userId));
   events.onTransaction('user.suspended', ({ userId, adminId, reason, until }, tx) =>
     audit.service.record(tx, { actorId: adminId, kind: AuditKind.ACCOUNT_SUSPENDED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { reason, until } }),

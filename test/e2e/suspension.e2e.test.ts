@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AcceptSosDocument,
   AuditLogDocument,
   LoginDocument,
   MeDocument,
@@ -122,6 +123,41 @@ describe('a suspended account', () => {
     expect(await queryRows(env.databaseUrl, 'SELECT volunteer_id AS "volunteerId" FROM sos_alerts WHERE sos_id = $1', [sosId])).toEqual([{ volunteerId: other.volunteerId }]);
     const named = await expectError(admin.client.request(ReassignSosDocument, { sosId, volunteerId: suspended.volunteerId }), 'BAD_USER_INPUT', { field: 'volunteerId' });
     expect(named.message).toMatch(/suspended/);
+  });
+
+  it('takes a suspended volunteer off the SOS they were on, matched again at once, and withdraws their open offers', async () => {
+    const admin = await signInAs(first, Role.ADMIN);
+    // On their way to one SOS.
+    const here = freshCentre();
+    const onTheWay = await volunteerAt(first, at(100, 0, here));
+    const person = await signUp(first);
+    const sosId = (await person.client.request(RaiseSosDocument, { input: { location: here, category: 'MEDICAL', idempotencyKey: randomUUID() } })).raiseSos.id;
+    await onTheWay.client.request(AcceptSosDocument, { sosId });
+    const replacement = await volunteerAt(first, at(200, 90, here));
+    // Offered another.
+    const there = freshCentre();
+    const offered = await volunteerAt(first, at(100, 0, there));
+    const otherSosId = (await (await signUp(first)).client.request(RaiseSosDocument, { input: { location: there, category: 'MEDICAL', idempotencyKey: randomUUID() } })).raiseSos.id;
+    const alertsOf = (volunteerId: string) => queryRows(env.databaseUrl, 'SELECT sos_id AS "sosId", status FROM sos_alerts WHERE volunteer_id = $1', [volunteerId]);
+    expect(await alertsOf(offered.volunteerId)).toEqual([{ sosId: otherSosId, status: 'OFFERED' }]);
+
+    // Suspended on the other instance: the SOS is taken from them in the suspension's own transaction.
+    await admin.client.request(SuspendUserDocument, { userId: onTheWay.id, reason: 'Under review', until: null });
+    await admin.client.request(SuspendUserDocument, { userId: offered.id, reason: 'Under review', until: null });
+    const sos = (await person.client.request(SosDocument, { id: sosId })).sos!;
+    expect(sos.assignedVolunteer).toBeNull();
+    const accepted = sos.timeline.findIndex((e) => e.type === 'ACCEPTED');
+    expect(sos.timeline.slice(accepted + 1, accepted + 3).map((e) => [e.type, e.message])).toEqual([
+      ['VOLUNTEER_DISCONNECTED', 'The volunteer can no longer respond'],
+      ['REMATCHING', 'Looking for another volunteer'],
+    ]);
+    expect(await alertsOf(offered.volunteerId)).toEqual([{ sosId: otherSosId, status: 'WITHDRAWN' }]);
+    // Matched again without them, by whichever instance.
+    await eventually(
+      () => replacement.client.request(MyAlertsDocument),
+      ({ myAlerts }) => myAlerts.some((alert) => alert.sos.id === sosId),
+    );
+    expect(await alertsOf(onTheWay.volunteerId)).toEqual([{ sosId, status: 'ACCEPTED' }]);
   });
 
   it('is suspended until `until`, then signs in again by itself', async () => {

@@ -3,8 +3,8 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config';
-import type { Sql } from '../../platform/db';
-import type { EventBus } from '../../platform/events';
+import type { Sql, Tx } from '../../platform/db';
+import type { Emitter, EventBus } from '../../platform/events';
 import { FixThrottle } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
@@ -67,7 +67,7 @@ export function createSosModule(deps: {
 
   const loaders = sosLoadersFactory(repository, alerts);
   const access = new SosAccess(volunteers, (ctx, sosId, volunteerId) => ctx.loaders.get(loaders).alerted.load(`${sosId}:${volunteerId}`));
-  const disconnections = new SosDisconnections(repository, sql, events, volunteers, { heartbeatTimeoutSeconds: config.VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS }, logger);
+  const disconnections = new SosDisconnections(repository, alerts, sql, events, volunteers, { heartbeatTimeoutSeconds: config.VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS }, logger);
   // An SOS follows its city's matching rules (the deployment's outside every city).
   const rulesOf: RulesOf = (cityId) => deps.cities.rulesFor(cityId);
   const matching = new SosMatching(
@@ -105,6 +105,8 @@ export function createSosModule(deps: {
     },
     logger,
   );
+  // An SOS whose volunteer was taken off it (silent, suspended) is matched again at once.
+  events.on('sos.volunteerDropped', ({ sosId }) => scheduler.run(sosId).then(() => undefined));
   const intake = new SosIntake(repository, sql, events, scheduler, outage, deps.flags, { perHour: config.SOS_PER_HOUR, spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM }, logger);
   const lifecycle = new SosLifecycle(
     repository,
@@ -147,6 +149,8 @@ export function createSosModule(deps: {
         return scheduler.close();
       },
     },
+    /** Takes a volunteer whose account is being suspended off what they were offered or on (wired to `user.suspended`). */
+    standDownVolunteer: (tx: Tx, emit: Emitter<SosEvents>['emit'], volunteer: { id: string; userId: string }) => disconnections.standDown(tx, emit, volunteer),
     /** Streams an assigned volunteer's fixes to whoever follows their SOS (wired to `volunteer.locationFixed`). */
     locationRelay: new SosLocationRelay(repository, announcer, volunteers, new FixThrottle(config.SOS_ROUTE_INTERVAL_SECONDS * 1000, config.SOS_ROUTE_METERS), logger),
     bindSchema: (schema: GraphQLSchema) => sosFeeds.bind(schema, feeds),

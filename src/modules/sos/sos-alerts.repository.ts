@@ -103,6 +103,15 @@ export class SosAlertsRepository {
     return rows;
   }
 
+  /** Withdraws every open offer made to the volunteer, whichever SOS it is for. */
+  async withdrawOf(tx: Tx, volunteerId: string): Promise<AlertRow[]> {
+    const { rows } = await tx.query<AlertRow>(
+      `UPDATE sos_alerts SET status = 'WITHDRAWN', responded_at = now() WHERE volunteer_id = $1 AND status = 'OFFERED' RETURNING ${ALERT_COLUMNS}`,
+      [volunteerId],
+    );
+    return rows;
+  }
+
   async lock(tx: Tx, sosId: string, volunteerId: string): Promise<AlertRow | null> {
     const { rows } = await tx.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM sos_alerts WHERE sos_id = $1 AND volunteer_id = $2 FOR UPDATE`, [sosId, volunteerId]);
     return rows[0] ?? null;

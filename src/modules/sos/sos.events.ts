@@ -26,7 +26,10 @@ export interface SosEvents {
   'sos.assignmentChanged': { volunteerId: string; assignment: { sosId: string; requesterId: string } | null };
   /** A volunteer accepted, inside that transaction: the chat module opens the conversation. */
   'sos.accepted': { sosId: string; requesterId: string; volunteerId: string; volunteerUserId: string };
-  /** An assigned volunteer was dropped for silence, inside that transaction: they leave the conversation. */
+  /**
+   * An assigned volunteer was taken off the SOS (silent, or suspended): inside that transaction
+   * they leave the conversation; once committed the SOS is matched again.
+   */
   'sos.volunteerDropped': { sosId: string; volunteerId: string; volunteerUserId: string };
   /** Staff called an SOS off, inside that transaction (the audit log records it there). */
   'sos.cancelledByStaff': { sosId: string; staffId: string; reason: string };

@@ -143,7 +143,7 @@ export class SosScheduler {
       this.logger.warn({ sosId }, 'overdue matching step run by the sweeper');
       await this.run(sosId);
     }
-    for (const sosId of await this.disconnections.check()) await this.run(sosId);
+    await this.disconnections.check();
   }
 }
 

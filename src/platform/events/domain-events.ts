@@ -5,7 +5,8 @@ import type { Logger } from '../logger';
 export type EventMap = object;
 
 type Committed<P> = (payload: P) => Promise<void> | void;
-type Transactional<P> = (payload: P, tx: Tx) => Promise<void>;
+/** A reaction inside the transaction; what it emits in turn joins that transaction's events. */
+type Transactional<P, M extends EventMap> = (payload: P, tx: Tx, events: Emitter<M>) => Promise<void>;
 
 /** Announces events from inside a transaction (see `EventBus.transaction`). */
 export interface Emitter<M extends EventMap> {
@@ -24,7 +25,7 @@ export interface EventBus<M extends EventMap> {
    */
   on<K extends keyof M & string>(name: K, listener: Committed<M[K]>): void;
   /** Listens inside the transaction of the change: its writes commit or roll back with it, and its failure rolls the change back. */
-  onTransaction<K extends keyof M & string>(name: K, listener: Transactional<M[K]>): void;
+  onTransaction<K extends keyof M & string>(name: K, listener: Transactional<M[K], M>): void;
   /** Runs `work` in one transaction; what it emits reaches transaction listeners at once and the others after the commit. */
   transaction<T>(sql: Sql, work: (tx: Tx, events: Emitter<M>) => Promise<T>): Promise<T>;
   /** Announces an event no transaction backs (a location fix, a presence change) to the `on` listeners. */
@@ -34,7 +35,7 @@ export interface EventBus<M extends EventMap> {
 /** The in-process event bus: several listeners per event, called in the order they were added. */
 export class DomainEvents<M extends EventMap> implements EventBus<M> {
   private readonly committed = new Map<string, Committed<never>[]>();
-  private readonly transactional = new Map<string, Transactional<never>[]>();
+  private readonly transactional = new Map<string, Transactional<never, M>[]>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -42,20 +43,21 @@ export class DomainEvents<M extends EventMap> implements EventBus<M> {
     this.listenersOf(this.committed, name).push(listener as Committed<never>);
   }
 
-  onTransaction<K extends keyof M & string>(name: K, listener: Transactional<M[K]>): void {
-    this.listenersOf(this.transactional, name).push(listener as Transactional<never>);
+  onTransaction<K extends keyof M & string>(name: K, listener: Transactional<M[K], M>): void {
+    this.listenersOf(this.transactional, name).push(listener as Transactional<never, M>);
   }
 
   async transaction<T>(sql: Sql, work: (tx: Tx, events: Emitter<M>) => Promise<T>): Promise<T> {
     const emitted: [string, unknown][] = [];
-    const result = await inTransaction(sql, (tx) =>
-      work(tx, {
+    const result = await inTransaction(sql, (tx) => {
+      const events: Emitter<M> = {
         emit: async (name, payload) => {
-          for (const listener of this.transactional.get(name) ?? []) await (listener as Transactional<unknown>)(payload, tx);
+          for (const listener of this.transactional.get(name) ?? []) await (listener as Transactional<unknown, M>)(payload, tx, events);
           emitted.push([name, payload]);
         },
-      }),
-    );
+      };
+      return work(tx, events);
+    });
     for (const [name, payload] of emitted) await this.deliver(name, payload);
     return result;
   }
