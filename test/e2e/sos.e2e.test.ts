@@ -45,6 +45,8 @@ describe('raising an SOS', () => {
       [1, 'CREATED'],
       [2, 'MATCHING_STARTED'],
     ]);
+    // The response tells what the raise wrote, as a later read finds it.
+    expect((await sosAs(person, sos.id))!.timeline).toEqual(sos.timeline);
     const [alert] = await alertsOf(near);
     expect(alert).toMatchObject({ status: 'OFFERED', sos: { id: sos.id, requester: null, category: 'MEDICAL' } });
     expect(alert.distanceMeters).toBeCloseTo(500, 0);

@@ -44,6 +44,8 @@ export interface Raised {
   id: string;
   sos?: SosRow;
   alertedCount?: number;
+  /** Its timeline when the raise wrote all of it (its first step ran within): the response need not read it. */
+  timeline?: SosEventRow[];
 }
 
 export interface RaiseInput {
@@ -153,7 +155,11 @@ export class SosIntake {
       const step = await this.scheduler.begin(inserted);
       // Waiting its turn in the matching queue: raised, nobody alerted yet.
       if (step === 'queued') return { id: inserted.id, sos: inserted, alertedCount: 0 };
-      if (step) return { id: inserted.id, sos: step.sos, alertedCount: step.offered };
+      if (step) {
+        // Without review flags, the raise wrote CREATED and the step the event after it: the whole timeline.
+        const timeline = sos.flagReasons.length === 0 ? [outcome.written.created, step.event] : undefined;
+        return { id: inserted.id, sos: step.sos, alertedCount: step.offered, timeline };
+      }
     } catch (err) {
       this.logger.error({ sosId: inserted.id, err: { message: (err as Error).message } }, 'matching did not start; the sweeper will start it');
     }

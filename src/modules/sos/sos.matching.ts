@@ -8,7 +8,7 @@ import type { VolunteerRow, VolunteerSearch, VolunteersService } from '../volunt
 import type { SosAlertsRepository } from './sos-alerts.repository';
 import type { SosEvents } from './sos.events';
 import { rankCandidates, type Ranked, type RankingSettings } from './sos.ranking';
-import type { SosRepository, SosRow } from './sos.repository';
+import type { SosEventRow, SosRepository, SosRow } from './sos.repository';
 import { isStepDue } from './sos.transitions';
 import { SosEventType, SosStatus } from './types/sos-enums';
 
@@ -26,6 +26,8 @@ export interface StepOutcome {
   nextStepAt: Date | null;
   /** Volunteers alerted by this step. */
   offered: number;
+  /** What the step appended to the timeline. */
+  event: SosEventRow;
 }
 
 /** Candidates fetched per alert to be handed out, so ranking and filters have room. */
@@ -78,7 +80,7 @@ export class SosMatching {
         this.logger.warn({ sosId: sos.id }, 'SOS escalated');
         const escalated = { ...sos, status: SosStatus.ESCALATED, nextStepAt: null, lastSeq: event.seq };
         await emit('sos.changed', { sos: escalated, events: [event], alerts: expired });
-        return { sos: escalated, nextStepAt: null, offered: 0 };
+        return { sos: escalated, nextStepAt: null, offered: 0, event };
       }
 
       const radius = rules.radiiMeters[step];
@@ -99,7 +101,7 @@ export class SosMatching {
       const volunteerUsers = new Map(chosen.map((c) => [c.volunteer.id, c.volunteer.userId]));
       // Alerts first: seconds matter to the person waiting, the next step is 20 s away.
       await emit('sos.changed', { sos: matching, events: [event], alerts: [...offered, ...expired], volunteerUsers });
-      return { sos: matching, nextStepAt, offered: offered.length };
+      return { sos: matching, nextStepAt, offered: offered.length, event };
     });
   }
 

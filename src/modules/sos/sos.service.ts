@@ -52,12 +52,13 @@ export class SosService {
   }
 
   /** A raised SOS as the intake left it: what it already knows is not read again. */
-  presentRaised(ctx: Context, { id, sos, alertedCount }: Raised): Promise<SosRow> {
+  presentRaised(ctx: Context, { id, sos, alertedCount, timeline }: Raised): Promise<SosRow> {
     if (!sos) return this.fresh(ctx, id);
     if (!sos.queued) {
       const loaders = this.load(ctx);
       loaders.byId.clear(id).prime(id, sos);
       if (alertedCount !== undefined) loaders.alertedCount.clear(id).prime(id, alertedCount);
+      if (timeline) loaders.timeline.clear(id).prime(id, timeline);
     }
     return Promise.resolve(sos);
   }
