@@ -43,6 +43,7 @@ export async function createInfrastructure(config: Config, options: Infrastructu
       poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+      viaPooler: config.DATABASE_VIA_POOLER,
     },
     logger,
     registry,

@@ -133,6 +133,12 @@ export const configSchema = {
       "Run the API's raw SQL as named prepared statements, parsed and planned once per connection. Behind a pooler in transaction mode, keep it on only if the pooler supports them (PgBouncer 1.21+ with `max_prepared_statements`).",
     parse: boolean,
   }),
+  DATABASE_VIA_POOLER: spec({
+    default: 'false',
+    description:
+      'DATABASE_URL is a pooler in transaction mode (PgBouncer): connections then carry no session settings (PgBouncer refuses them at startup), so the database role must set `statement_timeout`, `idle_in_transaction_session_timeout` and `jit = off` (README, Deploying). With PgBouncer before 1.21, also set DATABASE_PREPARED_STATEMENTS=false.',
+    parse: boolean,
+  }),
   REDIS_URL: spec({
     default: 'redis://127.0.0.1:6379',
     description: 'Redis connection URL: state every instance shares (rate limits and, as features arrive, pub/sub, geo index, presence, jobs).',

@@ -23,7 +23,7 @@ afterAll(async () => {
 
 function database(poolSize: number, viaProxy = false, preparedStatements = true) {
   const registry = new Registry();
-  const db = createDatabase({ url: viaProxy ? proxiedUrl : env.databaseUrl, poolSize, statementTimeoutMs: 1000, preparedStatements }, createLogger('silent'), registry);
+  const db = createDatabase({ url: viaProxy ? proxiedUrl : env.databaseUrl, poolSize, statementTimeoutMs: 1000, preparedStatements, viaPooler: false }, createLogger('silent'), registry);
   opened.push(db);
   const circuitOpen = async () => /^db_circuit_open 1$/m.test(await registry.metrics());
   return { ...db, circuitOpen };

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { applyMigrations } from '../../src/platform/db';
-import { TEST_DB_PREFIX, databaseUrl, templateDb, withAdmin } from './databases';
+import { SERVER_URL, TEST_DB_PREFIX, databaseUrl, templateDb, withAdmin } from './databases';
+import { PgBouncer } from './pgbouncer';
 
 /** Databases of runs started longer ago than this are leftovers of runs that crashed. */
 const STALE_AFTER_SECONDS = 3 * 3600;
@@ -23,4 +24,10 @@ export default async function globalSetup(): Promise<void> {
     await admin.query(`CREATE DATABASE "${templateDb()}"`);
   });
   await applyMigrations(databaseUrl(templateDb()), join(__dirname, '..', '..', 'prisma', 'migrations'));
+  if (process.env.TEST_VIA_PGBOUNCER === '1') {
+    // The whole suite's servers reach PostgreSQL through one PgBouncer in transaction mode (README, Tests).
+    const bouncer = await new PgBouncer(new URL(SERVER_URL)).start(10);
+    process.env.CC_TEST_PGBOUNCER_PORT = String(bouncer.port);
+    (globalThis as { ccTestPgBouncer?: PgBouncer }).ccTestPgBouncer = bouncer;
+  }
 }

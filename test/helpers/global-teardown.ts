@@ -1,7 +1,9 @@
 import { runPrefix, withAdmin } from './databases';
+import type { PgBouncer } from './pgbouncer';
 
 /** After a `jest` run: its template (and any database a crashed test file left) goes. */
 export default async function globalTeardown(): Promise<void> {
+  (globalThis as { ccTestPgBouncer?: PgBouncer }).ccTestPgBouncer?.stop();
   await withAdmin(async (admin) => {
     const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [runPrefix()]);
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { startServer, type RunningServer } from '../../src/app/create-app';
 import { CareConnectClient, type ReconnectOptions, type Session } from '../../sdk/index';
 import { createTestDatabase } from './databases';
+import { setPooledSessionSettings, throughPooler } from './pgbouncer';
 import { deleteRedisKeys } from './redis-keys';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -45,8 +46,12 @@ export function useTestEnvironment(): TestEnvironment {
   const redisPrefix = `cc-test:${randomBytes(4).toString('hex')}:`;
   let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
 
+  // TEST_VIA_PGBOUNCER=1: global-setup started a PgBouncer, and every server here goes through it.
+  const pooler = Number(process.env.CC_TEST_PGBOUNCER_PORT ?? 0);
+
   beforeAll(async () => {
     database = await createTestDatabase();
+    if (pooler) await setPooledSessionSettings(database.url);
   });
 
   afterAll(async () => {
@@ -59,8 +64,9 @@ export function useTestEnvironment(): TestEnvironment {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
-    DATABASE_URL: database?.url,
+    DATABASE_URL: database && pooler ? throughPooler(database.url, pooler) : database?.url,
     DATABASE_POOL_SIZE: '5',
+    ...(pooler ? { DATABASE_VIA_POOLER: 'true', DATABASE_PREPARED_STATEMENTS: 'false' } : {}),
     REDIS_URL,
     REDIS_KEY_PREFIX: redisPrefix,
     JWT_SECRET: TEST_JWT_SECRET,

@@ -17,6 +17,8 @@ export interface DbOptions {
   statementTimeoutMs: number;
   /** Raw SQL as named prepared statements (prepared-client.ts). */
   preparedStatements: boolean;
+  /** Reached through a pooler in transaction mode: no session settings at connection. */
+  viaPooler: boolean;
 }
 
 export interface Database {
@@ -31,21 +33,19 @@ export interface Database {
  * while the database is down: a dead or stalled database turns into UNAVAILABLE answers, not
  * hanging requests.
  */
-export function createDatabase({ url, poolSize, statementTimeoutMs, preparedStatements }: DbOptions, logger: Logger, registry: Registry, onQuery?: () => void): Database {
+export function createDatabase({ url, poolSize, statementTimeoutMs, preparedStatements, viaPooler }: DbOptions, logger: Logger, registry: Registry, onQuery?: () => void): Database {
   const sql = new Pool({
     ...(preparedStatements ? { Client: PreparingClient } : {}),
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30000,
-    // PostgreSQL cancels a statement running longer; the client gives up on one left unanswered
-    // (a network partition or a stuck failover never answers at all).
-    statement_timeout: statementTimeoutMs,
+    // The client gives up on a statement left unanswered (a network partition or a stuck
+    // failover never answers at all).
     query_timeout: statementTimeoutMs + 1000,
-    idle_in_transaction_session_timeout: statementTimeoutMs * 2,
-    // PostGIS functions declare high costs, which pushes plain geo queries past jit_above_cost:
-    // compiling them took 100+ ms where running them takes one. OLTP queries never gain from JIT.
-    options: '-c jit=off',
+    // Behind a pooler a server connection serves many clients and PgBouncer refuses these at
+    // startup: the database role carries them there instead.
+    ...(viaPooler ? {} : sessionSettings(statementTimeoutMs)),
   });
   // An idle connection dropped by the server (restart, failover) is reported here; unhandled, it would crash the process.
   sql.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection lost'));
@@ -66,5 +66,17 @@ export function createDatabase({ url, poolSize, statementTimeoutMs, preparedStat
       await db.$disconnect();
       await sql.end().catch(() => undefined);
     },
+  };
+}
+
+/** What each connection sets for its session when it reaches PostgreSQL directly. */
+function sessionSettings(statementTimeoutMs: number) {
+  return {
+    // PostgreSQL cancels a statement running longer, and a transaction left idle.
+    statement_timeout: statementTimeoutMs,
+    idle_in_transaction_session_timeout: statementTimeoutMs * 2,
+    // PostGIS functions declare high costs, which pushes plain geo queries past jit_above_cost:
+    // compiling them took 100+ ms where running them takes one. OLTP queries never gain from JIT.
+    options: '-c jit=off',
   };
 }

@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { queryRows } from './databases';
+import { freePort } from './redis-process';
+
+/**
+ * PgBouncer (Debian's), started by the test in transaction pooling mode in front of the local
+ * PostgreSQL: `poolSize` server connections per database, shared by every client. `url` turns a
+ * database URL into the same database through the pooler.
+ */
+export class PgBouncer {
+  port = 0;
+  private child?: ChildProcess;
+  private dir?: string;
+
+  constructor(private readonly target: URL) {}
+
+  async start(poolSize: number): Promise<this> {
+    if (spawnSync('which', ['pgbouncer']).status !== 0) {
+      throw new Error('PgBouncer is not installed: `npm test` installs it through scripts/setup.sh on Debian/Ubuntu (apt-get install pgbouncer), or install it by hand');
+    }
+    this.port = await freePort();
+    // PgBouncer will not run as root: it drops to `nobody`, who must read its files and write its log.
+    this.dir = mkdtempSync(join(tmpdir(), 'pgbouncer-'));
+    chmodSync(this.dir, 0o777);
+    const user = decodeURIComponent(this.target.username || 'postgres');
+    writeFileSync(join(this.dir, 'users.txt'), `"${user}" ""\n`);
+    writeFileSync(
+      join(this.dir, 'pgbouncer.ini'),
+      [
+        '[databases]',
+        `* = host=${this.target.hostname} port=${this.target.port || 5432}`,
+        '[pgbouncer]',
+        'listen_addr = 127.0.0.1',
+        `listen_port = ${this.port}`,
+        'unix_socket_dir =',
+        'auth_type = trust',
+        `auth_file = ${join(this.dir, 'users.txt')}`,
+        'pool_mode = transaction',
+        // Its console (database `pgbouncer`) answers SHOW POOLS to the test.
+        `admin_users = ${user}`,
+        `default_pool_size = ${poolSize}`,
+        'max_client_conn = 500',
+        `logfile = ${join(this.dir, 'pgbouncer.log')}`,
+        // pg sends it; PgBouncer would refuse the connection over it.
+        'ignore_startup_parameters = extra_float_digits',
+      ].join('\n'),
+    );
+    const args = [join(this.dir, 'pgbouncer.ini'), ...(process.getuid?.() === 0 ? ['-u', 'nobody'] : [])];
+    this.child = spawn('pgbouncer', args, { stdio: 'ignore' });
+    for (const deadline = Date.now() + 5000; ; await new Promise((r) => setTimeout(r, 50))) {
+      const listening = await new Promise<boolean>((resolve) => {
+        const socket = connect(this.port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+        socket.on('error', () => resolve(false));
+      });
+      if (listening) return this;
+      if (Date.now() > deadline) throw new Error(`pgbouncer did not listen on ${this.port}`);
+    }
+  }
+
+  /** The same database, reached through the pooler. */
+  url(databaseUrl: string): string {
+    return throughPooler(databaseUrl, this.port);
+  }
+
+  stop(): void {
+    this.child?.kill('SIGKILL');
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** `databaseUrl`'s database through the PgBouncer listening on `port`. */
+export function throughPooler(databaseUrl: string, port: number): string {
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return url.toString();
+}
+
+/**
+ * What the API sets on its own connections when it reaches PostgreSQL directly, set on the
+ * database instead, as behind a pooler it must be (README, Deploying).
+ */
+export async function setPooledSessionSettings(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  for (const setting of ["statement_timeout = '5s'", "idle_in_transaction_session_timeout = '10s'", 'jit = off']) await queryRows(databaseUrl, `ALTER DATABASE "${name}" SET ${setting}`);
+}
