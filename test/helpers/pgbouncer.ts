@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryRows } from './databases';
 import { freePort } from './redis-process';
+import { untilListening } from './wait';
 
 /**
  * PgBouncer (Debian's), started by the test in transaction pooling mode in front of the local
@@ -51,14 +51,8 @@ export class PgBouncer {
     );
     const args = [join(this.dir, 'pgbouncer.ini'), ...(process.getuid?.() === 0 ? ['-u', 'nobody'] : [])];
     this.child = spawn('pgbouncer', args, { stdio: 'ignore' });
-    for (const deadline = Date.now() + 5000; ; await new Promise((r) => setTimeout(r, 50))) {
-      const listening = await new Promise<boolean>((resolve) => {
-        const socket = connect(this.port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
-        socket.on('error', () => resolve(false));
-      });
-      if (listening) return this;
-      if (Date.now() > deadline) throw new Error(`pgbouncer did not listen on ${this.port}`);
-    }
+    await untilListening(this.port, 'pgbouncer');
+    return this;
   }
 
   /** The same database, reached through the pooler. */

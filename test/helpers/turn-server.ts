@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { freePort } from './redis-process';
+import { untilListening } from './wait';
 
 /**
  * coturn, started by the test with `use-auth-secret` on loopback (no TLS): it accepts exactly
@@ -24,14 +24,8 @@ export class TurnServer {
         '--no-tls', '--no-dtls', '--allow-loopback-peers', '--no-cli', '--log-file=stdout', '--simple-log', '--min-port=49152', '--max-port=65535'],
       { stdio: 'ignore' },
     );
-    for (const deadline = Date.now() + 5000; ; await new Promise((r) => setTimeout(r, 50))) {
-      const listening = await new Promise<boolean>((resolve) => {
-        const socket = connect(this.port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
-        socket.on('error', () => resolve(false));
-      });
-      if (listening) return this;
-      if (Date.now() > deadline) throw new Error(`turnserver did not listen on ${this.port}`);
-    }
+    await untilListening(this.port, 'turnserver');
+    return this;
   }
 
   /** Allocates a relay with these credentials and sends a few messages through it; true if that worked. */

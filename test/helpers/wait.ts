@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+
 /** Polls `probe` until `done` says yes (then returns that value) or the time is up (then throws, with the last value). */
 export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -38,4 +40,16 @@ export async function endsWithin(iterator: AsyncIterator<unknown>, timeoutMs = 5
   ]);
   clearTimeout(timer);
   return ended;
+}
+
+/** Waits until something listens on the loopback `port` (a server a test started), or throws naming `what`. */
+export async function untilListening(port: number, what: string, timeoutMs = 5000): Promise<void> {
+  const listening = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+      socket.on('error', () => resolve(false));
+    });
+  await eventually(listening, Boolean, timeoutMs).catch(() => {
+    throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
+  });
 }
