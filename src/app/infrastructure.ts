@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import type { Config } from '../config';
-import { createDatabase, type Db, type Sql } from '../platform/db';
+import { createDatabase, createPool, ReplicaReads, type Db, type Sql } from '../platform/db';
 import type { Logger } from '../platform/logger';
 import { PubSub } from '../platform/pubsub';
 import { closeRedis, createRedis, waitUntilReady, type Redis } from '../platform/redis';
@@ -9,6 +9,8 @@ export interface Infrastructure {
   config: Config;
   db: Db;
   sql: Sql;
+  /** Where heavy reads run: the replica when it is up to date, else `sql`. */
+  reads: ReplicaReads;
   redis: Redis;
   logger: Logger;
   /** Where modules register their Prometheus metrics. */
@@ -49,6 +51,11 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     registry,
     options.onQuery,
   );
+  const replica = config.DATABASE_REPLICA_URL
+    ? createPool({ url: config.DATABASE_REPLICA_URL, poolSize: Math.max(2, Math.ceil(config.DATABASE_POOL_SIZE / 2)), statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, viaPooler: config.DATABASE_VIA_POOLER })
+    : null;
+  replica?.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle replica connection lost'));
+  const reads = new ReplicaReads(database.sql, replica, config.DATABASE_REPLICA_MAX_WAIT_MS, registry, logger);
   const lazy = options.redisWaitMs === undefined;
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger, lazy ? { lazyConnect: true } : {});
   if (!lazy && !(await waitUntilReady(redis, options.redisWaitMs!))) logger.warn('redis not reachable at start; continuing degraded');
@@ -57,12 +64,13 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     config,
     db: database.db,
     sql: database.sql,
+    reads,
     redis,
     logger,
     registry,
     pubsub,
     close: async () => {
-      await Promise.allSettled([closeRedis(redis), pubsub.close(), database.close()]);
+      await Promise.allSettled([closeRedis(redis), pubsub.close(), database.close(), reads.close()]);
     },
   };
 }

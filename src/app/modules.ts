@@ -72,7 +72,7 @@ export function createModules(infra: Infrastructure) {
       isAlertUnattended: (alertId) => sos.service.isAlertUnattended(alertId),
     },
   });
-  const analytics = createAnalyticsModule(infra.sql, infra.config.AREA_H3_RESOLUTION, {
+  const analytics = createAnalyticsModule(infra.reads, infra.config.AREA_H3_RESOLUTION, {
     concurrency: infra.config.ANALYTICS_CONCURRENCY,
     queue: infra.config.ANALYTICS_QUEUE_LENGTH,
   });

@@ -133,6 +133,18 @@ export const configSchema = {
       "Run the API's raw SQL as named prepared statements, parsed and planned once per connection. Behind a pooler in transaction mode, keep it on only if the pooler supports them (PgBouncer 1.21+ with `max_prepared_statements`).",
     parse: boolean,
   }),
+  DATABASE_REPLICA_URL: spec({
+    default: '',
+    secret: true,
+    description:
+      'A streaming replica of DATABASE_URL for heavy reads (statistics). A read goes to it only once it has replayed every write committed before the read began, so nobody reads their own write missing; else to the primary. Everything that decides (matching, accepts, idempotency) reads the primary. Empty: every read is the primary\'s.',
+    parse: (raw) => (raw.trim() === '' ? '' : url('postgresql:', 'postgres:')(raw.trim())),
+  }),
+  DATABASE_REPLICA_MAX_WAIT_MS: spec({
+    default: '250',
+    description: 'How long a read meant for the replica waits for it to catch up before reading the primary.',
+    parse: integer(0, 10_000),
+  }),
   DATABASE_VIA_POOLER: spec({
     default: 'false',
     description:

@@ -1,4 +1,4 @@
-import { inTransaction, type Sql, type Tx } from '../../platform/db';
+import { inTransaction, type ReplicaReads, type Tx } from '../../platform/db';
 import { parentCellBigintSql } from '../../platform/geo';
 
 export type StatsGrouping = 'DAY' | 'WEEK' | 'AREA' | 'CITY';
@@ -81,7 +81,7 @@ export function responseStatsQueries(from: Date, to: Date, groupBy: StatsGroupin
  * offers and accepts counted, its cell): no history to aggregate when staff ask.
  */
 export class AnalyticsRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly reads: ReplicaReads) {}
 
   /** Per group and in total: the two statements run side by side, on two connections. */
   async responseStats(
@@ -120,8 +120,9 @@ export class AnalyticsRepository {
     return rows;
   }
 
-  private withStatsSettings<T>(run: (tx: Tx) => Promise<T>): Promise<T> {
-    return inTransaction(this.sql, async (tx) => {
+  private async withStatsSettings<T>(run: (tx: Tx) => Promise<T>): Promise<T> {
+    // Minutes of history are scanned: the replica's work, once it has every write made so far.
+    return inTransaction(await this.reads.upToDate(), async (tx) => {
       for (const setting of STATS_SETTINGS) await tx.query(setting);
       return run(tx);
     });

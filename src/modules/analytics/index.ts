@@ -1,6 +1,6 @@
 // Decorated classes below need the metadata polyfill loaded first, whoever imports this module first.
 import 'reflect-metadata';
-import type { Sql } from '../../platform/db';
+import type { ReplicaReads } from '../../platform/db';
 import { AnalyticsRepository } from './analytics.repository';
 import { AnalyticsResolver } from './analytics.resolver';
 import { AnalyticsService, type AnalyticsLimits } from './analytics.service';
@@ -9,8 +9,8 @@ import { AnalyticsService, type AnalyticsLimits } from './analytics.service';
 export const analyticsResolvers = [AnalyticsResolver] as const;
 export { AnalyticsService };
 
-/** Reads the SOS tables (written by the sos module) for staff; writes nothing. */
-export function createAnalyticsModule(sql: Sql, areaResolution: number, limits: AnalyticsLimits) {
-  const service = new AnalyticsService(new AnalyticsRepository(sql), areaResolution, limits);
+/** Reads the SOS tables (written by the sos module) for staff, from the replica when it is up to date; writes nothing. */
+export function createAnalyticsModule(reads: ReplicaReads, areaResolution: number, limits: AnalyticsLimits) {
+  const service = new AnalyticsService(new AnalyticsRepository(reads), areaResolution, limits);
   return { service, resolvers: [new AnalyticsResolver(service)] };
 }

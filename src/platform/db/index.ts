@@ -1,6 +1,7 @@
 import { Prisma } from '../../generated/prisma/client';
 
-export { createDatabase, type Database, type Db, type DbOptions, type Sql } from './prisma';
+export { createDatabase, createPool, type Database, type Db, type DbOptions, type Sql } from './prisma';
+export { ReplicaReads } from './replica';
 export { ensureDatabase, applyMigrations } from './migrations';
 export { inTransaction, type Queryable, type Tx } from './transaction';
 /** The database's enum types, which the modules' GraphQL enums mirror. */

@@ -33,20 +33,8 @@ export interface Database {
  * while the database is down: a dead or stalled database turns into UNAVAILABLE answers, not
  * hanging requests.
  */
-export function createDatabase({ url, poolSize, statementTimeoutMs, preparedStatements, viaPooler }: DbOptions, logger: Logger, registry: Registry, onQuery?: () => void): Database {
-  const sql = new Pool({
-    ...(preparedStatements ? { Client: PreparingClient } : {}),
-    connectionString: url,
-    max: poolSize,
-    connectionTimeoutMillis: 3000,
-    idleTimeoutMillis: 30000,
-    // The client gives up on a statement left unanswered (a network partition or a stuck
-    // failover never answers at all).
-    query_timeout: statementTimeoutMs + 1000,
-    // Behind a pooler a server connection serves many clients and PgBouncer refuses these at
-    // startup: the database role carries them there instead.
-    ...(viaPooler ? {} : sessionSettings(statementTimeoutMs)),
-  });
+export function createDatabase(options: DbOptions, logger: Logger, registry: Registry, onQuery?: () => void): Database {
+  const sql = createPool(options);
   // An idle connection dropped by the server (restart, failover) is reported here; unhandled, it would crash the process.
   sql.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection lost'));
   if (onQuery) {
@@ -67,6 +55,23 @@ export function createDatabase({ url, poolSize, statementTimeoutMs, preparedStat
       await sql.end().catch(() => undefined);
     },
   };
+}
+
+/** A pg pool whose connections, attempts and statements all give up within seconds. */
+export function createPool({ url, poolSize, statementTimeoutMs, preparedStatements, viaPooler }: DbOptions): Pool {
+  return new Pool({
+    ...(preparedStatements ? { Client: PreparingClient } : {}),
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30000,
+    // The client gives up on a statement left unanswered (a network partition or a stuck
+    // failover never answers at all).
+    query_timeout: statementTimeoutMs + 1000,
+    // Behind a pooler a server connection serves many clients and PgBouncer refuses these at
+    // startup: the database role carries them there instead.
+    ...(viaPooler ? {} : sessionSettings(statementTimeoutMs)),
+  });
 }
 
 /** What each connection sets for its session when it reaches PostgreSQL directly. */

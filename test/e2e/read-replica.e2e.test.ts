@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { AcceptSosDocument, RaiseSosDocument, ResponseStatsDocument } from '../../sdk/index';
+import { applyMigrations } from '../../src/platform/db';
+import { Role, signInAs, signUp } from '../helpers/actors';
+import { queryRows } from '../helpers/databases';
+import { ReplicatedPostgres } from '../helpers/replicated-postgres';
+import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
+import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
+import { eventually } from '../helpers/wait';
+
+const env = useTestEnvironment();
+const postgres = new ReplicatedPostgres();
+let server: TestServer;
+
+beforeAll(async () => {
+  await postgres.start();
+  await queryRows(postgres.url('primary'), 'CREATE DATABASE careconnect');
+  await applyMigrations(postgres.url('primary', 'careconnect'), join(__dirname, '..', '..', 'prisma', 'migrations'));
+  server = await env.start({ DATABASE_URL: postgres.url('primary', 'careconnect'), DATABASE_REPLICA_URL: postgres.url('replica', 'careconnect'), DATABASE_REPLICA_MAX_WAIT_MS: '300' });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+  postgres.stop();
+});
+
+/** Reads meant for the replica so far, by who served them (`db_replica_reads_total`). */
+async function servedBy(): Promise<{ replica: number; primary: number }> {
+  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const count = (by: string) => Number(new RegExp(`^db_replica_reads_total\\{by="${by}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { replica: count('replica'), primary: count('primary') };
+}
+
+/** Who served the reads `work` made: the replica alone, or the primary alone. */
+async function servingOf(work: () => Promise<unknown>): Promise<'replica' | 'primary' | 'both' | 'none'> {
+  const before = await servedBy();
+  await work();
+  const after = await servedBy();
+  const [replica, primary] = [after.replica > before.replica, after.primary > before.primary];
+  return replica && primary ? 'both' : replica ? 'replica' : primary ? 'primary' : 'none';
+}
+
+describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
+  it('serves statistics once it has every write; while it lags the primary does, so nobody misses their own write; matching and accepts never wait for it', async () => {
+    const admin = await signInAs(server, Role.ADMIN);
+    const range = { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString(), groupBy: 'DAY' as const };
+    const sosCount = async () => (await admin.client.request(ResponseStatsDocument, range)).responseStats.total?.sosCount ?? 0;
+    const raise = async () => {
+      const centre = freshCentre();
+      const volunteer = await volunteerAt(server, at(100, 0, centre));
+      const person = await signUp(server);
+      const sosId = (await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } })).raiseSos.id;
+      expect((await volunteer.client.request(AcceptSosDocument, { sosId })).acceptSos.status).toBe('ACCEPTED');
+    };
+    const countOnReplica = async () => Number((await queryRows<{ n: string }>(postgres.url('replica', 'careconnect'), 'SELECT count(*) AS n FROM sos_requests'))[0].n);
+
+    // Streaming: statistics asked right after a raise see it, from the replica.
+    await raise();
+    let count = 0;
+    expect(await servingOf(async () => (count = await sosCount()))).toBe('replica');
+    expect(count).toBe(1);
+
+    // The replica stops replaying, as one under load falls behind: raising and accepting go on
+    // (they use the primary alone); statistics come from the primary, with the new SOS in them.
+    await queryRows(postgres.url('replica', 'careconnect'), 'SELECT pg_wal_replay_pause()');
+    await raise();
+    expect(await countOnReplica()).toBe(1);
+    expect(await servingOf(async () => (count = await sosCount()))).toBe('primary');
+    expect(count).toBe(2);
+
+    // Caught up again: the replica serves them once more.
+    await queryRows(postgres.url('replica', 'careconnect'), 'SELECT pg_wal_replay_resume()');
+    await eventually(countOnReplica, (n) => n === 2);
+    expect(await servingOf(async () => (count = await sosCount()))).toBe('replica');
+    expect(count).toBe(2);
+  });
+});
