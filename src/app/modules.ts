@@ -15,6 +15,7 @@ import { createUsersModule, usersResolvers, type UsersEvents } from '../modules/
 import { createSignalingModule, signalingResolvers } from '../modules/signaling';
 import { createSosModule, sosResolvers, type SosEvents } from '../modules/sos';
 import { createVolunteersModule, volunteersResolvers, type VolunteerEvents } from '../modules/volunteers';
+import { systemContext } from '../platform/auth';
 import type { Infrastructure } from './infrastructure';
 
 /** Every domain event of the API: each module declares its own in `<module>.events.ts`. */
@@ -132,11 +133,14 @@ export function createModules(infra: Infrastructure) {
   events.onTransaction('user.roleChanged', ({ userId, from, to, adminId }, tx) =>
     audit.service.record(tx, { actorId: adminId, kind: AuditKind.ROLE_CHANGED, subjectType: AuditSubjectType.USER, subjectId: userId, details: { from, to } }),
   );
-  // A suspended volunteer is offered no SOS: unavailable in PostgreSQL with the suspension, their
-  // offers withdrawn and the SOS they were on matched again without them, then out of the live index.
+  // A suspended volunteer is offered no SOS: their offers withdrawn and the SOS they were on
+  // matched again without them, unavailable in PostgreSQL, all with the suspension; then out of
+  // the live index. The SOS rows are locked before the profile, as accepting an SOS does.
   events.onTransaction('user.suspended', async ({ userId }, tx, { emit }) => {
-    const volunteerId = await volunteers.service.standDown(tx, userId);
-    if (volunteerId) await sos.standDownVolunteer(tx, emit, { id: volunteerId, userId });
+    const volunteer = await volunteers.service.byUserId(systemContext(`suspension:${userId}`), userId);
+    if (!volunteer) return;
+    await sos.standDownVolunteer(tx, emit, { id: volunteer.id, userId });
+    await volunteers.service.standDown(tx, userId);
   });
   events.on('user.suspended', ({ userId }) => volunteers.service.forgetLive(userId));
   events.onTransaction('user.suspended', ({ userId, adminId, reason, until }, tx) =>

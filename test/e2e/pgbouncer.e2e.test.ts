@@ -97,15 +97,18 @@ describe('PostgreSQL behind PgBouncer in transaction pooling mode', () => {
     const from = new Date(Date.now() - 86_400_000).toISOString();
     // Statistics raise work_mem for their own transaction (SET LOCAL); on a shared server connection a plain SET would outlive it.
     await Promise.all(Array.from({ length: 6 }, () => staff.client.request(ResponseStatsDocument, { from, to, groupBy: 'DAY' })));
+    // Every server connection, each held by a transaction of its own at the same time.
+    const clients = Array.from({ length: SERVER_CONNECTIONS }, () => new Client({ connectionString: bouncer.url(env.databaseUrl) }));
     const settings = await Promise.all(
-      Array.from({ length: SERVER_CONNECTIONS * 2 }, async () => {
-        const client = new Client({ connectionString: bouncer.url(env.databaseUrl) });
+      clients.map(async (client) => {
         await client.connect();
-        const { rows } = await client.query<{ work_mem: string }>('SHOW work_mem');
-        await client.end();
-        return rows[0].work_mem;
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ work_mem: string; pid: number }>('SELECT current_setting($1) AS work_mem, pg_backend_pid() AS pid', ['work_mem']);
+        return rows[0];
       }),
     );
-    expect(new Set(settings)).toEqual(new Set([(await queryRows<{ work_mem: string }>(env.databaseUrl, 'SHOW work_mem'))[0].work_mem]));
+    await Promise.all(clients.map((client) => client.query('COMMIT').then(() => client.end())));
+    expect(new Set(settings.map((s) => s.pid)).size).toBe(SERVER_CONNECTIONS);
+    expect(new Set(settings.map((s) => s.work_mem))).toEqual(new Set([(await queryRows<{ work_mem: string }>(env.databaseUrl, 'SHOW work_mem'))[0].work_mem]));
   });
 });

@@ -141,7 +141,7 @@ describe('a suspended account', () => {
     const alertsOf = (volunteerId: string) => queryRows(env.databaseUrl, 'SELECT sos_id AS "sosId", status FROM sos_alerts WHERE volunteer_id = $1', [volunteerId]);
     expect(await alertsOf(offered.volunteerId)).toEqual([{ sosId: otherSosId, status: 'OFFERED' }]);
 
-    // Suspended on the other instance: the SOS is taken from them in the suspension's own transaction.
+    // Suspended: the SOS is taken from them in the suspension's own transaction.
     await admin.client.request(SuspendUserDocument, { userId: onTheWay.id, reason: 'Under review', until: null });
     await admin.client.request(SuspendUserDocument, { userId: offered.id, reason: 'Under review', until: null });
     const sos = (await person.client.request(SosDocument, { id: sosId })).sos!;

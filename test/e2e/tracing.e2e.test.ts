@@ -42,7 +42,8 @@ describe('tracing over OTLP', () => {
     expect(jobStep.attributes['sos.id']).toBe(raiseSos.id);
     await inTrace((span) => span.parentSpanId === jobStep.spanId && span.attributes['db.system.name'] === 'postgresql');
 
-    const trace = collector.spans.filter((span) => span.traceId === operation.traceId);
+    // The later steps' jobs follow one another; once the trace is quiet, every span has ended.
+    const trace = await collector.settledTrace(operation.traceId);
     const root = trace.filter((span) => !span.parentSpanId);
     expect(root).toEqual([expect.objectContaining({ kind: SERVER, attributes: expect.objectContaining({ 'http.request.method': 'POST', 'http.response.status_code': 200, 'url.path': '/graphql' }) })]);
     // Every span hangs from another span of the same trace.
@@ -62,6 +63,20 @@ describe('tracing over OTLP', () => {
     // The log line of the raise names both the request and the trace.
     const raised = server.logs.find((line) => line.msg === 'SOS raised' && line.sosId === raiseSos.id);
     expect(raised).toEqual(expect.objectContaining({ requestId: expect.any(String), traceId: operation.traceId, spanId: expect.stringMatching(/^[0-9a-f]{16}$/) }));
+  });
+
+  it('exports no document text, comment or invalid value a client sent, and no client address', async () => {
+    const secret = randomUUID();
+    const post = (query: string) => fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    await post(`query CommentProbe { __typename } # ${secret}`);
+    // Refused by validation, whose error quotes the value.
+    expect((await post(`query InvalidProbe { mySosRequests(first: "${secret}") { pageInfo { hasNextPage } } }`)).status).toBe(400);
+    await collector.waitForSpan((span) => span.name === 'query CommentProbe');
+    const refused = await collector.waitForSpan((span) => span.name === 'graphql.validate' && span.events.some((event) => event.name === 'exception'));
+    expect(refused.events.find((event) => event.name === 'exception')!.attributes).toEqual({ 'exception.type': expect.any(String) });
+    expect(collector.bodies.join('\n')).not.toContain(secret);
+    const personal = ['graphql.source', 'client.address', 'network.peer.address', 'user_agent.original'];
+    expect(collector.spans.filter((span) => personal.some((key) => key in span.attributes))).toEqual([]);
   });
 
   it('does not trace health probes', async () => {

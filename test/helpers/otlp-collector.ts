@@ -10,6 +10,7 @@ export interface CollectedSpan {
   /** OTLP's SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
   attributes: Record<string, unknown>;
+  events: { name: string; attributes: Record<string, unknown> }[];
 }
 
 interface OtlpValue {
@@ -20,12 +21,17 @@ interface OtlpValue {
   arrayValue?: { values?: OtlpValue[] };
 }
 
+type OtlpAttributes = { key: string; value: OtlpValue }[];
+
 interface OtlpExport {
-  resourceSpans?: { scopeSpans?: { spans?: (Omit<CollectedSpan, 'attributes'> & { attributes?: { key: string; value: OtlpValue }[] })[] }[] }[];
+  resourceSpans?: {
+    scopeSpans?: { spans?: (Omit<CollectedSpan, 'attributes' | 'events'> & { attributes?: OtlpAttributes; events?: { name: string; attributes?: OtlpAttributes }[] })[] }[];
+  }[];
 }
 
 const valueOf = (value: OtlpValue): unknown =>
   value.arrayValue ? (value.arrayValue.values ?? []).map(valueOf) : (value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue);
+const flat = (attributes: OtlpAttributes | undefined) => Object.fromEntries((attributes ?? []).map(({ key, value }) => [key, valueOf(value)]));
 
 /**
  * An OpenTelemetry collector's OTLP/HTTP receiver, JSON encoding (`POST /v1/traces`), as far as a
@@ -49,8 +55,8 @@ export class OtlpCollector {
         const exported = JSON.parse(body) as OtlpExport;
         for (const resource of exported.resourceSpans ?? []) {
           for (const scope of resource.scopeSpans ?? []) {
-            for (const { attributes, ...span } of scope.spans ?? []) {
-              this.spans.push({ ...span, attributes: Object.fromEntries((attributes ?? []).map(({ key, value }) => [key, valueOf(value)])) });
+            for (const { attributes, events, ...span } of scope.spans ?? []) {
+              this.spans.push({ ...span, attributes: flat(attributes), events: (events ?? []).map((event) => ({ name: event.name, attributes: flat(event.attributes) })) });
             }
           }
         }
@@ -68,6 +74,17 @@ export class OtlpCollector {
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`no such span in ${timeoutMs} ms; spans so far: ${this.spans.map((s) => s.name).join(', ')}`);
     }
+  }
+
+  /** The spans of a trace once none has arrived for `quietMs` (a parent ends after its children). */
+  async settledTrace(traceId: string, quietMs = 1000, timeoutMs = 15_000): Promise<CollectedSpan[]> {
+    const count = () => this.spans.filter((span) => span.traceId === traceId).length;
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+      const before = count();
+      await new Promise((r) => setTimeout(r, quietMs));
+      if (count() === before) return this.spans.filter((span) => span.traceId === traceId);
+    }
+    throw new Error(`trace ${traceId} still growing after ${timeoutMs} ms`);
   }
 
   async stop(): Promise<void> {

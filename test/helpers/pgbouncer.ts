@@ -1,10 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryRows } from './databases';
 import { freePort } from './redis-process';
 import { untilListening } from './wait';
+
+/** Debian installs it in /usr/sbin, which is not on every user's PATH. */
+const PGBOUNCER = existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer';
 
 /**
  * PgBouncer (Debian's), started by the test in transaction pooling mode in front of the local
@@ -19,7 +22,7 @@ export class PgBouncer {
   constructor(private readonly target: URL) {}
 
   async start(poolSize: number): Promise<this> {
-    if (spawnSync('which', ['pgbouncer']).status !== 0) {
+    if (spawnSync('which', [PGBOUNCER]).status !== 0) {
       throw new Error('PgBouncer is not installed: `npm test` installs it through scripts/setup.sh on Debian/Ubuntu (apt-get install pgbouncer), or install it by hand');
     }
     this.port = await freePort();
@@ -45,12 +48,10 @@ export class PgBouncer {
         `default_pool_size = ${poolSize}`,
         'max_client_conn = 500',
         `logfile = ${join(this.dir, 'pgbouncer.log')}`,
-        // pg sends it; PgBouncer would refuse the connection over it.
-        'ignore_startup_parameters = extra_float_digits',
       ].join('\n'),
     );
     const args = [join(this.dir, 'pgbouncer.ini'), ...(process.getuid?.() === 0 ? ['-u', 'nobody'] : [])];
-    this.child = spawn('pgbouncer', args, { stdio: 'ignore' });
+    this.child = spawn(PGBOUNCER, args, { stdio: 'ignore' });
     await untilListening(this.port, 'pgbouncer');
     return this;
   }

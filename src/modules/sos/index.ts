@@ -105,8 +105,11 @@ export function createSosModule(deps: {
     },
     logger,
   );
-  // An SOS whose volunteer was taken off it (silent, suspended) is matched again at once.
-  events.on('sos.volunteerDropped', ({ sosId }) => scheduler.run(sosId).then(() => undefined));
+  // An SOS whose volunteer was taken off it (silent, suspended, by staff) is matched again at
+  // once. Not awaited: the events still to be told about the change go out first.
+  events.on('sos.volunteerDropped', ({ sosId }) => {
+    scheduler.run(sosId).catch((err: unknown) => logger.error({ sosId, err: { message: (err as Error).message } }, 'matching again did not start; the sweeper will start it'));
+  });
   const intake = new SosIntake(repository, sql, events, scheduler, outage, deps.flags, { perHour: config.SOS_PER_HOUR, spoofDistanceKm: config.SOS_SPOOF_DISTANCE_KM }, logger);
   const lifecycle = new SosLifecycle(
     repository,

@@ -122,7 +122,8 @@ export class SosMatching {
     const ids = hits.map((h) => h.volunteerId);
     const [rows, facts] = await Promise.all([this.volunteers.byIds(ctx, ids), this.alerts.candidateFacts(ids, new Date(Date.now() - 3600_000))]);
     // A requester who volunteers is never alerted to their own SOS; a rejected volunteer never is.
-    const eligible = (r: VolunteerRow) => r.userId !== sos.requesterId && r.rejectedAt === null && (this.settings.matchUnverified || r.verified);
+    // PostgreSQL has the last word on availability: the live index may not have heard yet (a suspension).
+    const eligible = (r: VolunteerRow) => r.available && r.userId !== sos.requesterId && r.rejectedAt === null && (this.settings.matchUnverified || r.verified);
     const profiles = new Map(rows.filter(eligible).map((r) => [r.id, r]));
     return rankCandidates(sos.requiredSkills, hits, profiles, facts, { ...this.settings, alertsPerStep });
   }

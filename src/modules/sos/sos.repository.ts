@@ -382,13 +382,13 @@ export class SosRepository {
     return rows[0];
   }
 
-  /** Every SOS in progress with its volunteer (for the heartbeat check). */
   /** The SOS the volunteer is on (accepted, or arrived), if any. */
   async assignmentOf(tx: Tx, volunteerId: string): Promise<string | null> {
     const { rows } = await tx.query<{ id: string }>(`SELECT id FROM sos_requests WHERE assigned_volunteer_id = $1 AND status IN ('ACCEPTED', 'ARRIVED')`, [volunteerId]);
     return rows[0]?.id ?? null;
   }
 
+  /** Every SOS in progress with its volunteer (for the heartbeat check). */
   async activeAssignments(): Promise<{ sosId: string; volunteerId: string; acceptedAt: Date }[]> {
     const { rows } = await this.sql.query<{ sosId: string; volunteerId: string; acceptedAt: Date }>(
       `SELECT id AS "sosId", assigned_volunteer_id AS "volunteerId", accepted_at AS "acceptedAt" FROM sos_requests WHERE status IN ('ACCEPTED', 'ARRIVED')`,

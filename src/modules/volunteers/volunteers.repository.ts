@@ -113,10 +113,9 @@ export class VolunteersRepository {
     return rows[0]?.userId ?? null;
   }
 
-  /** The person's profile goes unavailable (their account was suspended). Its id, or null when they do not volunteer. */
-  async standDown(tx: Tx, userId: string): Promise<string | null> {
-    const { rows } = await tx.query<{ id: string }>('UPDATE volunteer_profiles SET available = false, updated_at = now() WHERE user_id = $1 RETURNING id', [userId]);
-    return rows[0]?.id ?? null;
+  /** The person's profile goes unavailable (their account was suspended). */
+  async standDown(tx: Tx, userId: string): Promise<void> {
+    await tx.query('UPDATE volunteer_profiles SET available = false, updated_at = now() WHERE user_id = $1', [userId]);
   }
 
   /** Turns a volunteer down: unverified, unavailable, out of the queue. The user id, or null when there is no such volunteer. */

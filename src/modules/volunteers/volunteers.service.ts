@@ -107,9 +107,8 @@ export class VolunteersService {
   /**
    * A suspended account's volunteer profile goes unavailable, in the suspension's transaction: no
    * SOS is offered to someone an admin suspended. Once reinstated, they go available again themselves.
-   * The volunteer's id, or null when the person does not volunteer.
    */
-  standDown(tx: Tx, userId: string): Promise<string | null> {
+  standDown(tx: Tx, userId: string): Promise<void> {
     return this.repository.standDown(tx, userId);
   }
 

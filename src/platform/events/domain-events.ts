@@ -52,8 +52,9 @@ export class DomainEvents<M extends EventMap> implements EventBus<M> {
     const result = await inTransaction(sql, (tx) => {
       const events: Emitter<M> = {
         emit: async (name, payload) => {
-          for (const listener of this.transactional.get(name) ?? []) await (listener as Transactional<unknown, M>)(payload, tx, events);
+          // Told after the commit in the order emitted: an event before what its listeners emit in turn.
           emitted.push([name, payload]);
+          for (const listener of this.transactional.get(name) ?? []) await (listener as Transactional<unknown, M>)(payload, tx, events);
         },
       };
       return work(tx, events);

@@ -15,10 +15,13 @@ import {
   type Sampler,
   type SamplingResult,
 } from '@opentelemetry/sdk-trace-node';
+import { RedactingExporter } from './redacting-exporter';
 import type { TracingSettings } from './tracing';
 
 /** Probes and scrapes come every few seconds and say nothing about a user's request. */
 const UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics'];
+/** Subscriptions over Server-Sent Events last hours: like those over WebSocket, they start no trace. */
+const STREAM_PATH = '/graphql/stream';
 
 /**
  * A trace starts only where work arrives: an HTTP request, or a job added or taken. Without this,
@@ -41,21 +44,25 @@ class ArrivingWorkSampler implements Sampler {
 /**
  * The OpenTelemetry SDK, its OTLP exporter and the instrumentations of http, graphql, pg and
  * ioredis (BullMQ traces itself: `jobTelemetry`). This file is loaded only when tracing is on,
- * and before the modules it patches are. Nothing a user sent is recorded: no GraphQL variables or
- * literals, no SQL parameters, no Redis arguments (locations and tokens travel in them).
+ * and before the modules it patches are. Nothing a person sent is exported: no GraphQL variables
+ * or documents (redacting-exporter.ts), no SQL parameters, no Redis arguments (locations and
+ * tokens travel in them), no client address.
  */
 export function startTracerProvider(settings: TracingSettings): NodeTracerProvider {
+  const starts = new ArrivingWorkSampler(new TraceIdRatioBasedSampler(settings.sampleRatio));
   const provider = new NodeTracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': settings.serviceName })),
-    sampler: new ParentBasedSampler({ root: new ArrivingWorkSampler(new TraceIdRatioBasedSampler(settings.sampleRatio)) }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: new URL('v1/traces', withTrailingSlash(settings.endpoint)).toString() }))],
+    // A trace's first span decides by its trace id alone; one continued from elsewhere (a client's
+    // traceparent, a job's metadata) decides the same way, so no client can turn tracing on.
+    sampler: new ParentBasedSampler({ root: starts, remoteParentSampled: starts, remoteParentNotSampled: starts }),
+    spanProcessors: [new BatchSpanProcessor(new RedactingExporter(new OTLPTraceExporter({ url: new URL('v1/traces', withTrailingSlash(settings.endpoint)).toString() })))],
   });
   provider.register();
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.some((path) => request.url === path || request.url?.startsWith(`${path}?`)),
+        ignoreIncomingRequestHook: (request) => [...UNTRACED_PATHS, STREAM_PATH].some((path) => request.url === path || request.url?.startsWith(`${path}?`)),
         // A GraphQL GET carries the operation and its variables in the query string.
         redactedQueryParamsServer: ['query', 'variables', 'extensions', 'token', 'access_token'],
       }),

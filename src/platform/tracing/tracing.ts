@@ -19,8 +19,8 @@ let enabled = false;
 
 /**
  * Starts tracing for this process. Call it before anything loads http, pg, ioredis or graphql:
- * the instrumentations patch those modules as they are loaded. Off, it loads nothing (the SDK
- * and the instrumentations are never required), so it costs nothing.
+ * the instrumentations patch those modules as they are loaded. Off, neither the SDK nor an
+ * instrumentation is loaded and nothing is patched: what is left are no-op calls of the API.
  */
 export async function startTracing(settings: TracingSettings): Promise<Tracing> {
   if (!settings.endpoint) return { shutdown: async () => undefined };
