@@ -73,10 +73,10 @@ if [ "$(value postgres)" = up ] && [ "$(value postgis)" != yes ]; then
   if can_install; then apt_install "postgresql-$(value pg_major)-postgis-3"; STATE="$(probe)"; fi
   [ "$(value postgis)" = yes ] || missing+=("postgis")
 fi
-# Servers that tests run in front of or beside the API (the API itself needs neither): coturn,
-# the TURN server the call tests allocate relays on, and PgBouncer, the pooler the database is
-# reached through in the pooling tests.
-for tool in turnserver:coturn pgbouncer:pgbouncer; do
+# Servers that tests run in front of or beside the API (the API itself needs none): coturn, the
+# TURN server the call tests allocate relays on; PgBouncer, the pooler the database is reached
+# through in the pooling tests; HAProxy, the balancer in front of several instances.
+for tool in turnserver:coturn pgbouncer:pgbouncer haproxy:haproxy; do
   command -v "${tool%%:*}" >/dev/null || [ -x "/usr/sbin/${tool%%:*}" ] && continue
   if can_install; then apt_install "${tool##*:}"; else say "note: ${tool##*:} (${tool%%:*}) is not installed; a test needs it (Debian/Ubuntu: apt-get install ${tool##*:}; macOS: brew install ${tool##*:})"; fi
 done

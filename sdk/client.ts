@@ -129,6 +129,11 @@ function isConnectionLoss(err: unknown): boolean {
   return typeof code !== 'number' || code < 4000 || code === CLOSE_TERMINATED;
 }
 
+/** Worth opening again: the connection was lost, or the API could not serve it now (UNAVAILABLE, e.g. a database pool drained by a reconnect storm). */
+function isTransient(err: unknown): boolean {
+  return isConnectionLoss(err) || (err instanceof CareConnectError && err.code === 'UNAVAILABLE');
+}
+
 /** An HTTP request that did not reach the API, or that the API could not serve now. */
 function isOffline(err: unknown): boolean {
   // fetch rejects with a TypeError when there is no network, or the connection was refused or reset
@@ -245,6 +250,8 @@ export class CareConnectClient {
     // Attempts count in a row: a connection that opened since the last failure starts them afresh.
     let connectionsAtFailure = this.connections;
     const reopen = () => {
+      // Over a connection still open (an UNAVAILABLE event) the old subscription is ended first.
+      void current.return?.();
       current = this.openSubscription(document, resumeWith as TVariables);
     };
     const over = (): IteratorResult<TData> => ({ done: true, value: undefined });
@@ -273,9 +280,9 @@ export class CareConnectClient {
           if (code !== CLOSE_TERMINATED && !fallBack) {
             if (this.connections > connectionsAtFailure) failures = 0;
             connectionsAtFailure = this.connections;
-            // An expired token is refreshed first; a refused one, or a lost connection, waits its turn.
+            // An expired token is refreshed first; a lost connection, or UNAVAILABLE, waits its turn; anything else is the app's.
             const refreshed = code === CLOSE_UNAUTHENTICATED && this.session !== null && (await this.refresh());
-            if ((!refreshed && !isConnectionLoss(err)) || failures >= this.reconnect.attempts) throw err;
+            if ((!refreshed && !isTransient(err)) || failures >= this.reconnect.attempts) throw err;
             if (!refreshed || failures > 0) await sleep(this.delay(failures));
             failures++;
           }

@@ -69,6 +69,27 @@ describe('the SDK on a bad network', () => {
     await feed.return();
   });
 
+  it('a subscription whose event the API could not serve (UNAVAILABLE) subscribes again and gets it once served', async () => {
+    const { person, volunteer, sosId } = await acceptedSos(server);
+    // A second instance whose PostgreSQL the test cuts: the events it pushes need a read there.
+    const database = await new TcpProxy('127.0.0.1', Number(new URL(env.databaseUrl).port || 5432)).start();
+    const viaProxy = new URL(env.databaseUrl);
+    viaProxy.port = String(database.port);
+    const cutOff = await env.start({ DATABASE_URL: viaProxy.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
+    const client = new CareConnectClient({ url: cutOff.url, session: person.session, webSocketImpl: WebSocket, reconnect: { attempts: 20, baseDelayMs: 100, maxDelayMs: 300 } });
+    clients.push(client);
+    const feed = client.subscribe(SosUpdatesDocument, { sosId, afterSeq: 0 });
+    expect(await seqsOf(feed, 3)).toEqual([1, 2, 3]);
+
+    database.cut();
+    await volunteer.client.request(MarkArrivedDocument, { sosId });
+    setTimeout(() => database.restore(), 1500);
+    expect(await seqsOf(feed, 1)).toEqual([4]);
+    await expect(nextOf(feed, 'a repeated event', 1000)).rejects.toThrow(/within/);
+    await feed.return();
+    await database.close();
+  });
+
   it('a subscription outlives a token refresh', async () => {
     const { person, volunteer, sosId } = await acceptedSos(server);
     const client = throughProxy(person.session);

@@ -9,6 +9,8 @@ describe('isDependencyUnavailable', () => {
     expect(isDependencyUnavailable({ thrownValue: { code: 'ECONNREFUSED', errno: -111 } })).toBe(true);
     expect(isDependencyUnavailable(new Error('outer', { cause: new Error('Connection is closed.') }))).toBe(true);
     expect(isDependencyUnavailable(new AggregateError([new Error('x'), Object.assign(new Error('y'), { code: '57P01' })]))).toBe(true);
+    // Turned into text on the way (graphql-ws does so with a throwable it does not take for an Error).
+    expect(isDependencyUnavailable(new Error('Error: read ECONNRESET'))).toBe(true);
   });
 
   it('does not mistake bugs for outages', () => {

@@ -10,6 +10,8 @@ const MESSAGES = [
   /Can't reach database/i,
   /Query read timeout/i,
   /circuit breaker is open/i,
+  // A network error some library turned into text (graphql-ws does, for a throwable it does not take for an Error).
+  /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE)\b/,
 ];
 
 /**
