@@ -137,7 +137,7 @@ export const configSchema = {
     default: '',
     secret: true,
     description:
-      'A streaming replica of DATABASE_URL for heavy reads (statistics). A read goes to it only once it has replayed every write committed before the read began, so nobody reads their own write missing; else to the primary. Everything that decides (matching, accepts, idempotency) reads the primary. Empty: every read is the primary\'s.',
+      'A streaming replica of DATABASE_URL for heavy reads (statistics, history pages). A read goes to it only once it has replayed every write committed before the read began, so nobody reads their own write missing; else to the primary. Everything that decides (matching, accepts, idempotency) reads the primary. Empty: every read is the primary\'s.',
     parse: (raw) => (raw.trim() === '' ? '' : url('postgresql:', 'postgres:')(raw.trim())),
   }),
   DATABASE_REPLICA_MAX_WAIT_MS: spec({

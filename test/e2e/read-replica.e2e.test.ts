@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { AcceptSosDocument, RaiseSosDocument, ResponseStatsDocument } from '../../sdk/index';
+import { AcceptSosDocument, MySosRequestsDocument, RaiseSosDocument, ResponseStatsDocument } from '../../sdk/index';
 import { applyMigrations } from '../../src/platform/db';
-import { Role, signInAs, signUp } from '../helpers/actors';
+import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { queryRows } from '../helpers/databases';
 import { ReplicatedPostgres } from '../helpers/replicated-postgres';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
@@ -42,7 +42,7 @@ async function servingOf(work: () => Promise<unknown>): Promise<'replica' | 'pri
 }
 
 describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
-  it('serves statistics once it has every write; while it lags the primary does, so nobody misses their own write; matching and accepts never wait for it', async () => {
+  it('serves statistics and history pages once it has every write; while it lags the primary does, so nobody misses their own write; matching and accepts never wait for it', async () => {
     const admin = await signInAs(server, Role.ADMIN);
     const range = { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString(), groupBy: 'DAY' as const };
     const sosCount = async () => (await admin.client.request(ResponseStatsDocument, range)).responseStats.total?.sosCount ?? 0;
@@ -52,7 +52,10 @@ describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
       const person = await signUp(server);
       const sosId = (await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } })).raiseSos.id;
       expect((await volunteer.client.request(AcceptSosDocument, { sosId })).acceptSos.status).toBe('ACCEPTED');
+      return { person, sosId };
     };
+    // A history page: the person's own SOS, read right after raising it.
+    const historyOf = async ({ person }: { person: Actor }) => (await person.client.request(MySosRequestsDocument, {})).mySosRequests.edges.map((e) => e.node.id);
     const countOnReplica = async () => Number((await queryRows<{ n: string }>(postgres.url('replica', 'careconnect'), 'SELECT count(*) AS n FROM sos_requests'))[0].n);
 
     // Streaming: statistics asked right after a raise see it, from the replica.
@@ -64,8 +67,11 @@ describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
     // The replica stops replaying, as one under load falls behind: raising and accepting go on
     // (they use the primary alone); statistics come from the primary, with the new SOS in them.
     await queryRows(postgres.url('replica', 'careconnect'), 'SELECT pg_wal_replay_pause()');
-    await raise();
+    const raised = await raise();
     expect(await countOnReplica()).toBe(1);
+    let history: string[] = [];
+    expect(await servingOf(async () => (history = await historyOf(raised)))).toBe('primary');
+    expect(history).toEqual([raised.sosId]);
     expect(await servingOf(async () => (count = await sosCount()))).toBe('primary');
     expect(count).toBe(2);
 
@@ -74,5 +80,7 @@ describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
     await eventually(countOnReplica, (n) => n === 2);
     expect(await servingOf(async () => (count = await sosCount()))).toBe('replica');
     expect(count).toBe(2);
+    expect(await servingOf(async () => (history = await historyOf(raised)))).toBe('replica');
+    expect(history).toEqual([raised.sosId]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Queryable, Sql, Tx } from '../../platform/db';
+import type { Queryable, ReplicaReads, Sql, Tx } from '../../platform/db';
 
 export interface ConversationRow {
   id: string;
@@ -29,7 +29,10 @@ const MESSAGE_COLUMNS = `m.id, m.conversation_id AS "conversationId", m.sender_i
 
 /** The only code that touches chat tables. */
 export class ChatRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly reads: ReplicaReads,
+  ) {}
 
   async conversationsByIds(ids: readonly string[]): Promise<ConversationRow[]> {
     const { rows } = await this.sql.query<ConversationRow>(
@@ -133,9 +136,9 @@ export class ChatRepository {
     return rows[0] ?? null;
   }
 
-  /** Newest first, before a position. */
+  /** Newest first, before a position: a history page, from the replica when it has every write so far. */
   async page(conversationId: string, limit: number, beforePosition: string | null): Promise<MessageRow[]> {
-    const { rows } = await this.sql.query<MessageRow>(
+    const { rows } = await (await this.reads.upToDate()).query<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND ($2::bigint IS NULL OR m.position < $2::bigint)
         ORDER BY m.position DESC LIMIT $3`,
       [conversationId, beforePosition, limit],
@@ -184,9 +187,9 @@ export class ChatRepository {
     return (rowCount ?? 0) > 0;
   }
 
-  /** The viewer's current conversations, most recent activity first, after a (activity, id) cursor. */
+  /** The viewer's current conversations, most recent activity first, after a (activity, id) cursor: from the replica when it is up to date. */
   async pageOfUser(userId: string, limit: number, after: { at: string; id: string } | null): Promise<ConversationRow[]> {
-    const { rows } = await this.sql.query<ConversationRow>(
+    const { rows } = await (await this.reads.upToDate()).query<ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
          JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id = $1 AND p.left_at IS NULL
          LEFT JOIN sos_requests s ON s.id = c.sos_id

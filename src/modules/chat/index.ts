@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../../config';
-import type { Sql } from '../../platform/db';
+import type { ReplicaReads, Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
@@ -27,6 +27,7 @@ export const chatResolvers = [ChatResolver, ConversationResolver, MessageResolve
 
 export function createChatModule(deps: {
   sql: Sql;
+  reads: ReplicaReads;
   redis: Redis;
   config: Config;
   logger: Logger;
@@ -36,7 +37,7 @@ export function createChatModule(deps: {
   presence: PresenceService;
   events: EventBus<ChatEvents>;
 }) {
-  const repository = new ChatRepository(deps.sql);
+  const repository = new ChatRepository(deps.sql, deps.reads);
   const limiter = new FixedWindowLimiter(deps.redis, deps.logger, 'chat', deps.config.CHAT_MESSAGES_PER_10S, 10);
   const activity = new ChatActivity(repository, deps.pubsub, deps.redis, deps.presence, deps.config.CHAT_TYPING_LAPSE_SECONDS * 1000);
   const service = new ChatService(repository, deps.sql, deps.events, deps.sos, deps.pubsub, limiter, chatLoadersFactory(repository), activity, {

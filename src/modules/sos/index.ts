@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config';
-import type { Sql, Tx } from '../../platform/db';
+import type { ReplicaReads, Sql, Tx } from '../../platform/db';
 import type { Emitter, EventBus } from '../../platform/events';
 import { FixThrottle } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
@@ -46,6 +46,7 @@ export const sosResolvers = [SosResolver, SosRequestResolver, SosAlertResolver, 
 
 export function createSosModule(deps: {
   sql: Sql;
+  reads: ReplicaReads;
   redis: Redis;
   config: Config;
   logger: Logger;
@@ -59,7 +60,7 @@ export function createSosModule(deps: {
   cities: CitiesService;
 }) {
   const { config, logger, sql, events, volunteers } = deps;
-  const repository = new SosRepository(sql);
+  const repository = new SosRepository(sql, deps.reads);
   const alerts = new SosAlertsRepository(sql);
   const announcer = new SosAnnouncer(deps.pubsub);
   // Subscribers of an SOS hear of every committed change; other modules listen in the composition root.

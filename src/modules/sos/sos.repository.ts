@@ -1,4 +1,4 @@
-import type { Queryable, Sql, Tx } from '../../platform/db';
+import type { Queryable, ReplicaReads, Sql, Tx } from '../../platform/db';
 import { finestCell, type Point } from '../../platform/geo';
 import type { Skill } from '../volunteers';
 import { OPEN_STATUSES, SosEventType, type SosCategory, type SosStatus } from './types/sos-enums';
@@ -184,7 +184,10 @@ export interface RoutePointRow extends Point {
  * because of PostGIS and of the row locks matching needs.
  */
 export class SosRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly reads: ReplicaReads,
+  ) {}
 
   async findByIds(ids: readonly string[]): Promise<SosRow[]> {
     const { rows } = await this.sql.query<SosRow>(`SELECT ${SOS_COLUMNS} FROM sos_requests s WHERE s.id = ANY($1::uuid[])`, [ids]);
@@ -319,8 +322,9 @@ export class SosRepository {
   }
 
   /** A requester's SOS, newest first, after a (createdAt, id) cursor. */
+  /** A history page: from the replica when it has every write so far (the raise just made included). */
   async pageOfRequester(requesterId: string, limit: number, after: { createdAt: string; id: string } | null): Promise<SosRow[]> {
-    const { rows } = await this.sql.query<SosRow>(
+    const { rows } = await (await this.reads.upToDate()).query<SosRow>(
       `SELECT ${SOS_COLUMNS} FROM sos_requests s
         WHERE s.requester_id = $1 AND ($2::timestamptz IS NULL OR (s.created_at, s.id) < ($2::timestamptz, $3::uuid))
         ORDER BY s.created_at DESC, s.id DESC LIMIT $4`,
