@@ -152,7 +152,8 @@ describe('an SOS raised while PostgreSQL is unreachable', () => {
   });
 
   it('alerts only verified volunteers where the deployment matches verified ones only', async () => {
-    const verifiedOnly = await env.start({ ...settings, MATCH_UNVERIFIED_VOLUNTEERS: 'false' });
+    // One alert per step: the nearest two, both unverified, fill the first window the index is searched with.
+    const verifiedOnly = await env.start({ ...settings, MATCH_UNVERIFIED_VOLUNTEERS: 'false', SOS_ALERTS_PER_STEP: '1' });
     // Stopped here, while its Redis runs (the file's afterAll kills it).
     try {
       await outageOfVerifiedOnly(verifiedOnly);
@@ -164,13 +165,13 @@ describe('an SOS raised while PostgreSQL is unreachable', () => {
   async function outageOfVerifiedOnly(verifiedOnly: TestServer): Promise<void> {
     const centre = spot();
     const person = await signedUp(verifiedOnly);
-    const unverified = await volunteerAt(verifiedOnly, at(50, 0, centre));
+    const unverified = [await volunteerAt(verifiedOnly, at(50, 0, centre)), await volunteerAt(verifiedOnly, at(80, 180, centre))];
     const verified = await volunteerAt(verifiedOnly, at(300, 90, centre));
     const admin = await signInAs(verifiedOnly, Role.ADMIN);
     await admin.client.request(VerifyVolunteerDocument, { volunteerId: verified.volunteerId });
-    // Both are in the live index, the unverified one nearer.
+    // All are in the live index, the unverified ones nearer.
     const nearby = await admin.client.request(NearbyVolunteersDocument, { location: centre, radiusMeters: 1000 });
-    expect(nearby.nearbyVolunteers.map((n) => n.volunteer.id)).toEqual([unverified.volunteerId, verified.volunteerId]);
+    expect(nearby.nearbyVolunteers.map((n) => n.volunteer.id)).toEqual([...unverified.map((u) => u.volunteerId), verified.volunteerId]);
 
     proxy.cut();
     const raised = (await raiseDuringOutage(person, centre, randomUUID()))!.raiseSos;

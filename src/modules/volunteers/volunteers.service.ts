@@ -16,6 +16,9 @@ import type { LocationFix, NearbyHit, VolunteerRow, VolunteersRepository } from 
 import { DEFAULT_LIMIT } from './types/volunteer.args';
 import type { Skill } from './types/skill';
 
+/** Most volunteers one search of the live index looks at (during a PostgreSQL outage). */
+const MAX_INDEX_WINDOW = 500;
+
 export interface VolunteerSettings {
   staleSeconds: number;
   liveSeconds: number;
@@ -136,10 +139,15 @@ export class VolunteersService {
    * (ranking reads profiles from PostgreSQL). Throws when Redis cannot answer.
    */
   async nearestFromIndex(point: Point, radiusMeters: number, options: SearchOptions & { verifiedOnly: boolean }): Promise<NearbyHit[]> {
-    const hits = await this.searcher.fromIndexAlone(point, radiusMeters, { ...options, limit: options.limit * 2 });
-    const ids = hits.map((h) => h.volunteerId);
-    const [busy, verified] = await Promise.all([this.index.assigned(ids), options.verifiedOnly ? this.index.verifiedAmong(ids) : null]);
-    return hits.filter((h) => !busy.has(h.volunteerId) && (!verified || verified.has(h.volunteerId))).slice(0, options.limit);
+    // The nearest may all be busy or unverified: the window widens until enough are left, the
+    // index has no more, or it is as wide as an SOS could ever need.
+    for (let window = options.limit * 2; ; window *= 4) {
+      const hits = await this.searcher.fromIndexAlone(point, radiusMeters, { ...options, limit: window });
+      const ids = hits.map((h) => h.volunteerId);
+      const [busy, verified] = await Promise.all([this.index.assigned(ids), options.verifiedOnly ? this.index.verifiedAmong(ids) : null]);
+      const eligible = hits.filter((h) => !busy.has(h.volunteerId) && (!verified || verified.has(h.volunteerId)));
+      if (eligible.length >= options.limit || hits.length < window || window >= MAX_INDEX_WINDOW) return eligible.slice(0, options.limit);
+    }
   }
 
   /** The user's volunteer id as the live index knows it (null if it does not). */
