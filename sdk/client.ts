@@ -129,11 +129,6 @@ function isConnectionLoss(err: unknown): boolean {
   return typeof code !== 'number' || code < 4000 || code === CLOSE_TERMINATED;
 }
 
-/** Worth opening again: the connection was lost, or the API could not serve it now (UNAVAILABLE, e.g. a database pool drained by a reconnect storm). */
-function isTransient(err: unknown): boolean {
-  return isConnectionLoss(err) || (err instanceof CareConnectError && err.code === 'UNAVAILABLE');
-}
-
 /** An HTTP request that did not reach the API, or that the API could not serve now. */
 function isOffline(err: unknown): boolean {
   // fetch rejects with a TypeError when there is no network, or the connection was refused or reset
@@ -261,6 +256,8 @@ export class CareConnectClient {
         try {
           const result = await current.next();
           if (result.done) return result;
+          // Delivering again: the attempts start afresh at the next failure, however far apart they come.
+          failures = 0;
           if (replay) {
             const key = replay.key(result.value as never);
             if (delivered.has(key)) continue;
@@ -282,7 +279,10 @@ export class CareConnectClient {
             connectionsAtFailure = this.connections;
             // An expired token is refreshed first; a lost connection, or UNAVAILABLE, waits its turn; anything else is the app's.
             const refreshed = code === CLOSE_UNAUTHENTICATED && this.session !== null && (await this.refresh());
-            if ((!refreshed && !isTransient(err)) || failures >= this.reconnect.attempts) throw err;
+            // UNAVAILABLE (say, a database pool drained by a reconnect storm) is worth another try where
+            // nothing can be lost by it: a subscription that resumes from what it delivered.
+            const unavailable = replay !== undefined && err instanceof CareConnectError && err.code === 'UNAVAILABLE';
+            if ((!refreshed && !isConnectionLoss(err) && !unavailable) || failures >= this.reconnect.attempts) throw err;
             if (!refreshed || failures > 0) await sleep(this.delay(failures));
             failures++;
           }

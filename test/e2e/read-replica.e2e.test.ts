@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  postgres.stop();
+  await postgres.stop();
 });
 
 /** Reads meant for the replica so far, by who served them (`db_replica_reads_total`). */

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './redis-process';
-import { untilListening } from './wait';
+import { childListening } from './wait';
 
 /** Debian installs it in /usr/sbin, which is not on every user's PATH. */
 const HAPROXY = existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
@@ -24,7 +24,11 @@ export class HaProxy {
     const config = join(this.dir, 'haproxy.cfg');
     writeFileSync(config, haproxyConfig(this.port, backends.map((url) => new URL(url))));
     this.child = spawn(HAPROXY, ['-f', config, '-db'], { stdio: 'ignore' });
-    await untilListening(this.port, 'haproxy');
+    // Not started: its directory goes now, as stop() would remove it.
+    await childListening(this.child, this.port, 'haproxy').catch((err: unknown) => {
+      this.stop();
+      throw err;
+    });
     return this;
   }
 

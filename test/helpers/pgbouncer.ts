@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryRows } from './databases';
 import { freePort } from './redis-process';
-import { untilListening } from './wait';
+import { childListening } from './wait';
 
 /** Debian installs it in /usr/sbin, which is not on every user's PATH. */
 const PGBOUNCER = existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer';
@@ -52,7 +52,11 @@ export class PgBouncer {
     );
     const args = [join(this.dir, 'pgbouncer.ini'), ...(process.getuid?.() === 0 ? ['-u', 'nobody'] : [])];
     this.child = spawn(PGBOUNCER, args, { stdio: 'ignore' });
-    await untilListening(this.port, 'pgbouncer');
+    // Not started: its directory goes now, as stop() would remove it.
+    await childListening(this.child, this.port, 'pgbouncer').catch((err: unknown) => {
+      this.stop();
+      throw err;
+    });
     return this;
   }
 

@@ -50,8 +50,9 @@ export class ReplicatedPostgres {
     return `postgresql://postgres@127.0.0.1:${on === 'primary' ? this.primaryPort : this.replicaPort}/${database}`;
   }
 
-  stop(): void {
-    for (const child of this.children) child.kill('SIGKILL');
+  /** Fast shutdown (SIGINT: backends and shared memory go with the postmaster), then the directory. */
+  async stop(): Promise<void> {
+    await Promise.all(this.children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve).kill('SIGINT')) : null)));
     rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { freePort } from './redis-process';
-import { untilListening } from './wait';
+import { childListening } from './wait';
 
 /**
  * coturn, started by the test with `use-auth-secret` on loopback (no TLS): it accepts exactly
@@ -24,7 +24,7 @@ export class TurnServer {
         '--no-tls', '--no-dtls', '--allow-loopback-peers', '--no-cli', '--log-file=stdout', '--simple-log', '--min-port=49152', '--max-port=65535'],
       { stdio: 'ignore' },
     );
-    await untilListening(this.port, 'turnserver');
+    await childListening(this.child, this.port, 'turnserver');
     return this;
   }
 

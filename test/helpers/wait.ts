@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 
 /** Polls `probe` until `done` says yes (then returns that value) or the time is up (then throws, with the last value). */
@@ -52,4 +53,20 @@ export async function untilListening(port: number, what: string, timeoutMs = 500
   await eventually(listening, Boolean, timeoutMs).catch(() => {
     throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
   });
+}
+
+/** Waits until the server `child` (which the test spawned) listens on `port`; fails at once if it could not start or exits first. */
+export async function childListening(child: ChildProcess, port: number, what: string, timeoutMs = 5000): Promise<void> {
+  let settle = () => undefined as void;
+  const died = new Promise<never>((_, reject) => {
+    const onError = (err: Error) => reject(new Error(`${what} could not start: ${err.message}`));
+    const onExit = (code: number | null) => reject(new Error(`${what} exited (${code}) before listening on ${port}`));
+    child.once('error', onError).once('exit', onExit);
+    settle = () => void child.off('error', onError).off('exit', onExit);
+  });
+  try {
+    await Promise.race([untilListening(port, what, timeoutMs), died]);
+  } finally {
+    settle();
+  }
 }

@@ -11,12 +11,16 @@ describe('isDependencyUnavailable', () => {
     expect(isDependencyUnavailable(new AggregateError([new Error('x'), Object.assign(new Error('y'), { code: '57P01' })]))).toBe(true);
     // Turned into text on the way (graphql-ws does so with a throwable it does not take for an Error).
     expect(isDependencyUnavailable(new Error('Error: read ECONNRESET'))).toBe(true);
+    expect(isDependencyUnavailable(new Error('connect ECONNREFUSED 127.0.0.1:5432'))).toBe(true);
   });
 
   it('does not mistake bugs for outages', () => {
     expect(isDependencyUnavailable(new TypeError('cannot read properties of undefined'))).toBe(false);
     expect(isDependencyUnavailable(Object.assign(new Error('duplicate'), { code: '23505' }))).toBe(false);
     expect(isDependencyUnavailable('ECONNREFUSED')).toBe(false);
+    // A client's input quoted in an error is not an outage, whatever it says.
+    expect(isDependencyUnavailable(new Error('Value "EPIPE" does not exist in "SosCategory" enum.'))).toBe(false);
+    expect(isDependencyUnavailable(new Error('read ECONNRESETS'))).toBe(false);
   });
 });
 

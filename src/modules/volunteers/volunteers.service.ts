@@ -8,7 +8,7 @@ import { assertId } from '../../platform/validation';
 import { pageOf } from '../../platform/graphql/cursor';
 import { FlagKind, FlagSubjectType, type FlagRaiser } from '../moderation';
 import type { UsersService } from '../users';
-import type { VolunteerIndex } from './volunteer-index';
+import { SearchTooBroadError, type VolunteerIndex } from './volunteer-index';
 import type { SearchOptions, VolunteerSearch } from './volunteer-search';
 import type { VolunteerEvents } from './volunteers.events';
 import type { VolunteerLoaders } from './volunteers.loaders';
@@ -16,8 +16,8 @@ import type { LocationFix, NearbyHit, VolunteerRow, VolunteersRepository } from 
 import { DEFAULT_LIMIT } from './types/volunteer.args';
 import type { Skill } from './types/skill';
 
-/** Most volunteers one search of the live index looks at (during a PostgreSQL outage). */
-const MAX_INDEX_WINDOW = 500;
+/** Most volunteers one search of the live index asks for (during a PostgreSQL outage): well within what its script may examine. */
+const MAX_INDEX_WINDOW = 160;
 
 export interface VolunteerSettings {
   staleSeconds: number;
@@ -140,12 +140,20 @@ export class VolunteersService {
    */
   async nearestFromIndex(point: Point, radiusMeters: number, options: SearchOptions & { verifiedOnly: boolean }): Promise<NearbyHit[]> {
     // The nearest may all be busy or unverified: the window widens until enough are left, the
-    // index has no more, or it is as wide as an SOS could ever need.
-    for (let window = options.limit * 2; ; window *= 4) {
-      const hits = await this.searcher.fromIndexAlone(point, radiusMeters, { ...options, limit: window });
+    // index has no more, or a search would look at more than the index lets one script examine.
+    let eligible: NearbyHit[] = [];
+    for (let window = options.limit * 2; ; window = Math.min(window * 4, MAX_INDEX_WINDOW)) {
+      let hits: NearbyHit[];
+      try {
+        hits = await this.searcher.fromIndexAlone(point, radiusMeters, { ...options, limit: window });
+      } catch (err) {
+        // Too many to look through in one script: those found in the narrower window will do.
+        if (err instanceof SearchTooBroadError && eligible.length > 0) return eligible.slice(0, options.limit);
+        throw err;
+      }
       const ids = hits.map((h) => h.volunteerId);
       const [busy, verified] = await Promise.all([this.index.assigned(ids), options.verifiedOnly ? this.index.verifiedAmong(ids) : null]);
-      const eligible = hits.filter((h) => !busy.has(h.volunteerId) && (!verified || verified.has(h.volunteerId)));
+      eligible = hits.filter((h) => !busy.has(h.volunteerId) && (!verified || verified.has(h.volunteerId)));
       if (eligible.length >= options.limit || hits.length < window || window >= MAX_INDEX_WINDOW) return eligible.slice(0, options.limit);
     }
   }

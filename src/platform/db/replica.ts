@@ -7,14 +7,19 @@ import type { Logger } from '../logger';
 const POLL_MS = 10;
 
 /**
- * Heavy reads (statistics, history pages) go to a streaming replica when there is one, never to a replica that
- * is behind: before each read the primary's WAL position is taken, and the replica is used only
- * once it has replayed that far, so the read sees every write committed before it began (the
- * reader's own included). A replica still behind after `maxWaitMs`, or not answering, leaves
- * the read to the primary. Without a replica every read is the primary's.
+ * Heavy reads (statistics, history pages) go to a streaming replica when there is one, never to
+ * a replica that is behind: before each read the primary's WAL position is taken, and the replica
+ * is used only once it has replayed that far, so the read sees every write committed before it
+ * began (the reader's own included). A replica still behind after `maxWaitMs`, or not answering,
+ * leaves the read to the primary. Without a replica every read is the primary's. One replica
+ * server, not a load-balanced reader endpoint: the check and the read must reach the same one.
  */
 export class ReplicaReads {
   private readonly served: Counter<'by'>;
+  /** Whether DATABASE_REPLICA_URL is a replica at all, found out at the first read. */
+  private isReplica?: Promise<boolean>;
+  /** Logged when the replica starts and stops failing, not at every read. */
+  private failing = false;
 
   constructor(
     private readonly primary: Pool,
@@ -33,19 +38,40 @@ export class ReplicaReads {
 
   /** The pool to run a read on: the replica once it has every write committed so far, else the primary. */
   async upToDate(): Promise<Pool> {
-    if (!this.replica) return this.choose('primary');
+    const replica = this.replica;
+    if (!replica) return this.choose('primary');
+    // Where the primary's WAL ends now: past every commit it has made visible, flushed or not (synchronous_commit=off).
+    const { rows } = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
     try {
-      const { rows } = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_flush_lsn()::text AS lsn');
+      if (!(await (this.isReplica ??= this.checkIsReplica(replica)))) return this.choose('primary');
       for (const deadline = Date.now() + this.maxWaitMs; ; await new Promise((r) => setTimeout(r, POLL_MS))) {
         // A replica that hangs (a partition) must not hold the read longer than a lagging one would.
-        const asked = this.replica.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [rows[0].lsn]);
+        const asked = replica.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [rows[0].lsn]);
         const replayed = await withTimeout(asked, Math.max(POLL_MS, deadline - Date.now()), 'asking the read replica');
-        if (replayed.rows[0]?.ok) return this.choose('replica');
+        if (replayed.rows[0]?.ok) {
+          if (this.failing) this.logger.info('read replica answers again');
+          this.failing = false;
+          return this.choose('replica');
+        }
         if (Date.now() >= deadline) return this.choose('primary');
       }
     } catch (err) {
-      this.logger.warn({ err: { message: (err as Error).message } }, 'read replica not answering; reading the primary');
+      if (!this.failing) this.logger.warn({ err: { message: (err as Error).message } }, 'read replica not answering; reading the primary until it does');
+      this.failing = true;
       return this.choose('primary');
+    }
+  }
+
+  /** A URL that names a primary (no WAL replay) would never catch up: every read would wait, then go to the primary. */
+  private async checkIsReplica(replica: Pool): Promise<boolean> {
+    try {
+      const { rows } = await replica.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering');
+      if (!rows[0].recovering) this.logger.error('DATABASE_REPLICA_URL is not a replica (it replays no WAL): every read goes to the primary');
+      return rows[0].recovering;
+    } catch (err) {
+      // Not reachable now: asked again at the next read.
+      this.isReplica = undefined;
+      throw err;
     }
   }
 
