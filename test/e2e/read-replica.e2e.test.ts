@@ -26,17 +26,17 @@ afterAll(async () => {
 });
 
 /** Reads meant for the replica so far, by who served them (`db_replica_reads_total`). */
-async function servedBy(): Promise<{ replica: number; primary: number }> {
-  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+async function servedBy(on: TestServer = server): Promise<{ replica: number; primary: number }> {
+  const text = await (await fetch(on.url.replace('/graphql', '/metrics'))).text();
   const count = (by: string) => Number(new RegExp(`^db_replica_reads_total\\{by="${by}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   return { replica: count('replica'), primary: count('primary') };
 }
 
 /** Who served the reads `work` made: the replica alone, or the primary alone. */
-async function servingOf(work: () => Promise<unknown>): Promise<'replica' | 'primary' | 'both' | 'none'> {
-  const before = await servedBy();
+async function servingOf(work: () => Promise<unknown>, on: TestServer = server): Promise<'replica' | 'primary' | 'both' | 'none'> {
+  const before = await servedBy(on);
   await work();
-  const after = await servedBy();
+  const after = await servedBy(on);
   const [replica, primary] = [after.replica > before.replica, after.primary > before.primary];
   return replica && primary ? 'both' : replica ? 'replica' : primary ? 'primary' : 'none';
 }
@@ -82,5 +82,15 @@ describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
     expect(count).toBe(2);
     expect(await servingOf(async () => (history = await historyOf(raised)))).toBe('replica');
     expect(history).toEqual([raised.sosId]);
+  });
+
+  it('is refused when DATABASE_REPLICA_URL names a primary: reads go to the primary at once', async () => {
+    const misnamed = await env.start({ DATABASE_URL: postgres.url('primary', 'careconnect'), DATABASE_REPLICA_URL: postgres.url('primary', 'careconnect'), DATABASE_REPLICA_MAX_WAIT_MS: '5000' });
+    const admin = await signInAs(misnamed, Role.ADMIN);
+    const range = { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString(), groupBy: 'DAY' as const };
+    const startedAt = Date.now();
+    expect(await servingOf(() => admin.client.request(ResponseStatsDocument, range), misnamed)).toBe('primary');
+    // Not after waiting out DATABASE_REPLICA_MAX_WAIT_MS (5 s for each of its two reads) for a replay that never comes.
+    expect(Date.now() - startedAt).toBeLessThan(5000);
   });
 });
