@@ -4,6 +4,7 @@ import { AcceptSosDocument, MySosRequestsDocument, RaiseSosDocument, ResponseSta
 import { applyMigrations } from '../../src/platform/db';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { queryRows } from '../helpers/databases';
+import { freePort } from '../helpers/redis-process';
 import { ReplicatedPostgres } from '../helpers/replicated-postgres';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
@@ -25,6 +26,9 @@ afterAll(async () => {
   await postgres.stop();
 });
 
+/** Statistics by day of the hours around now: every SOS of the test. */
+const aroundNow = () => ({ from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString(), groupBy: 'DAY' as const });
+
 /** Reads meant for the replica so far, by who served them (`db_replica_reads_total`). */
 async function servedBy(on: TestServer = server): Promise<{ replica: number; primary: number }> {
   const text = await (await fetch(on.url.replace('/graphql', '/metrics'))).text();
@@ -44,8 +48,7 @@ async function servingOf(work: () => Promise<unknown>, on: TestServer = server):
 describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
   it('serves statistics and history pages once it has every write; while it lags the primary does, so nobody misses their own write; matching and accepts never wait for it', async () => {
     const admin = await signInAs(server, Role.ADMIN);
-    const range = { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString(), groupBy: 'DAY' as const };
-    const sosCount = async () => (await admin.client.request(ResponseStatsDocument, range)).responseStats.total?.sosCount ?? 0;
+    const sosCount = async () => (await admin.client.request(ResponseStatsDocument, aroundNow())).responseStats.total?.sosCount ?? 0;
     const raise = async () => {
       const centre = freshCentre();
       const volunteer = await volunteerAt(server, at(100, 0, centre));
@@ -84,12 +87,22 @@ describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
     expect(history).toEqual([raised.sosId]);
   });
 
+  it('leaves reads to the primary while the replica cannot be reached', async () => {
+    const unreachable = new URL(postgres.url('replica', 'careconnect'));
+    unreachable.port = String(await freePort());
+    const alone = await env.start({ DATABASE_URL: postgres.url('primary', 'careconnect'), DATABASE_REPLICA_URL: unreachable.toString() });
+    const admin = await signInAs(alone, Role.ADMIN);
+    let count = -1;
+    expect(await servingOf(async () => (count = (await admin.client.request(ResponseStatsDocument, aroundNow())).responseStats.total?.sosCount ?? 0), alone)).toBe('primary');
+    const stored = await queryRows<{ n: string }>(postgres.url('primary', 'careconnect'), 'SELECT count(*) AS n FROM sos_requests');
+    expect(count).toBe(Number(stored[0].n));
+  });
+
   it('is refused when DATABASE_REPLICA_URL names a primary: reads go to the primary at once', async () => {
     const misnamed = await env.start({ DATABASE_URL: postgres.url('primary', 'careconnect'), DATABASE_REPLICA_URL: postgres.url('primary', 'careconnect'), DATABASE_REPLICA_MAX_WAIT_MS: '5000' });
     const admin = await signInAs(misnamed, Role.ADMIN);
-    const range = { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString(), groupBy: 'DAY' as const };
     const startedAt = Date.now();
-    expect(await servingOf(() => admin.client.request(ResponseStatsDocument, range), misnamed)).toBe('primary');
+    expect(await servingOf(() => admin.client.request(ResponseStatsDocument, aroundNow()), misnamed)).toBe('primary');
     // Not after waiting out DATABASE_REPLICA_MAX_WAIT_MS (5 s for each of its two reads) for a replay that never comes.
     expect(Date.now() - startedAt).toBeLessThan(5000);
   });

@@ -53,40 +53,39 @@ const seqsOf = async (feed: AsyncIterator<{ sosUpdates: { seq: number } }>, coun
   return seqs;
 };
 
+/**
+ * Follows an accepted SOS (events 1-3) through `client`, then has the volunteer arrive while
+ * `outage` is cut, restored `restoreAfterMs` later: the feed gets event 4, and once.
+ */
+async function arrivalThrough(client: CareConnectClient, { volunteer, sosId }: Awaited<ReturnType<typeof acceptedSos>>, outage: TcpProxy, restoreAfterMs: number) {
+  const feed = client.subscribe(SosUpdatesDocument, { sosId, afterSeq: 0 });
+  expect(await seqsOf(feed, 3)).toEqual([1, 2, 3]);
+  outage.cut();
+  await volunteer.client.request(MarkArrivedDocument, { sosId });
+  setTimeout(() => outage.restore(), restoreAfterMs);
+  expect(await seqsOf(feed, 1)).toEqual([4]);
+  // Nothing delivered twice: the replay after the reconnect started after seq 3.
+  await expect(nextOf(feed, 'a repeated event', 1000)).rejects.toThrow(/within/);
+  await feed.return();
+}
+
 describe('the SDK on a bad network', () => {
   it('a subscription outlives a lost connection and resumes after the last event it delivered, each event once', async () => {
-    const { person, volunteer, sosId } = await acceptedSos(server);
-    const feed = throughProxy(person.session).subscribe(SosUpdatesDocument, { sosId, afterSeq: 0 });
-    expect(await seqsOf(feed, 3)).toEqual([1, 2, 3]);
-
-    proxy.cut();
+    const accepted = await acceptedSos(server);
     // While the phone has no signal, help arrives.
-    await volunteer.client.request(MarkArrivedDocument, { sosId });
-    setTimeout(() => proxy.restore(), 500);
-    expect(await seqsOf(feed, 1)).toEqual([4]);
-    // Nothing delivered twice: the replay after the reconnect started after seq 3.
-    await expect(nextOf(feed, 'a repeated event', 1000)).rejects.toThrow(/within/);
-    await feed.return();
+    await arrivalThrough(throughProxy(accepted.person.session), accepted, proxy, 500);
   });
 
   it('a subscription whose event the API could not serve (UNAVAILABLE) subscribes again and gets it once served', async () => {
-    const { person, volunteer, sosId } = await acceptedSos(server);
+    const accepted = await acceptedSos(server);
     // A second instance whose PostgreSQL the test cuts: the events it pushes need a read there.
     const database = await new TcpProxy('127.0.0.1', Number(new URL(env.databaseUrl).port || 5432)).start();
     const viaProxy = new URL(env.databaseUrl);
     viaProxy.port = String(database.port);
     const cutOff = await env.start({ DATABASE_URL: viaProxy.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
-    const client = new CareConnectClient({ url: cutOff.url, session: person.session, webSocketImpl: WebSocket, reconnect: { attempts: 20, baseDelayMs: 100, maxDelayMs: 300 } });
+    const client = new CareConnectClient({ url: cutOff.url, session: accepted.person.session, webSocketImpl: WebSocket, reconnect: { attempts: 20, baseDelayMs: 100, maxDelayMs: 300 } });
     clients.push(client);
-    const feed = client.subscribe(SosUpdatesDocument, { sosId, afterSeq: 0 });
-    expect(await seqsOf(feed, 3)).toEqual([1, 2, 3]);
-
-    database.cut();
-    await volunteer.client.request(MarkArrivedDocument, { sosId });
-    setTimeout(() => database.restore(), 1500);
-    expect(await seqsOf(feed, 1)).toEqual([4]);
-    await expect(nextOf(feed, 'a repeated event', 1000)).rejects.toThrow(/within/);
-    await feed.return();
+    await arrivalThrough(client, accepted, database, 1500);
     await database.close();
   });
 

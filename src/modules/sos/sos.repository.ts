@@ -321,8 +321,7 @@ export class SosRepository {
     return rows;
   }
 
-  /** A requester's SOS, newest first, after a (createdAt, id) cursor. */
-  /** A history page: from the replica when it has every write so far (the raise just made included). */
+  /** A requester's SOS, newest first, after a (createdAt, id) cursor: a history page, from the replica when it has every write so far (the raise just made included). */
   async pageOfRequester(requesterId: string, limit: number, after: { createdAt: string; id: string } | null): Promise<SosRow[]> {
     const { rows } = await (await this.reads.upToDate()).query<SosRow>(
       `SELECT ${SOS_COLUMNS} FROM sos_requests s

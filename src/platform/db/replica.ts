@@ -39,11 +39,11 @@ export class ReplicaReads {
   /** The pool to run a read on: the replica once it has every write committed so far, else the primary. */
   async upToDate(): Promise<Pool> {
     const replica = this.replica;
-    if (!replica) return this.choose('primary');
+    // Not a replica, or not reachable to tell: the primary, without asking it where its WAL ends.
+    if (!replica || !(await this.confirmedReplica(replica))) return this.choose('primary');
     // Where the primary's WAL ends now: past every commit it has made visible, flushed or not (synchronous_commit=off).
     const { rows } = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
     try {
-      if (!(await (this.isReplica ??= this.checkIsReplica(replica)))) return this.choose('primary');
       for (const deadline = Date.now() + this.maxWaitMs; ; await new Promise((r) => setTimeout(r, POLL_MS))) {
         // A replica that hangs (a partition) must not hold the read longer than a lagging one would.
         const asked = replica.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [rows[0].lsn]);
@@ -56,23 +56,33 @@ export class ReplicaReads {
         if (Date.now() >= deadline) return this.choose('primary');
       }
     } catch (err) {
-      if (!this.failing) this.logger.warn({ err: { message: (err as Error).message } }, 'read replica not answering; reading the primary until it does');
-      this.failing = true;
+      this.failed(err);
       return this.choose('primary');
     }
   }
 
-  /** A URL that names a primary (no WAL replay) would never catch up: every read would wait, then go to the primary. */
-  private async checkIsReplica(replica: Pool): Promise<boolean> {
-    try {
-      const { rows } = await replica.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering');
+  /**
+   * Whether DATABASE_REPLICA_URL is a replica, asked once it answers: a URL that names a primary
+   * would never catch up, so every read would wait, then go to the primary.
+   */
+  private async confirmedReplica(replica: Pool): Promise<boolean> {
+    this.isReplica ??= replica.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering').then(({ rows }) => {
       if (!rows[0].recovering) this.logger.error('DATABASE_REPLICA_URL is not a replica (it replays no WAL): every read goes to the primary');
       return rows[0].recovering;
+    });
+    try {
+      return await this.isReplica;
     } catch (err) {
       // Not reachable now: asked again at the next read.
       this.isReplica = undefined;
-      throw err;
+      this.failed(err);
+      return false;
     }
+  }
+
+  private failed(err: unknown): void {
+    if (!this.failing) this.logger.warn({ err: { message: (err as Error).message } }, 'read replica not answering; reading the primary until it does');
+    this.failing = true;
   }
 
   async close(): Promise<void> {
