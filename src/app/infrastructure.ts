@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { createDatabase, createPool, ReplicaReads, type Db, type Sql } from '../platform/db';
 import type { Logger } from '../platform/logger';
 import { PubSub } from '../platform/pubsub';
-import { closeRedis, createRedis, waitUntilReady, type Redis } from '../platform/redis';
+import { closeRedis, createRedis, redisTarget, waitUntilReady, type Redis } from '../platform/redis';
 
 export interface Infrastructure {
   config: Config;
@@ -57,9 +57,9 @@ export async function createInfrastructure(config: Config, options: Infrastructu
   replica?.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle replica connection lost'));
   const reads = new ReplicaReads(database.sql, replica, config.DATABASE_REPLICA_MAX_WAIT_MS, registry, logger);
   const lazy = options.redisWaitMs === undefined;
-  const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger, lazy ? { lazyConnect: true } : {});
+  const redis = createRedis(redisTarget(config), config.REDIS_KEY_PREFIX, logger, lazy ? { lazyConnect: true } : {});
   if (!lazy && !(await waitUntilReady(redis, options.redisWaitMs!))) logger.warn('redis not reachable at start; continuing degraded');
-  const pubsub = new PubSub(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
+  const pubsub = new PubSub(redisTarget(config), config.REDIS_KEY_PREFIX, logger);
   return {
     config,
     db: database.db,

@@ -63,6 +63,13 @@ const list = (raw: string): string[] =>
 
 const text = (raw: string): string => raw;
 
+const hostPorts = (raw: string): string[] => {
+  const nodes = list(raw);
+  const bad = nodes.find((node) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(node) && !/^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/.test(node));
+  if (bad) throw new ParseError(`must be host:port pairs, comma-separated ("${bad}" is not one)`);
+  return nodes;
+};
+
 const radii = (raw: string): number[] => {
   const numbers = list(raw).map(Number);
   if (numbers.length === 0 || numbers.some((n, i) => !Number.isInteger(n) || n < 1 || n > 50_000 || (i > 0 && n <= numbers[i - 1]))) {
@@ -156,6 +163,12 @@ export const configSchema = {
     description: 'Redis connection URL: state every instance shares (rate limits and, as features arrive, pub/sub, geo index, presence, jobs).',
     secret: true,
     parse: url('redis:', 'rediss:'),
+  }),
+  REDIS_CLUSTER_NODES: spec({
+    default: '',
+    description:
+      'Seed nodes of a Redis Cluster as host:port, comma-separated (a few suffice; the rest are discovered). When set, every Redis client runs in cluster mode and REDIS_URL gives only the credentials and TLS (rediss:) the nodes share.',
+    parse: hostPorts,
   }),
   REDIS_KEY_PREFIX: spec({
     default: 'cc:',

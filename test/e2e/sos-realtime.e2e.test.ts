@@ -162,7 +162,7 @@ describe('disconnection', () => {
     const sos = await raise(person, centre);
     await volunteer.client.request(AcceptSosDocument, { sosId: sos.id });
     const redis = new (await import('ioredis')).default(first.config.REDIS_URL);
-    const keys = await redis.keys(`${first.config.REDIS_KEY_PREFIX}vol:*`);
+    const keys = await redis.keys(`${first.config.REDIS_KEY_PREFIX}{vol}:*`);
     await redis.del(...keys);
     redis.disconnect();
 

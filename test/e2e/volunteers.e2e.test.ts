@@ -210,7 +210,7 @@ describe('geo search', () => {
     const centre = freshCentre();
     const volunteer = await volunteerAt(server, at(300, 0, centre));
     const redis = new (await import('ioredis')).default(server.config.REDIS_URL);
-    const keys = await redis.keys(`${server.config.REDIS_KEY_PREFIX}vol:*`);
+    const keys = await redis.keys(`${server.config.REDIS_KEY_PREFIX}{vol}:*`);
     await redis.del(...keys);
     redis.disconnect();
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { applyMigrations } from '../../src/platform/db';
 import { SERVER_URL, TEST_DB_PREFIX, databaseUrl, templateDb, withAdmin } from './databases';
 import { PgBouncer } from './pgbouncer';
+import { RedisCluster } from './redis-cluster';
 
 /** Databases of runs started longer ago than this are leftovers of runs that crashed. */
 const STALE_AFTER_SECONDS = 3 * 3600;
@@ -29,5 +30,11 @@ export default async function globalSetup(): Promise<void> {
     const bouncer = await new PgBouncer(new URL(SERVER_URL)).start(10);
     process.env.CC_TEST_PGBOUNCER_PORT = String(bouncer.port);
     (globalThis as { ccTestPgBouncer?: PgBouncer }).ccTestPgBouncer = bouncer;
+  }
+  if (process.env.TEST_REDIS_CLUSTER === '1') {
+    // The servers of the whole suite use one Redis Cluster of three masters and three replicas (README, Tests).
+    const cluster = await new RedisCluster().start();
+    process.env.CC_TEST_REDIS_CLUSTER_NODES = cluster.seeds;
+    (globalThis as { ccTestRedisCluster?: RedisCluster }).ccTestRedisCluster = cluster;
   }
 }

@@ -48,6 +48,8 @@ export function useTestEnvironment(): TestEnvironment {
 
   // TEST_VIA_PGBOUNCER=1: global-setup started a PgBouncer, and every server here goes through it.
   const pooler = Number(process.env.CC_TEST_PGBOUNCER_PORT ?? 0);
+  // TEST_REDIS_CLUSTER=1: global-setup started a Redis Cluster, and every server here uses it.
+  const redisCluster = process.env.CC_TEST_REDIS_CLUSTER_NODES;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -68,6 +70,7 @@ export function useTestEnvironment(): TestEnvironment {
     DATABASE_POOL_SIZE: '5',
     ...(pooler ? { DATABASE_VIA_POOLER: 'true', DATABASE_PREPARED_STATEMENTS: 'false' } : {}),
     REDIS_URL,
+    ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster } : {}),
     REDIS_KEY_PREFIX: redisPrefix,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

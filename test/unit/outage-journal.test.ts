@@ -11,7 +11,7 @@ let redis: Redis;
 let journal: OutageJournal;
 
 beforeAll(async () => {
-  redis = createRedis(REDIS_URL, prefix, createLogger('silent'));
+  redis = createRedis({ url: REDIS_URL, clusterNodes: [] }, prefix, createLogger('silent'));
   await waitUntilReady(redis, 2000);
   journal = new OutageJournal(redis);
 });

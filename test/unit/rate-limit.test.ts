@@ -11,7 +11,7 @@ const REDIS_URL = loadConfig({ REDIS_URL: process.env.REDIS_URL }).REDIS_URL;
 let redis: Redis;
 
 beforeAll(async () => {
-  redis = createRedis(REDIS_URL, prefix, logger);
+  redis = createRedis({ url: REDIS_URL, clusterNodes: [] }, prefix, logger);
   await waitUntilReady(redis, 2000);
 });
 
@@ -42,7 +42,7 @@ describe('FixedWindowLimiter (real Redis)', () => {
   });
 
   it('lets calls through while Redis is unreachable', async () => {
-    const down = createRedis('redis://127.0.0.1:9', prefix, logger);
+    const down = createRedis({ url: 'redis://127.0.0.1:9', clusterNodes: [] }, prefix, logger);
     const limiter = new FixedWindowLimiter(down, logger, 'unit', 1, 60);
     for (let i = 0; i < 3; i++) expect(limiter.isExceeded(await limiter.hit('d'))).toBe(false);
     expect(await limiter.peek('d')).toEqual({ count: 0, retryAfterSeconds: 0 });

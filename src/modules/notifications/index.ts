@@ -5,7 +5,7 @@ import type { Config } from '../../config';
 import type { Sql } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import { FixedWindowLimiter } from '../../platform/rate-limit';
-import type { Redis } from '../../platform/redis';
+import { redisTarget, type Redis } from '../../platform/redis';
 import type { UsersService } from '../users';
 import type { VolunteersService } from '../volunteers';
 import { DevicesRepository } from './devices.repository';
@@ -89,7 +89,7 @@ export function createNotificationsModule(deps: {
   const dispatcher = new NotificationDispatcher(
     delivery,
     repository,
-    { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, concurrency: config.NOTIFY_CONCURRENCY, sweepSeconds: config.NOTIFY_SWEEP_SECONDS },
+    { redis: redisTarget(config), keyPrefix: config.REDIS_KEY_PREFIX, concurrency: config.NOTIFY_CONCURRENCY, sweepSeconds: config.NOTIFY_SWEEP_SECONDS },
     deps.registry,
     logger,
   );

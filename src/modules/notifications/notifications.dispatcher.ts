@@ -1,6 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import { JobQueue } from '../../platform/jobs';
 import type { Logger } from '../../platform/logger';
+import type { RedisTarget } from '../../platform/redis';
 import type { NotificationDelivery } from './notifications.delivery';
 import type { NotificationsRepository, Written } from './notifications.repository';
 
@@ -8,7 +9,7 @@ import type { NotificationsRepository, Written } from './notifications.repositor
 const SWEEP_GRACE_MS = 2000;
 
 export interface DispatcherSettings {
-  redisUrl: string;
+  redis: RedisTarget;
   keyPrefix: string;
   /** Deliveries one instance runs at once. */
   concurrency: number;
@@ -34,7 +35,7 @@ export class NotificationDispatcher {
     this.jobs = new JobQueue(
       {
         name: 'notifications',
-        redisUrl: settings.redisUrl,
+        redis: settings.redis,
         keyPrefix: settings.keyPrefix,
         concurrency: settings.concurrency,
         lockDurationMs: 15_000,

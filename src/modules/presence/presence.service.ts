@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../../platform/events';
 import type { Logger } from '../../platform/logger';
-import { execPipeline, type Redis } from '../../platform/redis';
+import type { Redis } from '../../platform/redis';
 import type { PresenceEvents } from './presence.events';
 
 const REFRESH_MS = 10_000;
@@ -70,18 +70,15 @@ export class PresenceService {
     const users = [...this.sockets.keys()];
     this.sockets.clear();
     if (users.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const userId of users) pipeline.zrem(key(userId), this.instanceId);
-    await execPipeline(pipeline).catch((err: Error) => this.warn(err));
+    await Promise.all(users.map((userId) => this.redis.zrem(key(userId), this.instanceId))).catch((err: Error) => this.warn(err));
   }
 
   /** Expired entries need no removal: isOnline counts by expiry, and each key expires as a whole. */
   private async refresh(userIds: string[]): Promise<void> {
     for (let i = 0; i < userIds.length; i += CHUNK) {
       const expiry = Date.now() + TTL_MS;
-      const pipeline = this.redis.pipeline();
-      for (const userId of userIds.slice(i, i + CHUNK)) pipeline.zadd(key(userId), expiry, this.instanceId).pexpire(key(userId), TTL_MS);
-      await execPipeline(pipeline).catch((err: Error) => this.warn(err));
+      const writes = userIds.slice(i, i + CHUNK).flatMap((userId) => [this.redis.zadd(key(userId), expiry, this.instanceId), this.redis.pexpire(key(userId), TTL_MS)]);
+      await Promise.all(writes).catch((err: Error) => this.warn(err));
     }
   }
 

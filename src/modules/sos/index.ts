@@ -8,7 +8,7 @@ import type { Emitter, EventBus } from '../../platform/events';
 import { FixThrottle } from '../../platform/geo';
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub';
-import type { Redis } from '../../platform/redis';
+import { redisTarget, type Redis } from '../../platform/redis';
 import type { CitiesService } from '../cities';
 import type { FlagRaiser } from '../moderation';
 import { isSuspended, type UsersService } from '../users';
@@ -89,7 +89,7 @@ export function createSosModule(deps: {
     matching,
     repository,
     disconnections,
-    { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, sweepSeconds: config.SOS_SWEEP_SECONDS, concurrency: config.SOS_MATCHING_CONCURRENCY, queueLength: config.SOS_MATCHING_QUEUE_LENGTH },
+    { redis: redisTarget(config), keyPrefix: config.REDIS_KEY_PREFIX, sweepSeconds: config.SOS_SWEEP_SECONDS, concurrency: config.SOS_MATCHING_CONCURRENCY, queueLength: config.SOS_MATCHING_QUEUE_LENGTH },
     deps.registry,
     logger,
   );

@@ -40,13 +40,14 @@ export interface JournaledAccept {
 export type EnqueueOutcome = { kind: 'queued' | 'retried'; sos: QueuedSos } | { kind: 'open'; openSosId: string };
 export type AcceptOutcome = { kind: 'accepted'; accept: JournaledAccept } | { kind: 'taken'; accept: JournaledAccept } | { kind: 'missing' };
 
+// One hash tag for all: the scripts below change several at once (one slot in a Redis Cluster).
 const KEYS = {
-  stream: 'sos:outage:stream', // the queued SOS in the order they came (field sosId)
-  entries: 'sos:outage:sos', // SOS id -> QueuedSos as JSON
-  keys: 'sos:outage:keys', // "requester id|idempotency key" -> SOS id
-  open: 'sos:outage:open', // requester id -> their queued SOS id (one open SOS per person, as in PostgreSQL)
-  accepts: 'sos:outage:accepts', // SOS id -> JournaledAccept as JSON
-  replayer: 'sos:outage:replayer', // the lock of the one instance replaying
+  stream: '{sos:outage}:stream', // the queued SOS in the order they came (field sosId)
+  entries: '{sos:outage}:sos', // SOS id -> QueuedSos as JSON
+  keys: '{sos:outage}:keys', // "requester id|idempotency key" -> SOS id
+  open: '{sos:outage}:open', // requester id -> their queued SOS id (one open SOS per person, as in PostgreSQL)
+  accepts: '{sos:outage}:accepts', // SOS id -> JournaledAccept as JSON
+  replayer: '{sos:outage}:replayer', // the lock of the one instance replaying
 } as const;
 
 // KEYS: keys, open, entries, stream. ARGV: key field, requester id, SOS id, entry JSON.

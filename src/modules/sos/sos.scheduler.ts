@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { JobQueue } from '../../platform/jobs';
 import type { Logger } from '../../platform/logger';
+import type { RedisTarget } from '../../platform/redis';
 import { inSpan } from '../../platform/tracing';
 import type { SosDisconnections } from './sos.disconnections';
 import type { SosMatching, StepOutcome } from './sos.matching';
@@ -10,7 +11,7 @@ import type { SosRepository, SosRow } from './sos.repository';
 const SWEEP_GRACE_MS = 2000;
 
 export interface SchedulerSettings {
-  redisUrl: string;
+  redis: RedisTarget;
   keyPrefix: string;
   sweepSeconds: number;
   /** Matching steps one instance runs at once, for new SOS (and as many again for jobs). */
@@ -56,7 +57,7 @@ export class SosScheduler {
     this.jobs = new JobQueue(
       {
         name: 'sos-matching',
-        redisUrl: settings.redisUrl,
+        redis: settings.redis,
         keyPrefix: settings.keyPrefix,
         // Steps wait on PostgreSQL and Redis most of their time: many at once keep the pool busy.
         concurrency: settings.concurrency,

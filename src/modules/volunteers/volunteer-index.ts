@@ -3,14 +3,17 @@ import { execPipeline, type Redis } from '../../platform/redis';
 import type { NearbyHit, NearbyQuery, VolunteerRow } from './volunteers.repository';
 import { SKILLS, skillMask } from './types/skill';
 
+// Every key carries the hash tag {vol}: the scripts below read and write several at once, which a
+// Redis Cluster allows only within one slot. The whole index lives on one node of a cluster; a
+// search must see every volunteer near a point, whichever side of any line they stand.
 const KEYS = {
-  ready: 'vol:index:ready', // set once the index has been (re)built from PostgreSQL
-  seen: 'vol:seen', // volunteer id -> last location, ms since the epoch (the heartbeat)
-  state: 'vol:state', // volunteer id -> "skillMask|available|verified"
-  geo: 'vol:geo', // GEO set of every available volunteer (member: volunteer id)
-  byUser: 'vol:by-user', // user id -> volunteer id
-  assigned: 'vol:assigned', // volunteer id -> the SOS they are assigned to
-  rebuilding: 'vol:index:rebuilding',
+  ready: '{vol}:index:ready', // set once the index has been (re)built from PostgreSQL
+  seen: '{vol}:seen', // volunteer id -> last location, ms since the epoch (the heartbeat)
+  state: '{vol}:state', // volunteer id -> "skillMask|available|verified"
+  geo: '{vol}:geo', // GEO set of every available volunteer (member: volunteer id)
+  byUser: '{vol}:by-user', // user id -> volunteer id
+  assigned: '{vol}:assigned', // volunteer id -> the SOS they are assigned to
+  rebuilding: '{vol}:index:rebuilding',
 } as const;
 
 /**
@@ -18,7 +21,7 @@ const KEYS = {
  * requires skills walks the set of the rarest one, so finding the 20 nearest nurses looks at
  * nurses, not at every volunteer in town.
  */
-const SKILL_GEO_KEYS = SKILLS.map((skill) => `vol:geo:${skill}`);
+const SKILL_GEO_KEYS = SKILLS.map((skill) => `{vol}:geo:${skill}`);
 
 /** Candidates one search may examine before it hands over to PostGIS (a script blocks Redis while it runs). */
 const MAX_EXAMINED = 256;

@@ -1,16 +1,16 @@
 import { Queue, Worker } from 'bullmq';
-import Redis from 'ioredis';
 import { withTimeout } from '../async';
 import type { Logger } from '../logger';
+import { connectRedis, type Redis, type RedisTarget } from '../redis';
 import { jobTelemetry } from '../tracing';
 
 /** BullMQ waits for its connection indefinitely; adding work must not wait on a Redis that is down. */
 const ADD_TIMEOUT_MS = 1000;
 
 export interface JobQueueSettings<Data> {
-  /** The BullMQ queue name (its keys are under `<keyPrefix>bull`). */
+  /** The BullMQ queue name (its keys are under `<keyPrefix>bull:{<name>}`). */
   name: string;
-  redisUrl: string;
+  redis: RedisTarget;
   keyPrefix: string;
   /** Jobs one instance runs at once. */
   concurrency: number;
@@ -43,12 +43,14 @@ export class JobQueue<Data extends object> {
   ) {}
 
   start(): void {
-    const { name, redisUrl, keyPrefix, concurrency, lockDurationMs } = this.settings;
+    const { name, redis, keyPrefix, concurrency, lockDurationMs } = this.settings;
     // BullMQ wants its own connections: one that fails fast for adding, one that waits for the worker.
-    const queueConnection = new Redis(redisUrl, { connectTimeout: 2000, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    const workerConnection = new Redis(redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: null });
+    const queueConnection = connectRedis(redis, { connectTimeout: 2000, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const workerConnection = connectRedis(redis, { connectTimeout: 2000, maxRetriesPerRequest: null });
     this.connections = [queueConnection, workerConnection];
-    const prefix = `${keyPrefix}bull`;
+    // BullMQ's scripts touch many keys of a queue at once: in a cluster they must share a slot,
+    // which the hash tag gives them (one per queue, so queues spread over the nodes).
+    const prefix = `${keyPrefix}bull:{${name}}`;
     // Traced, a job carries the trace it was added in, and its run joins that trace.
     const telemetry = jobTelemetry();
     this.queue = new Queue(name, { connection: queueConnection, prefix, telemetry });

@@ -1,7 +1,6 @@
-import { RedisPubSub } from 'graphql-redis-subscriptions';
-import Redis from 'ioredis';
 import { withTimeout } from '../async';
 import type { Logger } from '../logger';
+import { connectRedis, isCluster, type Redis, type RedisTarget } from '../redis';
 import type { Topic } from './topic';
 
 /** A subscription Redis has not confirmed by then fails (UNAVAILABLE): the client retries. */
@@ -10,6 +9,12 @@ const LISTEN_TIMEOUT_MS = 3000;
 const RESYNC_WHILE_DOWN_MS = 3000;
 /** Catch-ups of all feeds are spread over this long. */
 const RESYNC_SPREAD_MS = 1000;
+/**
+ * In a cluster, ioredis reports its subscribers ready again even when one failed to connect (a
+ * master that died, before its replica took over), and does not tell when the new nodes confirmed
+ * the subscriptions it sent them: the connection counts as back once it stayed up this long.
+ */
+const CLUSTER_SETTLE_MS = 1000;
 
 /**
  * Put into every open feed when messages may have been lost (the pub/sub connection came back,
@@ -23,35 +28,84 @@ export interface Feed<T> extends AsyncIterableIterator<T | Resync> {
   close(): void;
 }
 
+/** A subscribed channel: its readers, and the subscription Redis confirms (or refuses). */
+interface Channel {
+  readers: Set<(message: unknown) => void>;
+  subscribed: Promise<unknown>;
+}
+
+/**
+ * The commands of plain pub/sub, and of sharded pub/sub (Redis 7), which a cluster needs: there a
+ * message goes only to the node that owns its channel's slot instead of to every node.
+ */
+const PLAIN = { publish: 'publish', subscribe: 'subscribe', unsubscribe: 'unsubscribe', message: 'message' } as const;
+const SHARDED = { publish: 'spublish', subscribe: 'ssubscribe', unsubscribe: 'sunsubscribe', message: 'smessage' } as const;
+
 /**
  * Redis pub/sub between instances: the wake-up, never the record (events are in PostgreSQL
  * first). Channels carry REDIS_KEY_PREFIX, so deployments sharing a Redis do not hear each
  * other. Publishing never throws: a lost wake-up is repaired by replay from the database.
  */
 export class PubSub {
-  private readonly engine: RedisPubSub;
-  private readonly clients: Redis[];
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly commands: typeof PLAIN | typeof SHARDED;
+  private readonly channels = new Map<string, Channel>();
   /** The open feeds, each with a way to tell it to catch up. */
   private readonly feeds = new Set<() => void>();
   private downSince: number | null = null;
   private resyncTimer?: NodeJS.Timeout;
+  private settleTimer?: NodeJS.Timeout;
   private closing = false;
 
   constructor(
-    url: string,
+    target: RedisTarget,
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {
     // Auto-pipelining: the publishes of one change (an event, its alerts) leave in one write.
-    const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000, enableAutoPipelining: true });
-    const subscriber = new Redis(url, { connectTimeout: 2000, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
-    for (const client of [publisher, subscriber]) client.on('error', () => undefined); // reported through failed calls
-    this.clients = [publisher, subscriber];
-    this.engine = new RedisPubSub({ publisher, subscriber });
+    this.publisher = connectRedis(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000, enableAutoPipelining: true });
+    this.subscriber = connectRedis(target, { connectTimeout: 2000, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) }, { shardedSubscribers: true });
+    for (const client of [this.publisher, this.subscriber]) client.on('error', () => undefined); // reported through failed calls
+    this.commands = isCluster(target) ? SHARDED : PLAIN;
+    this.subscriber.on(this.commands.message, (channel: string, message: string) => this.deliver(channel, message));
     // Redis pub/sub forgets what it could not deliver: whatever was published while this instance
     // was not listening is gone from Redis, but not from PostgreSQL.
-    subscriber.on('close', () => this.connectionLost());
-    subscriber.on('ready', () => this.connectionBack(subscriber));
+    if (isCluster(target)) {
+      // A node's subscriber connection ended ('-node'); all of them are subscribed again ('subscribersReady').
+      this.subscriber.on('-node', () => {
+        clearTimeout(this.settleTimer);
+        this.connectionLost();
+      });
+      this.subscriber.on('subscribersReady', () => {
+        clearTimeout(this.settleTimer);
+        this.settleTimer = setTimeout(() => this.connectionBack(), CLUSTER_SETTLE_MS);
+        this.settleTimer.unref();
+      });
+    } else {
+      const subscriber = this.subscriber;
+      subscriber.on('close', () => this.connectionLost());
+      subscriber.on('ready', () => {
+        if (!this.connectionBack()) return;
+        // ioredis announces 'ready' just before it sends the SUBSCRIBEs again: a PING sent after
+        // them is answered once Redis has taken them, and from then on nothing published is
+        // missed. Catch up once more then, for what was published in between.
+        setImmediate(() => void subscriber.ping().then(() => this.resyncAll(), () => undefined));
+      });
+    }
+  }
+
+  private deliver(channel: string, message: string): void {
+    const readers = this.channels.get(channel)?.readers;
+    if (!readers) return;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message);
+    } catch {
+      this.logger.warn({ channel }, 'pub/sub message is not JSON; dropped');
+      return;
+    }
+    for (const read of readers) read(payload);
   }
 
   private connectionLost(): void {
@@ -63,16 +117,14 @@ export class PubSub {
     this.resyncTimer.unref();
   }
 
-  private connectionBack(subscriber: Redis): void {
-    if (this.downSince === null) return;
+  /** Whether the connection was down (then every feed is told to catch up). */
+  private connectionBack(): boolean {
+    if (this.downSince === null) return false;
     this.logger.info({ downMs: Date.now() - this.downSince }, 'pub/sub connection back; open subscriptions catch up');
     this.downSince = null;
     clearInterval(this.resyncTimer);
     this.resyncAll();
-    // ioredis announces 'ready' just before it sends the SUBSCRIBEs again: a PING sent after them
-    // is answered once Redis has taken them, and from then on nothing published is missed. Catch
-    // up once more then, for what was published in between.
-    setImmediate(() => void subscriber.ping().then(() => this.resyncAll(), () => undefined));
+    return true;
   }
 
   /**
@@ -87,7 +139,7 @@ export class PubSub {
   async publish<T>(topic: Topic<T>, key: string | null, payload: T): Promise<void> {
     const channel = topic.channel(key);
     try {
-      await this.engine.publish(this.prefix + channel, payload);
+      await this.publisher[this.commands.publish](this.prefix + channel, JSON.stringify(payload));
     } catch (err) {
       this.logger.warn({ topic: channel, err: { message: (err as Error).message } }, 'publish failed; subscribers catch up by replay');
     }
@@ -102,13 +154,13 @@ export class PubSub {
     const buffered: (T | Resync)[] = [];
     let wake: (() => void) | undefined;
     let closed = false;
-    const subscribing = this.engine.subscribe(this.prefix + topic.channel(key), (message: unknown) => {
+    const channel = this.prefix + topic.channel(key);
+    const read = (message: unknown) => {
       buffered.push(topic.decode(message));
       wake?.();
-    });
-    const id = await withTimeout(subscribing, LISTEN_TIMEOUT_MS, 'subscribing to live updates').catch((err: unknown) => {
-      // Redis may confirm after we gave up: drop that subscription then, or it would listen (and buffer) for good.
-      void subscribing.then((late) => this.engine.unsubscribe(late), () => undefined);
+    };
+    await withTimeout(this.subscribe(channel, read), LISTEN_TIMEOUT_MS, 'subscribing to live updates').catch((err: unknown) => {
+      this.unsubscribe(channel, read);
       throw err;
     });
     const resync = () => {
@@ -121,7 +173,7 @@ export class PubSub {
       if (closed) return;
       closed = true;
       this.feeds.delete(resync);
-      this.engine.unsubscribe(id);
+      this.unsubscribe(channel, read);
       wake?.();
     };
     const feed: Feed<T> = {
@@ -142,10 +194,39 @@ export class PubSub {
     return feed;
   }
 
+  /**
+   * Adds a reader to a channel, subscribing in Redis for its first one. Resolves once Redis has
+   * confirmed; readers of a channel already subscribed wait for the same confirmation.
+   */
+  private subscribe(name: string, read: (message: unknown) => void): Promise<unknown> {
+    let channel = this.channels.get(name);
+    if (!channel) {
+      const subscribed = this.subscriber[this.commands.subscribe](name);
+      channel = { readers: new Set(), subscribed };
+      this.channels.set(name, channel);
+      // A refused subscription is forgotten, so that the next reader asks Redis again.
+      subscribed.catch(() => {
+        if (this.channels.get(name)?.subscribed === subscribed) this.channels.delete(name);
+      });
+    }
+    channel.readers.add(read);
+    return channel.subscribed;
+  }
+
+  /** Removes a reader; the channel's last one unsubscribes in Redis. */
+  private unsubscribe(name: string, read: (message: unknown) => void): void {
+    const channel = this.channels.get(name);
+    if (!channel?.readers.delete(read) || channel.readers.size > 0) return;
+    this.channels.delete(name);
+    // Redis takes commands in order: a SUBSCRIBE for a new reader sent after this one wins.
+    this.subscriber[this.commands.unsubscribe](name).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.resyncTimer);
-    await Promise.allSettled(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+    clearTimeout(this.settleTimer);
+    await Promise.allSettled([this.publisher, this.subscriber].map((client) => client.quit().catch(() => client.disconnect())));
   }
 }
 

@@ -1,1 +1,2 @@
-export { createRedis, waitUntilReady, closeRedis, execPipeline, type Redis } from './redis';
+export { createRedis, waitUntilReady, closeRedis, execPipeline } from './redis';
+export { connectRedis, isCluster, redisTarget, type Redis, type RedisTarget } from './connect';

@@ -1,14 +1,13 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from '../logger';
-
-export type { Redis };
+import { connectRedis, type Redis, type RedisTarget } from './connect';
 
 /**
  * A command client. Commands fail at once while Redis is unreachable (no offline queue): callers
  * fall back or answer UNAVAILABLE instead of piling up requests that wait for a reconnect.
  */
-export function createRedis(url: string, keyPrefix: string, logger: Logger, options: RedisOptions = {}): Redis {
-  const client = new Redis(url, {
+export function createRedis(target: RedisTarget, keyPrefix: string, logger: Logger, options: RedisOptions = {}): Redis {
+  const client = connectRedis(target, {
     keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
