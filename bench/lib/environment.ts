@@ -43,7 +43,7 @@ export async function benchEnvironment(name: string): Promise<BenchEnvironment> 
     }),
     async close() {
       await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
-      await deleteRedisKeys(redisUrl, prefix);
+      await deleteRedisKeys(redisUrl, `${prefix}*`);
     },
   };
 }

@@ -84,13 +84,13 @@ export function createModules(infra: Infrastructure) {
     events,
     ports: {
       sections: {
-        account: (userId) => users.service.exportOf(userId),
-        volunteer: (userId) => volunteers.service.exportOf(userId),
-        sos: (userId) => sos.personalData.exportOf(userId),
-        chat: (userId) => chat.personalData.exportOf(userId),
-        notifications: (userId) => notifications.personalData.exportOf(userId),
-        sessions: (userId) => auth.personalData.exportOf(userId),
-        flags: (userId) => moderation.service.exportOf(userId),
+        account: (userId, db) => users.service.exportOf(userId, db),
+        volunteer: (userId, db) => volunteers.service.exportOf(userId, db),
+        sos: (userId, db) => sos.personalData.exportOf(userId, db),
+        chat: (userId, db) => chat.personalData.exportOf(userId, db),
+        notifications: (userId, db) => notifications.personalData.exportOf(userId, db),
+        sessions: (userId, db) => auth.personalData.exportOf(userId, db),
+        flags: (userId, db) => moderation.service.exportOf(userId, db),
       },
       isPassword: (userId, password) => auth.service.isPassword(userId, password),
       lockAccount: async (tx, userId) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { AcceptSosDocument, MySosRequestsDocument, RaiseSosDocument, ResponseStatsDocument } from '../../sdk/index';
+import { AcceptSosDocument, ExportMyDataDocument, MySosRequestsDocument, RaiseSosDocument, ResponseStatsDocument } from '../../sdk/index';
 import { applyMigrations } from '../../src/platform/db';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { queryRows } from '../helpers/databases';
@@ -46,7 +46,7 @@ async function servingOf(work: () => Promise<unknown>, on: TestServer = server):
 }
 
 describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
-  it('serves statistics and history pages once it has every write; while it lags the primary does, so nobody misses their own write; matching and accepts never wait for it', async () => {
+  it('serves statistics, history pages and data exports once it has every write; while it lags the primary does, so nobody misses their own write; matching and accepts never wait for it', async () => {
     const admin = await signInAs(server, Role.ADMIN);
     const sosCount = async () => (await admin.client.request(ResponseStatsDocument, aroundNow())).responseStats.total?.sosCount ?? 0;
     const raise = async () => {
@@ -59,6 +59,8 @@ describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
     };
     // A history page: the person's own SOS, read right after raising it.
     const historyOf = async ({ person }: { person: Actor }) => (await person.client.request(MySosRequestsDocument, {})).mySosRequests.edges.map((e) => e.node.id);
+    // A data export: the SOS the person raised, in it.
+    const exportedOf = async ({ person }: { person: Actor }) => ((await person.client.request(ExportMyDataDocument, {})).exportMyData as { sos: { raised: { id: string }[] } }).sos.raised.map((s) => s.id);
     const countOnReplica = async () => Number((await queryRows<{ n: string }>(postgres.url('replica', 'careconnect'), 'SELECT count(*) AS n FROM sos_requests'))[0].n);
 
     // Streaming: statistics asked right after a raise see it, from the replica.
@@ -75,6 +77,9 @@ describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
     let history: string[] = [];
     expect(await servingOf(async () => (history = await historyOf(raised)))).toBe('primary');
     expect(history).toEqual([raised.sosId]);
+    let exported: string[] = [];
+    expect(await servingOf(async () => (exported = await exportedOf(raised)))).toBe('primary');
+    expect(exported).toEqual([raised.sosId]);
     expect(await servingOf(async () => (count = await sosCount()))).toBe('primary');
     expect(count).toBe(2);
 
@@ -85,6 +90,8 @@ describe('a streaming read replica (DATABASE_REPLICA_URL)', () => {
     expect(count).toBe(2);
     expect(await servingOf(async () => (history = await historyOf(raised)))).toBe('replica');
     expect(history).toEqual([raised.sosId]);
+    expect(await servingOf(async () => (exported = await exportedOf(raised)))).toBe('replica');
+    expect(exported).toEqual([raised.sosId]);
   });
 
   it('leaves reads to the primary while the replica cannot be reached', async () => {

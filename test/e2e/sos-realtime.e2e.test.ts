@@ -12,6 +12,8 @@ import {
   VolunteerLocationDocument,
 } from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
+import { redisTarget } from '../../src/platform/redis';
+import { deleteRedisKeys } from '../helpers/redis-keys';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
@@ -161,10 +163,7 @@ describe('disconnection', () => {
     const person = await signUp(first);
     const sos = await raise(person, centre);
     await volunteer.client.request(AcceptSosDocument, { sosId: sos.id });
-    const redis = new (await import('ioredis')).default(first.config.REDIS_URL);
-    const keys = await redis.keys(`${first.config.REDIS_KEY_PREFIX}{vol}:*`);
-    await redis.del(...keys);
-    redis.disconnect();
+    await deleteRedisKeys(redisTarget(first.config), `${first.config.REDIS_KEY_PREFIX}{vol}:*`);
 
     // Heartbeats are unknown now: a sweep (every second) must not take that for silence.
     await new Promise((r) => setTimeout(r, 1500));

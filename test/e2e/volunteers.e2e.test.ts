@@ -11,6 +11,8 @@ import {
   type Skill,
 } from '../../sdk/index';
 import type { Point } from '../../src/platform/geo';
+import { redisTarget } from '../../src/platform/redis';
+import { deleteRedisKeys } from '../helpers/redis-keys';
 import { Role, signInAs, signUp, type Actor } from '../helpers/actors';
 import { expectError } from '../helpers/expect-error';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
@@ -209,10 +211,7 @@ describe('geo search', () => {
   it('a Redis that lost its data is rebuilt from PostgreSQL; searches never come back empty meanwhile', async () => {
     const centre = freshCentre();
     const volunteer = await volunteerAt(server, at(300, 0, centre));
-    const redis = new (await import('ioredis')).default(server.config.REDIS_URL);
-    const keys = await redis.keys(`${server.config.REDIS_KEY_PREFIX}{vol}:*`);
-    await redis.del(...keys);
-    redis.disconnect();
+    await deleteRedisKeys(redisTarget(server.config), `${server.config.REDIS_KEY_PREFIX}{vol}:*`);
 
     expect(ids(await nearby({ location: centre, radiusMeters: 1000 }))).toEqual([volunteer.volunteerId]);
     await server.modules.volunteerSearch.rebuildIndex();

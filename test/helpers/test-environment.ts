@@ -59,7 +59,7 @@ export function useTestEnvironment(): TestEnvironment {
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await database?.drop();
-    await deleteRedisKeys(REDIS_URL, redisPrefix);
+    await deleteRedisKeys({ url: REDIS_URL, clusterNodes: redisCluster?.split(',') ?? [] }, `${redisPrefix}*`);
   });
 
   const env = (overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
@@ -70,7 +70,8 @@ export function useTestEnvironment(): TestEnvironment {
     DATABASE_POOL_SIZE: '5',
     ...(pooler ? { DATABASE_VIA_POOLER: 'true', DATABASE_PREPARED_STATEMENTS: 'false' } : {}),
     REDIS_URL,
-    ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster } : {}),
+    // A test that brings a Redis of its own (to stop it) keeps it.
+    ...(redisCluster && !overrides.REDIS_URL ? { REDIS_CLUSTER_NODES: redisCluster } : {}),
     REDIS_KEY_PREFIX: redisPrefix,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

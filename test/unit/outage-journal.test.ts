@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeRedis(redis);
-  await deleteRedisKeys(REDIS_URL, prefix);
+  await deleteRedisKeys(REDIS_URL, `${prefix}*`);
 });
 
 function queued(requesterId: string = randomUUID(), idempotencyKey: string = randomUUID()): QueuedSos {

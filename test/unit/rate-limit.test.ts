@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeRedis(redis);
-  await deleteRedisKeys(REDIS_URL, prefix);
+  await deleteRedisKeys(REDIS_URL, `${prefix}*`);
 });
 
 describe('FixedWindowLimiter (real Redis)', () => {

@@ -1,12 +1,12 @@
-import type { Sql } from '../../platform/db';
+import type { Queryable, Sql } from '../../platform/db';
 import { inBatches, type PersonalData } from '../../platform/privacy';
 
 /** What the auth tables hold of people: their sign-ins (never a token or a password hash), and expired ones' removal. */
 export class AuthPersonalData implements PersonalData {
   constructor(private readonly sql: Sql) {}
 
-  async exportOf(userId: string) {
-    const { rows } = await this.sql.query(
+  async exportOf(userId: string, db: Queryable) {
+    const { rows } = await db.query(
       `SELECT created_at AS "signedInAt", expires_at AS "expiresAt", used_at AS "refreshedAt", revoked_at AS "revokedAt"
          FROM refresh_tokens WHERE user_id = $1 ORDER BY created_at`,
       [userId],

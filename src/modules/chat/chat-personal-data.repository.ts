@@ -1,12 +1,12 @@
-import type { Sql } from '../../platform/db';
+import type { Queryable, Sql } from '../../platform/db';
 import { inBatches, type PersonalData, type RetentionCutoffs } from '../../platform/privacy';
 
 /** What the chat tables hold of people: the messages they wrote, and the retention of SOS conversations. */
 export class ChatPersonalData implements PersonalData {
   constructor(private readonly sql: Sql) {}
 
-  async exportOf(userId: string) {
-    const { rows } = await this.sql.query(
+  async exportOf(userId: string, db: Queryable) {
+    const { rows } = await db.query(
       `SELECT p.conversation_id AS "conversationId", c.sos_id AS "sosId", p.joined_at AS "joinedAt", p.left_at AS "leftAt",
               COALESCE((SELECT json_agg(json_build_object('id', m.id, 'body', m.body, 'at', m.created_at) ORDER BY m.seq)
                           FROM messages m WHERE m.conversation_id = p.conversation_id AND m.sender_id = $1), '[]') AS "messagesSent"

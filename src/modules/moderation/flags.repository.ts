@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../platform/db';
+import type { Queryable, Sql, Tx } from '../../platform/db';
 import { insideCitiesSql } from '../cities';
 import type { FlagAction, FlagEventType, FlagKind, FlagState, FlagSubjectType } from './flag-kinds';
 
@@ -118,8 +118,8 @@ export class FlagsRepository {
   }
 
   /** The flags concerning a person, for their data export (not staff's notes). */
-  async ofPerson(personId: string): Promise<unknown[]> {
-    const { rows } = await this.sql.query(
+  async ofPerson(personId: string, db: Queryable): Promise<unknown[]> {
+    const { rows } = await db.query(
       `SELECT kind, subject_type AS "subjectType", state, action, opened_at AS "openedAt", resolved_at AS "resolvedAt" FROM flags WHERE person_id = $1 ORDER BY opened_at`,
       [personId],
     );

@@ -1,5 +1,5 @@
 import { Role, signedIn, type Context } from '../../platform/auth';
-import type { Sql, Tx } from '../../platform/db';
+import type { Queryable, Sql, Tx } from '../../platform/db';
 import { AppError, badInput, forbidden, notFound } from '../../platform/errors';
 import type { Emitter, EventBus } from '../../platform/events';
 import { pageOf } from '../../platform/graphql/cursor';
@@ -59,8 +59,8 @@ export class ModerationService {
   }
 
   /** The flags concerning a person, for their data export. */
-  exportOf(userId: string): Promise<unknown[]> {
-    return this.repository.ofPerson(userId);
+  exportOf(userId: string, db: Queryable): Promise<unknown[]> {
+    return this.repository.ofPerson(userId, db);
   }
 
   historyOf(ctx: Context, flagId: string): Promise<FlagEventRow[]> {

@@ -110,7 +110,7 @@ export function createNotificationsModule(deps: {
   const channels = () => ({ ...push.status(), ...sms.status(), ...mail.status() });
   return {
     /** Devices, choices and what was sent: a person's export. */
-    personalData: new NotificationsPersonalData(sql),
+    personalData: new NotificationsPersonalData(),
     /** Writes notifications in the transactions of the changes that cause them (wired to SOS events in the composition root). */
     outbox: new NotificationOutbox(repository, deps.volunteers, deps.users, dispatcher, config.NOTIFY_SMS_AFTER_SECONDS),
     /** Which channels are on and off (no credentials), for /readyz. */

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
 import type { Config } from '../../config';
-import type { Sql } from '../../platform/db';
+import type { ReplicaReads, Sql } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import type { Logger } from '../../platform/logger';
 import { PrivacyResolver } from './privacy.resolver';
@@ -18,6 +18,7 @@ export const privacyResolvers = [PrivacyResolver] as const;
 
 export function createPrivacyModule(deps: {
   sql: Sql;
+  reads: ReplicaReads;
   config: Config;
   logger: Logger;
   events: EventBus<PrivacyEvents>;
@@ -26,7 +27,7 @@ export function createPrivacyModule(deps: {
   purges: readonly Purge[];
 }) {
   const { config, sql } = deps;
-  const service = new PrivacyService(sql, deps.events, deps.ports);
+  const service = new PrivacyService(sql, deps.reads, deps.events, deps.ports);
   const retention = new Retention(
     new RetentionRepository(sql),
     deps.purges,

@@ -1,5 +1,5 @@
 import { signedIn, type Context } from '../../platform/auth';
-import type { Sql, Tx } from '../../platform/db';
+import type { ReplicaReads, Sql, Tx } from '../../platform/db';
 import { AppError, badInput } from '../../platform/errors';
 import type { EventBus } from '../../platform/events';
 import type { PersonalData } from '../../platform/privacy';
@@ -26,6 +26,7 @@ export interface PrivacyPorts {
 export class PrivacyService {
   constructor(
     private readonly sql: Sql,
+    private readonly reads: ReplicaReads,
     private readonly events: EventBus<PrivacyEvents>,
     private readonly ports: PrivacyPorts,
   ) {}
@@ -34,7 +35,9 @@ export class PrivacyService {
   async exportMyData(ctx: Context): Promise<Record<string, unknown>> {
     const userId = signedIn(ctx);
     const names = Object.keys(this.ports.sections);
-    const sections = await Promise.all(names.map((name) => this.ports.sections[name](userId)));
+    // A heavy read: the replica takes it once it has everything committed before it began.
+    const db = await this.reads.upToDate();
+    const sections = await Promise.all(names.map((name) => this.ports.sections[name](userId, db)));
     return { exportedAt: new Date().toISOString(), userId, ...Object.fromEntries(names.map((name, i) => [name, sections[i]])) };
   }
 

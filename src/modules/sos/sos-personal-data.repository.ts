@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../platform/db';
+import type { Queryable, Sql, Tx } from '../../platform/db';
 import { inBatches, type PersonalData, type RetentionCutoffs } from '../../platform/privacy';
 import { COARSE_RESOLUTION, parentCellBigintSql } from '../../platform/geo';
 import { DELETED_ACCOUNT_ID } from '../users';
@@ -17,8 +17,8 @@ export class SosPersonalData implements PersonalData {
   constructor(private readonly sql: Sql) {}
 
   /** The SOS the person raised, with their timelines, and the alerts they received as a volunteer. */
-  async exportOf(userId: string) {
-    const raised = await this.sql.query(
+  async exportOf(userId: string, db: Queryable) {
+    const raised = await db.query(
       `SELECT s.id, s.category, s.description, ST_Y(s.location::geometry) AS latitude, ST_X(s.location::geometry) AS longitude,
               s.location_accuracy_m AS "accuracyMeters", s.required_skills::text[] AS "requiredSkills", s.status, s.client_ip AS "clientIp",
               s.created_at AS "createdAt", s.accepted_at AS "acceptedAt", s.arrived_at AS "arrivedAt", s.closed_at AS "closedAt",
@@ -28,7 +28,7 @@ export class SosPersonalData implements PersonalData {
          FROM sos_requests s WHERE s.requester_id = $1 ORDER BY s.created_at`,
       [userId],
     );
-    const alerts = await this.sql.query(
+    const alerts = await db.query(
       `SELECT a.sos_id AS "sosId", a.status, a.distance_m AS "distanceMeters", a.created_at AS "offeredAt", a.seen_at AS "seenAt", a.responded_at AS "respondedAt",
               (SELECT count(*)::int FROM sos_route_points r WHERE r.sos_id = a.sos_id AND r.volunteer_id = a.volunteer_id) AS "routePointsKept"
          FROM sos_alerts a JOIN volunteer_profiles v ON v.id = a.volunteer_id WHERE v.user_id = $1 ORDER BY a.created_at`,

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../platform/db';
+import type { Queryable, Sql, Tx } from '../../platform/db';
 import type { Role } from '../../platform/auth';
 
 export interface UserRow {
@@ -56,8 +56,8 @@ const USER_COLUMNS = `id, email, display_name AS "displayName", phone, phone_ver
 export class UsersRepository {
   constructor(private readonly sql: Sql) {}
 
-  async findByIds(ids: readonly string[]): Promise<UserRow[]> {
-    const { rows } = await this.sql.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+  async findByIds(ids: readonly string[], db: Queryable = this.sql): Promise<UserRow[]> {
+    const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
     return rows;
   }
 

@@ -1,5 +1,5 @@
 import { Role, assertUnscoped, isStaff, signedIn, type Context, type Viewer } from '../../platform/auth';
-import type { Sql, Tx } from '../../platform/db';
+import type { Queryable, Sql, Tx } from '../../platform/db';
 import { AppError, badInput, notFound, unauthenticated } from '../../platform/errors';
 import type { Emitter, EventBus } from '../../platform/events';
 import { pageOf } from '../../platform/graphql/cursor';
@@ -195,8 +195,8 @@ export class UsersService {
   }
 
   /** The person's account, for their data export. */
-  async exportOf(userId: string) {
-    const [user] = await this.repository.findByIds([userId]);
+  async exportOf(userId: string, db: Queryable) {
+    const [user] = await this.repository.findByIds([userId], db);
     if (!user) return null;
     const { id, email, displayName, phone, phoneVerified, role, createdAt, suspendedAt, suspendedUntil, suspensionReason } = user;
     return { id, email, displayName, phone, phoneVerified, role, createdAt, suspendedAt, suspendedUntil, suspensionReason };

@@ -1,5 +1,5 @@
 import { EARTH_RADIUS_METERS, finestCell, type Point } from '../../platform/geo';
-import type { Db, Sql, Tx } from '../../platform/db';
+import type { Db, Queryable, Sql, Tx } from '../../platform/db';
 import { insideCitiesSql } from '../cities';
 import type { Skill } from './types/skill';
 
@@ -86,8 +86,8 @@ export class VolunteersRepository {
     return rows;
   }
 
-  async findByUserIds(userIds: readonly string[]): Promise<VolunteerRow[]> {
-    const { rows } = await this.sql.query<VolunteerRow>(`SELECT ${COLUMNS} FROM volunteer_profiles v WHERE v.user_id = ANY($1::uuid[])`, [userIds]);
+  async findByUserIds(userIds: readonly string[], db: Queryable = this.sql): Promise<VolunteerRow[]> {
+    const { rows } = await db.query<VolunteerRow>(`SELECT ${COLUMNS} FROM volunteer_profiles v WHERE v.user_id = ANY($1::uuid[])`, [userIds]);
     return rows;
   }
 

@@ -1,5 +1,5 @@
 import { type Context, Role, signedIn } from '../../platform/auth';
-import { inTransaction, isUniqueViolation, type Sql, type Tx } from '../../platform/db';
+import { inTransaction, isUniqueViolation, type Queryable, type Sql, type Tx } from '../../platform/db';
 import type { EventBus } from '../../platform/events';
 import { AppError, badInput, forbidden, notFound, unauthenticated } from '../../platform/errors';
 import type { FixThrottle, Point } from '../../platform/geo';
@@ -100,8 +100,8 @@ export class VolunteersService {
   }
 
   /** The person's volunteer profile, for their data export (their live position is not kept: only its durable copy). */
-  async exportOf(userId: string) {
-    const [row] = await this.repository.findByUserIds([userId]);
+  async exportOf(userId: string, db: Queryable) {
+    const [row] = await this.repository.findByUserIds([userId], db);
     if (!row) return null;
     const { id, skills, bio, verified, available, latitude, longitude, locationUpdatedAt, completedCount, ratingCount, ratingSum, disconnectionCount, rejectedAt, rejectionReason, createdAt } = row;
     return { id, skills, bio, verified, available, latitude, longitude, locationUpdatedAt, completedCount, ratingCount, ratingSum, disconnectionCount, rejectedAt, rejectionReason, createdAt };

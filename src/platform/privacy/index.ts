@@ -1,3 +1,5 @@
+import type { Queryable } from '../db';
+
 /** Before when each kind of personal data is past its retention (see RETENTION_* in the README). */
 export interface RetentionCutoffs {
   /** Client IP addresses of SOS and of sign-ins (in the audit log). */
@@ -15,8 +17,11 @@ export interface RetentionCutoffs {
  * and the purge of what is past retention. Each module answers for its own tables.
  */
 export interface PersonalData {
-  /** This module's section of `exportMyData` (JSON-ready), or null when it holds nothing of the person. */
-  exportOf(userId: string): Promise<unknown>;
+  /**
+   * This module's section of `exportMyData` (JSON-ready), or null when it holds nothing of the
+   * person; read through `db` (the read replica when it is up to date).
+   */
+  exportOf(userId: string, db: Queryable): Promise<unknown>;
   /** Removes or coarsens what is past retention; how many rows of each kind it changed. */
   purge?(cutoffs: RetentionCutoffs): Promise<Record<string, number>>;
 }
