@@ -173,7 +173,11 @@ export const configSchema = {
   REDIS_KEY_PREFIX: spec({
     default: 'cc:',
     description: 'Prefix of every Redis key, so several deployments (or test runs) can share one Redis.',
-    parse: text,
+    parse: (raw) => {
+      // The API's own hash tags ({vol}) decide which keys share a node of a Redis Cluster.
+      if (/[{}]/.test(raw)) throw new ParseError('must not contain { or } (they would put every key on one node of a Redis Cluster)');
+      return raw;
+    },
   }),
   JWT_SECRET: spec({
     default: DEFAULT_JWT_SECRET,

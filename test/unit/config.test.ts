@@ -61,6 +61,15 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(0);
   });
 
+  it('reads Redis Cluster seeds as host:port pairs, and refuses braces in the key prefix', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,[::1]:7002' }).REDIS_CLUSTER_NODES).toEqual(['redis-1:7000', '10.0.0.2:7001', '[::1]:7002']);
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toEqual([]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'redis-1:7000,redis://redis-2:7000', REDIS_KEY_PREFIX: 'cc:{all}:' })).toEqual([
+      'REDIS_CLUSTER_NODES must be host:port pairs, comma-separated ("redis://redis-2:7000" is not one) (got "redis-1:7000,redis://redis-2:7000")',
+      'REDIS_KEY_PREFIX must not contain { or } (they would put every key on one node of a Redis Cluster) (got "cc:{all}:")',
+    ]);
+  });
+
   describe('in production', () => {
     it('refuses a missing JWT secret', () => {
       expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['JWT_SECRET must be set to a real secret when NODE_ENV=production']);

@@ -9,12 +9,6 @@ const LISTEN_TIMEOUT_MS = 3000;
 const RESYNC_WHILE_DOWN_MS = 3000;
 /** Catch-ups of all feeds are spread over this long. */
 const RESYNC_SPREAD_MS = 1000;
-/**
- * In a cluster, ioredis reports its subscribers ready again even when one failed to connect (a
- * master that died, before its replica took over), and does not tell when the new nodes confirmed
- * the subscriptions it sent them: the connection counts as back once it stayed up this long.
- */
-const CLUSTER_SETTLE_MS = 1000;
 
 /**
  * Put into every open feed when messages may have been lost (the pub/sub connection came back,
@@ -55,7 +49,6 @@ export class PubSub {
   private readonly feeds = new Set<() => void>();
   private downSince: number | null = null;
   private resyncTimer?: NodeJS.Timeout;
-  private settleTimer?: NodeJS.Timeout;
   private closing = false;
 
   constructor(
@@ -71,28 +64,52 @@ export class PubSub {
     this.subscriber.on(this.commands.message, (channel: string, message: string) => this.deliver(channel, message));
     // Redis pub/sub forgets what it could not deliver: whatever was published while this instance
     // was not listening is gone from Redis, but not from PostgreSQL.
-    if (isCluster(target)) {
-      // A node's subscriber connection ended ('-node'); all of them are subscribed again ('subscribersReady').
-      this.subscriber.on('-node', () => {
-        clearTimeout(this.settleTimer);
-        this.connectionLost();
-      });
-      this.subscriber.on('subscribersReady', () => {
-        clearTimeout(this.settleTimer);
-        this.settleTimer = setTimeout(() => this.connectionBack(), CLUSTER_SETTLE_MS);
-        this.settleTimer.unref();
-      });
-    } else {
-      const subscriber = this.subscriber;
-      subscriber.on('close', () => this.connectionLost());
-      subscriber.on('ready', () => {
-        if (!this.connectionBack()) return;
-        // ioredis announces 'ready' just before it sends the SUBSCRIBEs again: a PING sent after
-        // them is answered once Redis has taken them, and from then on nothing published is
-        // missed. Catch up once more then, for what was published in between.
-        setImmediate(() => void subscriber.ping().then(() => this.resyncAll(), () => undefined));
-      });
-    }
+    if (isCluster(target)) this.followClusterSubscribers();
+    else this.followSubscriber();
+  }
+
+  private followSubscriber(): void {
+    const subscriber = this.subscriber;
+    subscriber.on('close', () => this.connectionLost());
+    subscriber.on('ready', () => {
+      if (!this.connectionBack()) return;
+      // ioredis announces 'ready' just before it sends the SUBSCRIBEs again: a PING sent after
+      // them is answered once Redis has taken them, and from then on nothing published is
+      // missed. Catch up once more then, for what was published in between.
+      setImmediate(() => void subscriber.ping().then(() => this.resyncAll(), () => undefined));
+    });
+  }
+
+  /**
+   * On a cluster ioredis keeps a subscriber connection per master. One that ended (its node died:
+   * '-node' with the node's key; the pool's command connections say '-node' without one) or was
+   * replaced (the topology changed: '-subscriber') may have missed messages. Once the topology is
+   * known again ('subscribersReady', said even when a node could not be reached) ioredis sends the
+   * subscriptions again without telling when they are taken: the API subscribes its channels
+   * again itself and counts the connection as back only once every one is confirmed.
+   */
+  private followClusterSubscribers(): void {
+    let round = 0;
+    const lost = () => {
+      round++;
+      this.connectionLost();
+    };
+    this.subscriber.on('-node', (_node: unknown, nodeKey?: string) => {
+      if (nodeKey !== undefined) lost();
+    });
+    this.subscriber.on('-subscriber', lost);
+    this.subscriber.on('subscribersReady', () => {
+      const current = ++round;
+      const confirming = Promise.all([...this.channels.keys()].map((name) => this.subscriber[this.commands.subscribe](name)));
+      withTimeout(confirming, LISTEN_TIMEOUT_MS, 'confirming subscriptions').then(
+        () => {
+          if (current !== round) return; // lost again meanwhile: the next round decides
+          // Not lost at all (slots moved between nodes, whose channels Redis unsubscribes): feeds catch up all the same.
+          if (!this.connectionBack()) this.resyncAll();
+        },
+        () => undefined, // still down: feeds keep catching up until a later round confirms
+      );
+    });
   }
 
   private deliver(channel: string, message: string): void {
@@ -201,13 +218,9 @@ export class PubSub {
   private subscribe(name: string, read: (message: unknown) => void): Promise<unknown> {
     let channel = this.channels.get(name);
     if (!channel) {
-      const subscribed = this.subscriber[this.commands.subscribe](name);
-      channel = { readers: new Set(), subscribed };
+      // Refused, it stays until its readers, who all see the refusal, unsubscribe (which tells Redis too).
+      channel = { readers: new Set(), subscribed: this.subscriber[this.commands.subscribe](name) };
       this.channels.set(name, channel);
-      // A refused subscription is forgotten, so that the next reader asks Redis again.
-      subscribed.catch(() => {
-        if (this.channels.get(name)?.subscribed === subscribed) this.channels.delete(name);
-      });
     }
     channel.readers.add(read);
     return channel.subscribed;
@@ -225,7 +238,6 @@ export class PubSub {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.resyncTimer);
-    clearTimeout(this.settleTimer);
     await Promise.allSettled([this.publisher, this.subscriber].map((client) => client.quit().catch(() => client.disconnect())));
   }
 }

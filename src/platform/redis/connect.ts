@@ -30,15 +30,28 @@ export function isCluster(target: RedisTarget): boolean {
 export function connectRedis(target: RedisTarget, options: RedisOptions = {}, cluster: { shardedSubscribers?: boolean } = {}): Redis {
   if (!isCluster(target)) return new IORedis(target.url, options);
   const { keyPrefix, enableOfflineQueue, enableAutoPipelining, lazyConnect, retryStrategy, ...perNode } = options;
-  return new Cluster(target.clusterNodes.map(clusterNode), {
+  const url = new URL(target.url);
+  if (!['', '/', '/0'].includes(url.pathname)) throw new Error(`REDIS_URL names database ${url.pathname.slice(1)}: a Redis Cluster has database 0 only`);
+  const client = new Cluster(target.clusterNodes.map(clusterNode), {
     keyPrefix,
     enableOfflineQueue,
     enableAutoPipelining,
     lazyConnect,
     clusterRetryStrategy: retryStrategy ?? ((attempt) => Math.min(attempt * 200, 2000)),
+    // A failover or resharding is learnt within this even when no command ran into it.
+    slotsRefreshInterval: 5000,
     shardedSubscribers: cluster.shardedSubscribers,
-    redisOptions: { ...credentials(target.url), ...perNode },
+    // With TLS, the certificates name the nodes' host names, which must then stay unresolved.
+    ...(url.protocol === 'rediss:' ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
+    redisOptions: { ...credentials(url), ...perNode },
   });
+  // ioredis opens a node's connection on its first command, and without an offline queue refuses
+  // the commands that come while it is opening (after every start and failover): opened at once,
+  // a node that is up takes them.
+  client.on('+node', (node: IORedis) => {
+    if (node.status === 'wait') node.connect().catch(() => undefined);
+  });
+  return client;
 }
 
 function clusterNode(hostPort: string): ClusterNode {
@@ -47,8 +60,7 @@ function clusterNode(hostPort: string): ClusterNode {
 }
 
 /** The user, password and TLS of a redis:// or rediss:// URL, which every cluster node shares. */
-function credentials(url: string): RedisOptions {
-  const parsed = new URL(url);
+function credentials(parsed: URL): RedisOptions {
   return {
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
