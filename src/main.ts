@@ -21,12 +21,15 @@ async function main(): Promise<void> {
   const server = await startServer(config);
   const shutdown = (signal: NodeJS.Signals) => {
     server.logger.info({ signal }, 'signal received');
-    setTimeout(() => {
-      server.logger.error('graceful shutdown timed out; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000).unref();
+    setTimeout(
+      () => {
+        server.logger.error('graceful shutdown timed out; exiting');
+        process.exit(1);
+      },
+      (config.SHUTDOWN_DRAIN_SECONDS + config.SHUTDOWN_TIMEOUT_SECONDS) * 1000,
+    ).unref();
     server
-      .stop()
+      .stop(config.SHUTDOWN_DRAIN_SECONDS * 1000)
       .then(() => tracing.shutdown())
       .then(
         () => process.exit(0),

@@ -33,8 +33,12 @@ export interface RunningServer {
   port: number;
   modules: Modules;
   logger: Logger;
-  /** Graceful stop: refuse new work, finish in-flight requests, close sockets (1001), then Redis and PostgreSQL. */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: /readyz answers 503 and, for `drainMs`, work goes on as usual (a balancer
+   * takes the instance out meanwhile); then refuse new work, finish in-flight requests, close
+   * sockets (1001), then Redis and PostgreSQL.
+   */
+  stop(drainMs?: number): Promise<void>;
 }
 
 const REDIS_BOOT_WAIT_MS = 2000;
@@ -150,6 +154,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 
   // Without configured origins there is nothing to allow; skipping the middleware saves ~5 % of a request.
   const corsMiddleware = config.CORS_ORIGINS.length > 0 ? [cors({ origin: config.CORS_ORIGINS.includes('*') ? true : [...config.CORS_ORIGINS], maxAge: 600 })] : [];
+  /** Shutting down: /readyz answers 503 so that balancers send nothing new here. */
+  let draining = false;
   app.use(requestScope);
   app.use(
     healthRoutes(
@@ -159,6 +165,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       ],
       metrics,
       () => ({ notifications: modules.notificationChannels() }),
+      () => draining,
     ),
   );
   // Subscriptions for networks that refuse WebSocket upgrades; before /graphql, which would take the path too.
@@ -185,8 +192,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   logger.info({ url, config: redactConfig(config) }, 'CareConnect API listening');
 
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  const stop = (drainMs = 0) =>
     (stopping ??= (async () => {
+      draining = true;
+      if (drainMs > 0) {
+        logger.info({ drainMs }, 'draining: /readyz answers 503, serving on until the balancer has taken this instance out');
+        await new Promise((resolve) => setTimeout(resolve, drainMs));
+      }
       logger.info('shutting down');
       await apollo.stop();
       suspensions.close();

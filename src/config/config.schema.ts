@@ -472,9 +472,16 @@ export const configSchema = {
   }),
   TURN_SHARED_SECRET: spec({ default: '', secret: true, description: "The TURN server's static-auth-secret (coturn `use-auth-secret`): TURN credentials are derived from it.", parse: text }),
   TURN_CREDENTIAL_TTL_SECONDS: spec({ default: '3600', description: 'How long issued TURN credentials stay valid.', parse: integer(60, 86_400) }),
+  SHUTDOWN_DRAIN_SECONDS: spec({
+    default: '0',
+    productionDefault: '2',
+    description:
+      'On SIGTERM/SIGINT, how long the instance goes on serving while /readyz answers 503, before it closes its listener and connections: a load balancer takes it out meanwhile, so no request meets a connection closing under it. Above the balancer\'s time to notice (deploy/haproxy.cfg: 3 checks 500 ms apart).',
+    parse: integer(0, 60),
+  }),
   SHUTDOWN_TIMEOUT_SECONDS: spec({
     default: '10',
-    description: 'On SIGTERM/SIGINT, how long in-flight work may take before the process exits anyway.',
+    description: 'On SIGTERM/SIGINT, how long in-flight work may take (after SHUTDOWN_DRAIN_SECONDS) before the process exits anyway.',
     parse: integer(1, 300),
   }),
 } satisfies Record<string, VariableSpec>;

@@ -46,7 +46,9 @@ export class HaProxy {
 /** `deploy/haproxy.cfg` as deployed, listening on `port` in front of `backends` instead. */
 function haproxyConfig(port: number, backends: URL[]): string {
   const deployed = readFileSync(join(__dirname, '..', '..', 'deploy', 'haproxy.cfg'), 'utf8');
-  const servers = backends.map((url, i) => `  server api${i + 1} ${url.hostname}:${url.port} check inter 500ms fall 1 rise 2`);
+  // Each server keeps the deployed servers' options (checks), at the test's address.
+  const options = /^ {2}server \S+ \S+ (.*)$/m.exec(deployed)![1];
+  const servers = backends.map((url, i) => `  server api${i + 1} ${url.hostname}:${url.port} ${options}`);
   return `${deployed
     .replace(/^ {2}bind .*$/m, `  bind 127.0.0.1:${port}`)
     .split('\n')

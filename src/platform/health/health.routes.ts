@@ -12,9 +12,9 @@ const CHECK_TIMEOUT_MS = 1500;
 /**
  * /healthz: the process is alive (for restarts). /readyz: every dependency answers (for load
  * balancers), else 503 naming the ones that failed, with `details` (what is on and off) either
- * way. /metrics: Prometheus text.
+ * way; 503 `draining` once the instance is shutting down. /metrics: Prometheus text.
  */
-export function healthRoutes(checks: DependencyCheck[], metrics: Metrics, details: () => Record<string, unknown> = () => ({})): Router {
+export function healthRoutes(checks: DependencyCheck[], metrics: Metrics, details: () => Record<string, unknown> = () => ({}), draining: () => boolean = () => false): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -22,6 +22,10 @@ export function healthRoutes(checks: DependencyCheck[], metrics: Metrics, detail
   });
 
   router.get('/readyz', async (_req, res) => {
+    if (draining()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
