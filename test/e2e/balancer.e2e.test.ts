@@ -52,7 +52,12 @@ const socketsOn = (instance: ServerProcess) =>
     () => 0,
   );
 
-it('keeps 1,000 subscribers through the balancer when an instance dies: those it held reconnect through it and every one gets every event once, in order', async () => {
+/**
+ * An SOS raised through the balancer, with a volunteer near it, followed by `count` staff screens
+ * each on a socket of its own through the balancer; resolves once every screen has its first two
+ * events. `reading` ends when every screen has seen it resolved.
+ */
+async function followedSos(count: number) {
   // Staff accounts are made the operators' way, on an instance of this test's own (not behind the balancer).
   const admin = await signInAs(await env.start(), Role.ADMIN);
   const through = clientFactory(balancer.url, { attempts: 10, baseDelayMs: 200, maxDelayMs: 2000 });
@@ -60,9 +65,7 @@ it('keeps 1,000 subscribers through the balancer when an instance dies: those it
   const volunteer = await volunteerAt(through as unknown as TestServer, at(100, 0, centre));
   const person = await signUp(through);
   const sosId = (await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } })).raiseSos.id;
-
-  // Staff screens following the SOS, each on a socket of its own.
-  const followers = Array.from({ length: SOCKETS }, () => {
+  const followers = Array.from({ length: count }, () => {
     const client = through.client(admin.session);
     clients.push(client);
     return { updates: client.subscribe(SosUpdatesDocument, { sosId, afterSeq: 0 }), seqs: [] as number[] };
@@ -75,7 +78,12 @@ it('keeps 1,000 subscribers through the balancer when an instance dies: those it
       }
     }),
   );
-  await eventually(async () => followers.filter((f) => f.seqs.length === 2).length, (n) => n === SOCKETS, 60_000);
+  await eventually(async () => followers.filter((f) => f.seqs.length === 2).length, (n) => n === count, 60_000);
+  return { volunteer, person, sosId, followers, reading };
+}
+
+it('keeps 1,000 subscribers through the balancer when an instance dies: those it held reconnect through it and every one gets every event once, in order', async () => {
+  const { volunteer, sosId, followers, reading } = await followedSos(SOCKETS);
   const spread = await Promise.all(instances.map(socketsOn));
   // leastconn spreads them: every instance holds some, the one to die among them.
   expect(spread.every((n) => n > 0)).toBe(true);
@@ -102,26 +110,7 @@ it('keeps 1,000 subscribers through the balancer when an instance dies: those it
 it('drains an instance on SIGTERM: requests through the balancer all succeed meanwhile, and the sockets it held carry on through the others', async () => {
   const alive = instances.filter((instance) => instance.child.exitCode === null && instance.child.signalCode === null);
   expect(alive.length).toBeGreaterThanOrEqual(2);
-  const admin = await signInAs(await env.start(), Role.ADMIN);
-  const through = clientFactory(balancer.url, { attempts: 10, baseDelayMs: 200, maxDelayMs: 2000 });
-  const centre = freshCentre();
-  const volunteer = await volunteerAt(through as unknown as TestServer, at(100, 0, centre));
-  const person = await signUp(through);
-  const sosId = (await person.client.request(RaiseSosDocument, { input: { location: centre, category: 'MEDICAL', idempotencyKey: randomUUID() } })).raiseSos.id;
-  const followers = Array.from({ length: 60 }, () => {
-    const client = through.client(admin.session);
-    clients.push(client);
-    return { updates: client.subscribe(SosUpdatesDocument, { sosId, afterSeq: 0 }), seqs: [] as number[] };
-  });
-  const reading = Promise.all(
-    followers.map(async (follower) => {
-      for await (const { sosUpdates } of follower.updates) {
-        follower.seqs.push(sosUpdates.seq);
-        if (sosUpdates.type === 'RESOLVED') break;
-      }
-    }),
-  );
-  await eventually(async () => followers.filter((f) => f.seqs.length === 2).length, (n) => n === followers.length, 30_000);
+  const { volunteer, person, sosId, followers, reading } = await followedSos(60);
   const spread = await Promise.all(alive.map(socketsOn));
   const victim = alive[spread.indexOf(Math.max(...spread))];
   expect(Math.max(...spread)).toBeGreaterThan(0);
