@@ -1,6 +1,8 @@
 import { UpdateLocationDocument } from '../../sdk/index';
 import { systemContext } from '../../src/platform/auth';
+import { redisTarget } from '../../src/platform/redis';
 import { signUp } from '../helpers/actors';
+import { deleteRedisKeys } from '../helpers/redis-keys';
 import { openRawSocket } from '../helpers/raw-socket';
 import { useTestEnvironment, type TestServer } from '../helpers/test-environment';
 import { at, freshCentre, volunteerAt } from '../helpers/volunteers';
@@ -43,6 +45,23 @@ describe('presence', () => {
     await two.closed;
     expect(await eventually(async () => !(await second.modules.presence.isOnline(person.id)))).toBe(true);
   });
+
+  it('counts the users of an instance whose heartbeat lapsed as offline, and writes them again at its next beat', async () => {
+    const person = await signUp(first);
+    const socket = await openRawSocket(first.wsUrl, { authorization: `Bearer ${person.session.accessToken}` });
+    await socket.next('connection_ack');
+    expect(await eventually(() => second.modules.presence.isOnline(person.id))).toBe(true);
+
+    // The heartbeat gone, as when the instance crashed 30 s ago: offline everywhere else.
+    const target = redisTarget(first.config);
+    await deleteRedisKeys(target, `${env.redisPrefix}presence:instance:${first.modules.presence.instanceId}`);
+    expect(await second.modules.presence.isOnline(person.id)).toBe(false);
+    // Redis restarted empty: the next beat (every 10 s) finds its heartbeat missing and writes its users again.
+    await deleteRedisKeys(target, `${env.redisPrefix}presence:*`);
+    expect(await eventually(() => second.modules.presence.isOnline(person.id), 12_000)).toBe(true);
+    socket.socket.close();
+    await socket.closed;
+  }, 20_000);
 
   it('an unauthenticated socket makes nobody online', async () => {
     const person = await signUp(first);

@@ -4,36 +4,44 @@ import type { Logger } from '../../platform/logger';
 import type { Redis } from '../../platform/redis';
 import type { PresenceEvents } from './presence.events';
 
-const REFRESH_MS = 10_000;
-const TTL_MS = 30_000;
-/** Users refreshed per round trip: thousands in one pipeline would hold Redis and the event loop at once. */
+const HEARTBEAT_MS = 10_000;
+/** An instance silent this long (crashed, or cut off from Redis) holds nobody's presence any more. */
+const HEARTBEAT_TTL_MS = 30_000;
+/** A user's set of instances outlives its last write this long; renewed while they stay connected. */
+const USER_TTL_MS = 24 * 3600_000;
+const RENEW_USERS_MS = 3600_000;
+/** Users written per round of commands: thousands at once would hold Redis and the event loop. */
 const CHUNK = 500;
-const key = (userId: string) => `presence:user:${userId}`;
+const userKey = (userId: string) => `presence:user:${userId}`;
+const heartbeatKey = (instanceId: string) => `presence:instance:${instanceId}`;
 
 /**
- * Who is connected, agreed by every instance. A user is online while some instance holds an
- * authenticated WebSocket of theirs: each instance keeps a sorted set per user of the instances
- * holding one (score: expiry), refreshed every 10 s. A crashed instance simply stops refreshing,
- * and its entries expire within 30 s; no cleanup is needed.
+ * Who is connected, agreed by every instance. A user is online while a live instance holds an
+ * authenticated WebSocket of theirs: each user has a set of the instances holding one, and each
+ * instance a heartbeat that expires 30 s after its last beat (every 10 s). A crashed instance
+ * stops beating, and the users it held are offline once its heartbeat has expired; its entries
+ * go when next read. So the steady cost is one write per instance every 10 s, not one per
+ * connected user (at 5,000 sockets those took a few per cent of a core at rest).
  */
 export class PresenceService {
   readonly instanceId = randomUUID();
   private readonly sockets = new Map<string, number>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[];
 
   constructor(
     private readonly redis: Redis,
     private readonly events: EventBus<PresenceEvents>,
     private readonly logger: Logger,
   ) {
-    this.timer = setInterval(() => void this.refresh([...this.sockets.keys()]), REFRESH_MS);
-    this.timer.unref();
+    void this.beat();
+    this.timers = [setInterval(() => void this.beat(), HEARTBEAT_MS), setInterval(() => void this.write([...this.sockets.keys()]), RENEW_USERS_MS)];
+    for (const timer of this.timers) timer.unref();
   }
 
   connected(userId: string): void {
     const sockets = (this.sockets.get(userId) ?? 0) + 1;
     this.sockets.set(userId, sockets);
-    void this.refresh([userId]).then(async () => {
+    void this.write([userId]).then(async () => {
       if (sockets === 1) await this.announce(userId, true);
     });
   }
@@ -48,7 +56,7 @@ export class PresenceService {
     // Offline only when no instance holds a socket of theirs any more.
     void (async () => {
       try {
-        await this.redis.zrem(key(userId), this.instanceId);
+        await this.redis.zrem(userKey(userId), this.instanceId);
         if (!(await this.isOnline(userId))) await this.announce(userId, false);
       } catch (err) {
         this.warn(err as Error);
@@ -61,23 +69,38 @@ export class PresenceService {
   }
 
   async isOnline(userId: string): Promise<boolean> {
-    return (await this.redis.zcount(key(userId), Date.now(), '+inf')) > 0;
+    if (this.sockets.has(userId)) return true;
+    const instances = (await this.redis.zrange(userKey(userId), 0, -1)).filter((id) => id !== this.instanceId);
+    const alive = await Promise.all(instances.map(async (id) => (await this.redis.exists(heartbeatKey(id))) === 1));
+    const dead = instances.filter((_, i) => !alive[i]);
+    if (dead.length > 0) void this.redis.zrem(userKey(userId), ...dead).catch((err: Error) => this.warn(err));
+    return alive.includes(true);
   }
 
   /** Forgets this instance's sockets (graceful shutdown): the users are offline here at once. */
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    for (const timer of this.timers) clearInterval(timer);
     const users = [...this.sockets.keys()];
     this.sockets.clear();
-    if (users.length === 0) return;
-    await Promise.all(users.map((userId) => this.redis.zrem(key(userId), this.instanceId))).catch((err: Error) => this.warn(err));
+    await Promise.all([this.redis.del(heartbeatKey(this.instanceId)), ...users.map((userId) => this.redis.zrem(userKey(userId), this.instanceId))]).catch((err: Error) => this.warn(err));
   }
 
-  /** Expired entries need no removal: isOnline counts by expiry, and each key expires as a whole. */
-  private async refresh(userIds: string[]): Promise<void> {
+  /**
+   * The heartbeat. A heartbeat found missing (Redis restarted empty, or this instance was cut off
+   * longer than its lifetime) means the users' sets may be gone too: they are written again.
+   */
+  private async beat(): Promise<void> {
+    try {
+      const before = await this.redis.set(heartbeatKey(this.instanceId), '1', 'PX', HEARTBEAT_TTL_MS, 'GET');
+      if (before === null) await this.write([...this.sockets.keys()]);
+    } catch (err) {
+      this.warn(err as Error);
+    }
+  }
+
+  private async write(userIds: string[]): Promise<void> {
     for (let i = 0; i < userIds.length; i += CHUNK) {
-      const expiry = Date.now() + TTL_MS;
-      const writes = userIds.slice(i, i + CHUNK).flatMap((userId) => [this.redis.zadd(key(userId), expiry, this.instanceId), this.redis.pexpire(key(userId), TTL_MS)]);
+      const writes = userIds.slice(i, i + CHUNK).flatMap((userId) => [this.redis.zadd(userKey(userId), Date.now(), this.instanceId), this.redis.pexpire(userKey(userId), USER_TTL_MS)]);
       await Promise.all(writes).catch((err: Error) => this.warn(err));
     }
   }
