@@ -122,10 +122,12 @@ export class AnalyticsRepository {
 
   private async withStatsSettings<T>(run: (tx: Tx) => Promise<T>): Promise<T> {
     // Minutes of history are scanned: the replica's work, once it has every write made so far.
-    return inTransaction(await this.reads.upToDate(), async (tx) => {
-      for (const setting of STATS_SETTINGS) await tx.query(setting);
-      return run(tx);
-    });
+    return this.reads.read((db) =>
+      inTransaction(db, async (tx) => {
+        for (const setting of STATS_SETTINGS) await tx.query(setting);
+        return run(tx);
+      }),
+    );
   }
 }
 

@@ -138,11 +138,11 @@ export class ChatRepository {
 
   /** Newest first, before a position: a history page, from the replica when it has every write so far. */
   async page(conversationId: string, limit: number, beforePosition: string | null): Promise<MessageRow[]> {
-    const { rows } = await (await this.reads.upToDate()).query<MessageRow>(
+    const { rows } = await this.reads.read((db) => db.query<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND ($2::bigint IS NULL OR m.position < $2::bigint)
         ORDER BY m.position DESC LIMIT $3`,
       [conversationId, beforePosition, limit],
-    );
+    ));
     return rows;
   }
 
@@ -189,14 +189,14 @@ export class ChatRepository {
 
   /** The viewer's current conversations, most recent activity first, after a (activity, id) cursor: from the replica when it is up to date. */
   async pageOfUser(userId: string, limit: number, after: { at: string; id: string } | null): Promise<ConversationRow[]> {
-    const { rows } = await (await this.reads.upToDate()).query<ConversationRow>(
+    const { rows } = await this.reads.read((db) => db.query<ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
          JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id = $1 AND p.left_at IS NULL
          LEFT JOIN sos_requests s ON s.id = c.sos_id
         WHERE $2::timestamptz IS NULL OR (COALESCE(c.last_message_at, c.created_at), c.id) < ($2::timestamptz, $3::uuid)
         ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC LIMIT $4`,
       [userId, after?.at ?? null, after?.id ?? null, limit],
-    );
+    ));
     return rows;
   }
 }

@@ -36,8 +36,7 @@ export class PrivacyService {
     const userId = signedIn(ctx);
     const names = Object.keys(this.ports.sections);
     // A heavy read: the replica takes it once it has everything committed before it began.
-    const db = await this.reads.upToDate();
-    const sections = await Promise.all(names.map((name) => this.ports.sections[name](userId, db)));
+    const sections = await this.reads.read((db) => Promise.all(names.map((name) => this.ports.sections[name](userId, db))));
     return { exportedAt: new Date().toISOString(), userId, ...Object.fromEntries(names.map((name, i) => [name, sections[i]])) };
   }
 

@@ -323,12 +323,12 @@ export class SosRepository {
 
   /** A requester's SOS, newest first, after a (createdAt, id) cursor: a history page, from the replica when it has every write so far (the raise just made included). */
   async pageOfRequester(requesterId: string, limit: number, after: { createdAt: string; id: string } | null): Promise<SosRow[]> {
-    const { rows } = await (await this.reads.upToDate()).query<SosRow>(
+    const { rows } = await this.reads.read((db) => db.query<SosRow>(
       `SELECT ${SOS_COLUMNS} FROM sos_requests s
         WHERE s.requester_id = $1 AND ($2::timestamptz IS NULL OR (s.created_at, s.id) < ($2::timestamptz, $3::uuid))
         ORDER BY s.created_at DESC, s.id DESC LIMIT $4`,
       [requesterId, after?.createdAt ?? null, after?.id ?? null, limit],
-    );
+    ));
     return rows;
   }
 

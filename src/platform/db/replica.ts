@@ -1,10 +1,13 @@
 import type { Pool } from 'pg';
 import { Counter, type Registry } from 'prom-client';
 import { withTimeout } from '../async';
+import { isDependencyUnavailable } from '../errors';
 import type { Logger } from '../logger';
 
 /** How often a lagging replica is asked again, within `maxWaitMs`. */
 const POLL_MS = 10;
+/** A replica cancels a query whose rows the WAL it replays removes (a recovery conflict). */
+const RECOVERY_CONFLICT = '40001';
 
 /**
  * Heavy reads (statistics, history pages) go to a streaming replica when there is one, never to
@@ -36,11 +39,35 @@ export class ReplicaReads {
     });
   }
 
-  /** The pool to run a read on: the replica once it has every write committed so far, else the primary. */
-  async upToDate(): Promise<Pool> {
+  /**
+   * Runs a read on the replica once it has every write committed so far, else on the primary. A
+   * read the replica fails after all (it went away since it answered, or cancelled the query to
+   * go on replaying: a recovery conflict) runs again on the primary.
+   */
+  async read<T>(run: (db: Pool) => Promise<T>): Promise<T> {
+    if ((await this.upToDate()) === 'primary') return this.on('primary', run);
+    try {
+      return await this.on('replica', run);
+    } catch (err) {
+      const unavailable = isDependencyUnavailable(err);
+      if (!unavailable && (err as { code?: unknown }).code !== RECOVERY_CONFLICT) throw err;
+      if (unavailable) this.failed(err);
+      return this.on('primary', run);
+    }
+  }
+
+  /** Runs the read on one of them, counted as served by it once it has been. */
+  private async on<T>(by: 'replica' | 'primary', run: (db: Pool) => Promise<T>): Promise<T> {
+    const result = await run(by === 'replica' ? this.replica! : this.primary);
+    this.served.inc({ by });
+    return result;
+  }
+
+  /** Where a read may run now: the replica once it has every write committed so far, else the primary. */
+  private async upToDate(): Promise<'replica' | 'primary'> {
     const replica = this.replica;
     // Not a replica, or not reachable to tell: the primary, without asking it where its WAL ends.
-    if (!replica || !(await this.confirmedReplica(replica))) return this.choose('primary');
+    if (!replica || !(await this.confirmedReplica(replica))) return 'primary';
     // Where the primary's WAL ends now: past every commit it has made visible, flushed or not (synchronous_commit=off).
     const { rows } = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
     try {
@@ -51,13 +78,13 @@ export class ReplicaReads {
         if (replayed.rows[0]?.ok) {
           if (this.failing) this.logger.info('read replica answers again');
           this.failing = false;
-          return this.choose('replica');
+          return 'replica';
         }
-        if (Date.now() >= deadline) return this.choose('primary');
+        if (Date.now() >= deadline) return 'primary';
       }
     } catch (err) {
       this.failed(err);
-      return this.choose('primary');
+      return 'primary';
     }
   }
 
@@ -87,10 +114,5 @@ export class ReplicaReads {
 
   async close(): Promise<void> {
     await this.replica?.end().catch(() => undefined);
-  }
-
-  private choose(by: 'replica' | 'primary'): Pool {
-    this.served.inc({ by });
-    return by === 'replica' ? this.replica! : this.primary;
   }
 }
