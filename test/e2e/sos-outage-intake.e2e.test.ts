@@ -28,8 +28,17 @@ beforeAll(async () => {
   await redis.start();
   const proxied = await proxiedDatabase(env.databaseUrl);
   proxy = proxied.proxy;
-  // Offers last a minute: the outage and the replay happen within the first step.
-  settings = { DATABASE_URL: proxied.url, DATABASE_STATEMENT_TIMEOUT_MS: '1000', REDIS_URL: redis.url, SOS_STEP_TIMEOUT_SECONDS: '60', SOS_PER_HOUR: '50' };
+  // Offers last a minute: the outage and the replay happen within the first step. The volunteers
+  // send no location once they accepted: with the default heartbeat timeout (30 s, the outage's
+  // length) the first of them would be dropped as silent just after the outage, by the rules.
+  settings = {
+    DATABASE_URL: proxied.url,
+    DATABASE_STATEMENT_TIMEOUT_MS: '1000',
+    REDIS_URL: redis.url,
+    SOS_STEP_TIMEOUT_SECONDS: '60',
+    SOS_PER_HOUR: '50',
+    VOLUNTEER_HEARTBEAT_TIMEOUT_SECONDS: String(OUTAGE_SECONDS * 4),
+  };
   first = await env.start(settings);
   second = await env.start(settings);
 });

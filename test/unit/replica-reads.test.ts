@@ -36,12 +36,15 @@ describe('reads through the replica', () => {
 
   it('go again to the primary when the replica fails them after its check (gone away, or a recovery conflict)', async () => {
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const terminated = new Error('Connection terminated unexpectedly');
     const conflict = Object.assign(new Error('canceling statement due to conflict with recovery'), { code: '40001' });
-    for (const err of [reset, conflict]) expect(await readThrough(fails(err))).toEqual({ from: 'primary', served: ['primary:1'] });
+    for (const err of [reset, terminated, conflict]) expect(await readThrough(fails(err))).toEqual({ from: 'primary', served: ['primary:1'] });
   });
 
-  it('do not repeat a read the replica refused for what it asked', async () => {
+  it('do not repeat on the primary a read the replica refused for what it asked, or found too slow', async () => {
     const syntax = Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' });
     await expect(readThrough(fails(syntax))).rejects.toThrow('syntax error');
+    const timeout = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    await expect(readThrough(fails(timeout))).rejects.toThrow('statement timeout');
   });
 });

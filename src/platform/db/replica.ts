@@ -1,13 +1,23 @@
 import type { Pool } from 'pg';
 import { Counter, type Registry } from 'prom-client';
 import { withTimeout } from '../async';
-import { isDependencyUnavailable } from '../errors';
 import type { Logger } from '../logger';
 
 /** How often a lagging replica is asked again, within `maxWaitMs`. */
 const POLL_MS = 10;
 /** A replica cancels a query whose rows the WAL it replays removes (a recovery conflict). */
 const RECOVERY_CONFLICT = '40001';
+/**
+ * The replica went away (or could not be reached) under a read: the read did not finish there,
+ * and the primary can answer it. A statement timeout is not one of these (the primary would be
+ * as slow), nor a pool with no connection free (the replica is busy, not gone).
+ */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
+
+function connectionLost(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && CONNECTION_LOST.has(code)) || (typeof message === 'string' && message.startsWith('Connection terminated'));
+}
 
 /**
  * Heavy reads (statistics, history pages) go to a streaming replica when there is one, never to
@@ -49,9 +59,9 @@ export class ReplicaReads {
     try {
       return await this.on('replica', run);
     } catch (err) {
-      const unavailable = isDependencyUnavailable(err);
-      if (!unavailable && (err as { code?: unknown }).code !== RECOVERY_CONFLICT) throw err;
-      if (unavailable) this.failed(err);
+      const lost = connectionLost(err);
+      if (!lost && (err as { code?: unknown }).code !== RECOVERY_CONFLICT) throw err;
+      if (lost) this.failed(err);
       return this.on('primary', run);
     }
   }
