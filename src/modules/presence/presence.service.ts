@@ -36,21 +36,27 @@ export class PresenceService {
   /** A write that failed: every user is written again at the next beat. */
   private dirty = false;
   private closed = false;
+  /** The first heartbeat, written when the first socket comes: a process that holds none (a script) writes nothing. */
+  private started?: Promise<void>;
 
   constructor(
     private readonly redis: Redis,
     private readonly events: EventBus<PresenceEvents>,
     private readonly logger: Logger,
   ) {
-    void this.beat();
-    this.timers = [setInterval(() => void this.beat(), HEARTBEAT_MS), setInterval(() => void this.writeAll(), RENEW_USERS_MS)];
+    // Nothing to renew before the first socket.
+    const ifStarted = (work: () => Promise<void>) => () => {
+      if (this.started) void work();
+    };
+    this.timers = [setInterval(ifStarted(() => this.beat()), HEARTBEAT_MS), setInterval(ifStarted(() => this.writeAll()), RENEW_USERS_MS)];
     for (const timer of this.timers) timer.unref();
   }
 
   connected(userId: string): void {
     const sockets = (this.sockets.get(userId) ?? 0) + 1;
     this.sockets.set(userId, sockets);
-    void this.write([userId]).then(async () => {
+    this.started ??= this.beat();
+    void this.started.then(() => this.write([userId])).then(async () => {
       if (sockets === 1) await this.announce(userId, true);
     });
   }
@@ -95,6 +101,7 @@ export class PresenceService {
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
+    if (!this.started) return; // never held a socket: nothing of it is in Redis
     const users = [...this.sockets.keys()];
     this.sockets.clear();
     await Promise.all([this.redis.del(heartbeatKey(this.instanceId)), ...users.map((userId) => this.redis.zrem(userKey(userId), this.instanceId))]).catch((err: Error) => this.warn(err));

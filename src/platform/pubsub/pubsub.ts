@@ -1,6 +1,6 @@
 import { withTimeout } from '../async';
 import type { Logger } from '../logger';
-import { connectRedis, isCluster, type Redis, type RedisTarget } from '../redis';
+import { closeRedis, connectRedis, isCluster, type Redis, type RedisTarget } from '../redis';
 import type { Topic } from './topic';
 
 /** A subscription Redis has not confirmed by then fails (UNAVAILABLE): the client retries. */
@@ -238,7 +238,7 @@ export class PubSub {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.resyncTimer);
-    await Promise.allSettled([this.publisher, this.subscriber].map((client) => client.quit().catch(() => client.disconnect())));
+    await Promise.allSettled([this.publisher, this.subscriber].map(closeRedis));
   }
 }
 

@@ -49,6 +49,9 @@ export function waitUntilReady(client: Redis, timeoutMs: number): Promise<boolea
 
 /** Closes a client whether or not it ever connected. */
 export async function closeRedis(client: Redis): Promise<void> {
+  // A cluster closed while it connects still starts its slot refresh once connected, which then
+  // keeps the process alive: it finishes connecting first.
+  if (client.status === 'connecting' || client.status === 'connect') await waitUntilReady(client, 2000);
   if (client.status === 'ready') {
     await client.quit().catch(() => client.disconnect());
   } else {
