@@ -32,5 +32,8 @@ export async function withModules(name: string, fn: (script: ScriptContext) => P
   } finally {
     await modules.close();
     await infra.close();
+    // Done: exit, as the server does, rather than wait for every timer a client library keeps
+    // after it was closed (ioredis's cluster slot refresh, when closed while still connecting).
+    process.exit();
   }
 }
