@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { Cluster } from 'ioredis';
 import { isDependencyUnavailable } from '../../src/platform/errors';
 import { clientIpResolver } from '../../src/platform/http';
 import { requestIdFrom } from '../../src/platform/logger';
+import { connectRedis } from '../../src/platform/redis';
 
 describe('isDependencyUnavailable', () => {
   it('recognises connection failures however they are wrapped', () => {
@@ -48,5 +50,14 @@ describe('clientIpResolver', () => {
     expect(resolve(request('127.0.0.1', '198.51.100.7'))).toBe('198.51.100.7');
     // The client forged the first entry; the trusted proxy chain appended the real one.
     expect(resolve(request('127.0.0.1', '1.2.3.4, 198.51.100.7, 10.0.0.5'))).toBe('198.51.100.7');
+  });
+});
+
+describe('connectRedis', () => {
+  it('refuses a cluster reached through a REDIS_URL naming a database other than 0 (a cluster has only database 0)', () => {
+    expect(() => connectRedis({ url: 'redis://127.0.0.1:6379/3', clusterNodes: ['127.0.0.1:7000'] }, { lazyConnect: true })).toThrow('REDIS_URL names database 3');
+    const cluster = connectRedis({ url: 'redis://127.0.0.1:6379/0', clusterNodes: ['127.0.0.1:7000'] }, { lazyConnect: true });
+    expect(cluster).toBeInstanceOf(Cluster);
+    cluster.disconnect();
   });
 });
